@@ -1,0 +1,192 @@
+package org.idl.bcd;
+
+import org.idl.linalg.Checks;
+import org.idl.linalg.Matrix;
+import org.idl.model.ImplicitModel;
+import org.idl.model.WellPosedness;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * Block-coordinate descent (paper section 4.2) over the data of a {@link BlockStore}: the state steps
+ * run per block inside passes, the (A,B)- and (C,D)-steps are solved here, on the driver, from the
+ * summed statistics. The same code drives the single-machine store and the Spark one, so both
+ * train the same model.
+ */
+public final class BcdTrainer {
+
+    /** One round's record: the relaxed objective (11) after the state steps, and the true-model metrics after the round. */
+    public record Round(int round, double objective, MetricSums train, double seconds,
+                       double abBefore, double abAfter, double readoutBefore, double readoutAfter, double infNorm) {
+    }
+
+    public record Result(ImplicitModel model, MetricSums initial, List<Round> rounds) {
+        public double[] objectiveHistory() {
+            return rounds.stream().mapToDouble(Round::objective).toArray();
+        }
+    }
+
+    private final BcdConfig config;
+
+    public BcdTrainer(BcdConfig config) {
+        this.config = config;
+    }
+
+    public BcdConfig config() {
+        return config;
+    }
+
+    /** A = 0, B ~ N(0, 1/p) with a zero bias column, C = D = 0 (method.md, "Defaults that worked"). */
+    public ImplicitModel initialModel(int inputs, int outputs) {
+        Checks.positive("inputs", inputs);
+        Checks.positive("outputs", outputs);
+        int n = config.hidden();
+        int pb = inputs + (config.bias() ? 1 : 0);
+        Matrix b = Matrix.zeros(n, pb);
+        b.setBlock(0, 0, Matrix.gaussian(n, inputs, 1.0 / Math.sqrt(inputs), new Random(config.seed())));
+        return new ImplicitModel(Matrix.zeros(n, n), b, Matrix.zeros(outputs, n), Matrix.zeros(outputs, pb),
+                config.activation(), config.bias());
+    }
+
+    /** Trains on raw inputs U (p x m) and targets Y (q x m) held in memory, split into {@code blocks}. */
+    public Result fit(Matrix u, Matrix y, int blocks, Consumer<Round> listener) {
+        Checks.sameCols("U", u, "Y", y);
+        if (u.cols() == 0) {
+            throw new IllegalArgumentException("no data: U has 0 columns");
+        }
+        u.requireFinite("U");
+        y.requireFinite("Y");
+        Matrix ua = config.bias() ? u.withOnesRow() : u;
+        return fit(LocalBlockStore.split(ua, y, blocks), u.rows(), y.rows(), listener);
+    }
+
+    public Result fit(BlockStore store, int inputs, int outputs, Consumer<Round> listener) {
+        ImplicitModel model = initialModel(inputs, outputs);
+        Passes.GramSum gram = store.pass(model, new Passes.Initialize(config));
+        if (gram.count() == 0) {
+            throw new IllegalArgumentException("no data: the training set is empty");
+        }
+        Matrix uu = gram.uu();
+        boolean paper = config.schedule() == Schedule.PAPER;
+        model = fitReadout(store, model, uu, paper, config.effectiveInitialReadoutPasses(), null).model;
+        List<Round> rounds = new ArrayList<>();
+        // The recipe's state pass starts from the true fixed point, so it measures the model as it stands;
+        // the paper's schedule needs its own evaluation pass.
+        MetricSums initial = paper ? store.pass(model, new Passes.Evaluate(config)) : null;
+        Round pending = null;
+        for (int r = 1; r <= config.rounds(); r++) {
+            long start = System.nanoTime();
+            Passes.StateStatistics state = store.pass(model,
+                    paper ? new Passes.PaperState(config) : new Passes.RecipeState(config));
+            if (!paper) {
+                if (pending == null) {
+                    initial = state.metrics();
+                } else {
+                    pending = complete(pending, state.metrics(), rounds, listener);
+                }
+            }
+            ABStep.Result ab = ABStep.solve(state.ab(), uu, model.a(), model.b(), config.lambdas(), config.kappa(),
+                    config.penaltyB(), model.inputs(), penalisedD(model), config.abIterations());
+            model = model.with(ab.a(), ab.b(), model.c(), model.d());
+            ReadoutFit readout = fitReadout(store, model, uu, paper, config.effectiveReadoutPasses(), ab);
+            model = readout.model;
+            double objective = state.relaxedObjective() / state.ab().count() + penalties(model);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Round round = new Round(r, objective, null, seconds, ab.before(), ab.after(), readout.before, readout.after,
+                    model.a().infNorm());
+            if (paper) {
+                long evalStart = System.nanoTime();
+                MetricSums metrics = store.pass(model, new Passes.Evaluate(config));
+                round = new Round(r, objective, metrics, seconds + (System.nanoTime() - evalStart) / 1e9, ab.before(),
+                        ab.after(), readout.before, readout.after, round.infNorm());
+                rounds.add(round);
+                if (listener != null) {
+                    listener.accept(round);
+                }
+            } else {
+                pending = round;
+            }
+        }
+        if (pending != null) {
+            complete(pending, store.pass(model, new Passes.Readout(config.loss(), false, false)).metrics(), rounds,
+                    listener);
+        }
+        if (initial == null) {
+            initial = store.pass(model, new Passes.Readout(config.loss(), false, false)).metrics();
+        }
+        return new Result(model, initial, rounds);
+    }
+
+    private static Round complete(Round pending, MetricSums metrics, List<Round> rounds, Consumer<Round> listener) {
+        Round done = new Round(pending.round(), pending.objective(), metrics, pending.seconds(), pending.abBefore(),
+                pending.abAfter(), pending.readoutBefore(), pending.readoutAfter(), pending.infNorm());
+        rounds.add(done);
+        if (listener != null) {
+            listener.accept(done);
+        }
+        return null;
+    }
+
+    private record ReadoutFit(ImplicitModel model, double before, double after) {
+    }
+
+    /**
+     * The (C,D)-step: {@code passes} majorise-minimise steps, each from one pass of readout statistics.
+     * The recipe's first pass (after an (A,B)-step) is the re-sync to the new fixed point; the Gram
+     * blocks of the states are gathered in the first pass only, since the states do not move.
+     */
+    private ReadoutFit fitReadout(BlockStore store, ImplicitModel model, Matrix uu, boolean onP, int passes,
+                                  ABStep.Result afterAb) {
+        Matrix ss = null;
+        Matrix su = null;
+        double before = Double.NaN;
+        double after = Double.NaN;
+        for (int k = 0; k < passes; k++) {
+            ReadoutStep.Statistics st;
+            if (k == 0 && afterAb != null && !onP) {
+                st = store.pass(model, new Passes.Resync(config));
+            } else {
+                st = store.pass(model, new Passes.Readout(config.loss(), onP, k == 0));
+            }
+            if (k == 0) {
+                ss = st.ss();
+                su = st.su();
+            }
+            ReadoutStep.Result res = ReadoutStep.solve(st, ss, su, uu, model.c(), model.d(), config.loss(), config.ridge(),
+                    config.penaltyC(), config.penaltyD(), model.inputs(), penalisedB(model), config.abIterations());
+            if (k == 0) {
+                before = res.before();
+            }
+            after = res.after();
+            model = model.with(model.a(), model.b(), res.c(), res.d());
+        }
+        return new ReadoutFit(model, before, after);
+    }
+
+    /** D's feature columns: the block the column-group norm (19) couples B's with. */
+    private Matrix penalisedD(ImplicitModel model) {
+        return config.groupBD() > 0 ? model.d().columns(0, model.inputs()) : null;
+    }
+
+    private Matrix penalisedB(ImplicitModel model) {
+        return config.groupBD() > 0 ? model.b().columns(0, model.inputs()) : null;
+    }
+
+    /** Pen(A, B, C, D) with the bias columns free. */
+    double penalties(ImplicitModel model) {
+        int p = model.inputs();
+        Matrix bf = model.b().columns(0, p);
+        Matrix df = model.d().columns(0, p);
+        return Penalty.l1(config.l1B()).value(bf, null)
+                + Penalty.l1(config.l1CD()).value(model.c(), null) + Penalty.l1(config.l1CD()).value(df, null)
+                + Penalty.columnGroup(config.groupBD()).value(bf, df);
+    }
+
+    /** The well-posedness figures of a trained A. */
+    public static WellPosedness.Certificate wellPosedness(ImplicitModel model) {
+        return WellPosedness.certify(model.a());
+    }
+}

@@ -1,0 +1,217 @@
+package org.idl.model;
+
+import org.idl.linalg.Checks;
+import org.idl.linalg.L1Ball;
+import org.idl.linalg.Matrix;
+
+import java.util.Arrays;
+
+/**
+ * Well-posedness of {@code x = phi(A x + b)} for a 1-Lipschitz monotone phi (paper section 3):
+ * <ul>
+ *   <li>{@code ||A||_inf < 1}: Picard contracts in the infinity norm;</li>
+ *   <li>{@code rho(|A|) < 1}: the condition is invariant under diagonal scaling, so with a positive
+ *       vector s, {@code k_s = max_i (|A| s)_i / s_i < 1} makes Picard contract in the s-weighted norm
+ *       {@code max_i |x_i| / s_i}; s is (close to) the Perron vector of |A|;</li>
+ *   <li>A strictly triangular, or triangular with a diagonal below one: solved exactly by substitution.</li>
+ * </ul>
+ */
+public final class WellPosedness {
+    private WellPosedness() {
+    }
+
+    /** Triangular structure of A, as the substitution solver needs it. */
+    public enum Structure {
+        /** Zero on and below the diagonal: backward substitution. */
+        STRICTLY_UPPER,
+        /** Zero on and above the diagonal: forward substitution. */
+        STRICTLY_LOWER,
+        /** Zero below the diagonal, every diagonal entry below 1. */
+        UPPER_DIAGONAL_BELOW_ONE,
+        /** Zero above the diagonal, every diagonal entry below 1. */
+        LOWER_DIAGONAL_BELOW_ONE,
+        GENERAL;
+
+        public boolean triangular() {
+            return this != GENERAL;
+        }
+
+        public boolean upper() {
+            return this == STRICTLY_UPPER || this == UPPER_DIAGONAL_BELOW_ONE;
+        }
+    }
+
+    /**
+     * A contraction certificate for Picard: in the norm {@code ||x||_s = max_i |x_i| / s_i}, one
+     * step contracts by {@code factor < 1}.
+     */
+    public record Certificate(double factor, double[] scaling, double infNorm, double spectralRadiusEstimate) {
+        public boolean valid() {
+            return factor < 1;
+        }
+    }
+
+    public static double infNorm(Matrix a) {
+        return a.infNorm();
+    }
+
+    public static Structure structure(Matrix a) {
+        Checks.square("A", a);
+        int n = a.rows();
+        boolean upper = true;
+        boolean lower = true;
+        boolean zeroDiagonal = true;
+        boolean diagonalBelowOne = true;
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < n; i++) {
+                double v = a.get(i, j);
+                if (i > j && v != 0) {
+                    upper = false;
+                } else if (i < j && v != 0) {
+                    lower = false;
+                } else if (i == j) {
+                    zeroDiagonal &= v == 0;
+                    diagonalBelowOne &= v < 1;
+                }
+            }
+        }
+        if (upper && zeroDiagonal) {
+            return Structure.STRICTLY_UPPER;
+        }
+        if (lower && zeroDiagonal) {
+            return Structure.STRICTLY_LOWER;
+        }
+        if (upper && diagonalBelowOne) {
+            return Structure.UPPER_DIAGONAL_BELOW_ONE;
+        }
+        if (lower && diagonalBelowOne) {
+            return Structure.LOWER_DIAGONAL_BELOW_ONE;
+        }
+        return Structure.GENERAL;
+    }
+
+    /**
+     * The best contraction certificate found: the unscaled infinity norm, or a Perron scaling of |A|
+     * (Collatz-Wielandt: for any positive s, {@code max_i (|A|s)_i / s_i >= rho(|A|)}, with equality at
+     * the Perron vector). The returned factor is computed exactly from the returned scaling.
+     */
+    public static Certificate certify(Matrix a) {
+        Checks.square("A", a);
+        a.requireFinite("A");
+        int n = a.rows();
+        Matrix abs = a.copy();
+        double[] d = abs.data();
+        for (int k = 0; k < d.length; k++) {
+            d[k] = Math.abs(d[k]);
+        }
+        double inf = a.infNorm();
+        double[] ones = new double[n];
+        Arrays.fill(ones, 1.0);
+        double best = inf;
+        double[] bestScaling = ones;
+        if (n == 0 || inf == 0) {
+            return new Certificate(inf, ones, inf, inf);
+        }
+
+        // Power iteration on |A| from the all-ones vector; a tiny floor keeps s positive when |A| is reducible.
+        double[] s = ones.clone();
+        double[] t = new double[n];
+        double rho = 0;
+        for (int it = 0; it < 500; it++) {
+            multiply(abs, s, t);
+            double max = 0;
+            for (double v : t) {
+                max = Math.max(max, v);
+            }
+            if (max == 0) {
+                rho = 0;
+                break;
+            }
+            for (int i = 0; i < n; i++) {
+                s[i] = Math.max(t[i] / max, 1e-12);
+            }
+            double next = max;
+            if (Math.abs(next - rho) <= 1e-13 * next) {
+                rho = next;
+                break;
+            }
+            rho = next;
+        }
+        double factor = contraction(abs, s, t);
+        if (factor < best) {
+            best = factor;
+            bestScaling = s.clone();
+        }
+        // Reducible or slowly mixing |A|: s = sum_k (|A|/r)^k 1 with rho < r < 1 satisfies |A| s <= r s.
+        if (best >= 1 && rho < 1) {
+            double r = 0.5 * (1 + rho);
+            double[] acc = ones.clone();
+            double[] term = ones.clone();
+            for (int it = 0; it < 10_000; it++) {
+                multiply(abs, term, t);
+                double max = 0;
+                for (int i = 0; i < n; i++) {
+                    term[i] = t[i] / r;
+                    acc[i] += term[i];
+                    max = Math.max(max, term[i]);
+                }
+                if (max <= 1e-16) {
+                    break;
+                }
+            }
+            double f = contraction(abs, acc, t);
+            if (f < best) {
+                best = f;
+                bestScaling = acc;
+            }
+        }
+        return new Certificate(best, bestScaling, inf, rho);
+    }
+
+    private static void multiply(Matrix m, double[] x, double[] out) {
+        int n = m.rows();
+        Arrays.fill(out, 0.0);
+        double[] d = m.data();
+        for (int j = 0; j < n; j++) {
+            double xj = x[j];
+            if (xj == 0) {
+                continue;
+            }
+            int o = j * n;
+            for (int i = 0; i < n; i++) {
+                out[i] += d[o + i] * xj;
+            }
+        }
+    }
+
+    /** {@code max_i (|A| s)_i / s_i}: the infinity norm of diag(s)^-1 |A| diag(s). */
+    private static double contraction(Matrix abs, double[] s, double[] scratch) {
+        multiply(abs, s, scratch);
+        double k = 0;
+        for (int i = 0; i < s.length; i++) {
+            k = Math.max(k, scratch[i] / s[i]);
+        }
+        return k;
+    }
+
+    /**
+     * Projects A in place onto {@code {A : ||A||_inf <= kappa}}: each row independently onto the L1
+     * ball of radius kappa. This is the exact Euclidean projection; rescaling the matrix is not.
+     */
+    public static void projectInfNormBall(Matrix a, double kappa) {
+        Checks.nonNegative("kappa", kappa);
+        int n = a.rows();
+        int c = a.cols();
+        double[] row = new double[c];
+        double[] d = a.data();
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < c; j++) {
+                row[j] = d[i + j * n];
+            }
+            L1Ball.project(row, kappa);
+            for (int j = 0; j < c; j++) {
+                d[i + j * n] = row[j];
+            }
+        }
+    }
+}
