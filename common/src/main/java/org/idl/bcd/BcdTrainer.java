@@ -94,6 +94,7 @@ public final class BcdTrainer {
             ReadoutFit readout = fitReadout(store, model, uu, paper, config.effectiveReadoutPasses(), ab);
             model = readout.model;
             double objective = state.relaxedObjective() / state.ab().count() + penalties(model);
+            store.roundCompleted(r);
             double seconds = (System.nanoTime() - start) / 1e9;
             Round round = new Round(r, objective, null, seconds, ab.before(), ab.after(), readout.before, readout.after,
                     model.a().infNorm());

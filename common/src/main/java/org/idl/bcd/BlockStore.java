@@ -18,10 +18,19 @@ public interface BlockStore {
     /** One block's work in a pass; holds only settings, never data. */
     interface Task<S extends Summable<S>> extends Serializable {
         Outcome<S> apply(ImplicitModel parameters, DataBlock block);
+
+        /** False for passes that only read the blocks: a store need not keep their output. */
+        default boolean changesStates() {
+            return true;
+        }
     }
 
     /** Runs one pass and returns the sum of the blocks' statistics. */
     <S extends Summable<S>> S pass(ImplicitModel parameters, Task<S> task);
+
+    /** Called after each BCD round, so a distributed store can cut its lineage. */
+    default void roundCompleted(int round) {
+    }
 
     /** Releases what the store holds (caches, broadcasts); the store is not used afterwards. */
     default void release() {

@@ -6,6 +6,10 @@ import org.idl.linalg.Matrix;
  * Accelerated proximal gradient (FISTA, Beck and Teboulle 2009) with the gradient-based adaptive
  * restart of O'Donoghue and Candes (2015): momentum is reset whenever the last step went uphill,
  * which keeps the iteration from oscillating on the strongly convex subproblems of BCD.
+ *
+ * <p>For the state steps, whose problems are separable over columns (one per data point), the
+ * momentum and its restarts are kept per column: each column then follows exactly the iteration it
+ * would alone, so the result does not depend on how the data points are grouped into blocks.
  */
 final class Fista {
     private Fista() {
@@ -20,36 +24,45 @@ final class Fista {
     }
 
     static Matrix minimise(Problem problem, Matrix start, double lipschitz, int iterations) {
+        return minimise(problem, start, lipschitz, iterations, false);
+    }
+
+    static Matrix minimise(Problem problem, Matrix start, double lipschitz, int iterations, boolean columnwise) {
         double step = 1.0 / lipschitz;
+        int rows = Math.max(1, start.rows());
+        int groups = columnwise ? start.cols() : 1;
+        double[] t = new double[groups];
+        java.util.Arrays.fill(t, 1.0);
+        double[] uphill = new double[groups];
         Matrix x = start.copy();
         Matrix yk = start.copy();
-        double t = 1;
         for (int it = 0; it < iterations; it++) {
-            Matrix g = problem.gradient(yk);
-            Matrix next = yk.copy().addInPlace(-step, g);
+            Matrix next = yk.copy().addInPlace(-step, problem.gradient(yk));
             problem.prox(next, step);
-            // Restart when the generalised gradient points against the step just taken.
             double[] nd = next.data();
             double[] yd = yk.data();
             double[] xd = x.data();
-            double uphill = 0;
+            java.util.Arrays.fill(uphill, 0.0);
             for (int k = 0; k < nd.length; k++) {
-                uphill += (yd[k] - nd[k]) * (nd[k] - xd[k]);
+                uphill[columnwise ? k / rows : 0] += (yd[k] - nd[k]) * (nd[k] - xd[k]);
             }
-            double tNext;
-            if (uphill > 0) {
-                tNext = 1;
-                yk = next.copy();
-            } else {
-                tNext = 0.5 * (1 + Math.sqrt(1 + 4 * t * t));
-                double beta = (t - 1) / tNext;
-                yk = next.copy();
-                double[] ykd = yk.data();
-                for (int k = 0; k < nd.length; k++) {
-                    ykd[k] += beta * (nd[k] - xd[k]);
+            double[] beta = new double[groups];
+            for (int g = 0; g < groups; g++) {
+                // Restart when the generalised gradient points against the step just taken.
+                if (uphill[g] > 0) {
+                    t[g] = 1;
+                    beta[g] = 0;
+                } else {
+                    double tNext = 0.5 * (1 + Math.sqrt(1 + 4 * t[g] * t[g]));
+                    beta[g] = (t[g] - 1) / tNext;
+                    t[g] = tNext;
                 }
             }
-            t = tNext;
+            yk = next.copy();
+            double[] ykd = yk.data();
+            for (int k = 0; k < nd.length; k++) {
+                ykd[k] += beta[columnwise ? k / rows : 0] * (nd[k] - xd[k]);
+            }
             x = next;
         }
         return x;

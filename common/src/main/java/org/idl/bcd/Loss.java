@@ -15,20 +15,21 @@ public enum Loss {
     /** {@code 1/2 ||Y - Yhat||_F^2}. */
     SQUARED {
         @Override
-        public double valueAndGradient(Matrix y, Matrix yhat, Matrix gradient) {
+        public double[] columnValues(Matrix y, Matrix yhat, Matrix gradient) {
             Checks.sameShape("Y", y, "Yhat", yhat);
+            int q = y.rows();
             double[] yd = y.data();
             double[] hd = yhat.data();
             double[] gd = gradient == null ? null : gradient.data();
-            double total = 0;
+            double[] values = new double[y.cols()];
             for (int k = 0; k < yd.length; k++) {
                 double r = hd[k] - yd[k];
-                total += 0.5 * r * r;
+                values[k / q] += 0.5 * r * r;
                 if (gd != null) {
                     gd[k] = r;
                 }
             }
-            return total;
+            return values;
         }
 
         @Override
@@ -39,14 +40,15 @@ public enum Loss {
     /** Softmax cross-entropy (4): {@code sum_j logsumexp(yhat_j) - y_j . yhat_j}, for columns of Y summing to 1. */
     SOFTMAX_CROSS_ENTROPY {
         @Override
-        public double valueAndGradient(Matrix y, Matrix yhat, Matrix gradient) {
+        public double[] columnValues(Matrix y, Matrix yhat, Matrix gradient) {
             Checks.sameShape("Y", y, "Yhat", yhat);
             int q = y.rows();
             double[] yd = y.data();
             double[] hd = yhat.data();
             double[] gd = gradient == null ? null : gradient.data();
-            double total = 0;
+            double[] values = new double[y.cols()];
             for (int c = 0; c < y.cols(); c++) {
+                double total = 0;
                 int o = c * q;
                 double max = Double.NEGATIVE_INFINITY;
                 for (int i = 0; i < q; i++) {
@@ -65,9 +67,9 @@ public enum Loss {
                         gd[o + i] = Math.exp(hd[o + i] - lse) - yd[o + i];
                     }
                 }
-                total += mass * lse;
+                values[c] = total + mass * lse;
             }
-            return total;
+            return values;
         }
 
         @Override
@@ -77,9 +79,18 @@ public enum Loss {
     };
 
     /**
-     * The loss summed over columns; when {@code gradient} is not null it receives dL/dYhat.
+     * The loss of each column; when {@code gradient} is not null it receives dL/dYhat.
      */
-    public abstract double valueAndGradient(Matrix y, Matrix yhat, Matrix gradient);
+    public abstract double[] columnValues(Matrix y, Matrix yhat, Matrix gradient);
+
+    /** The loss summed over columns; when {@code gradient} is not null it receives dL/dYhat. */
+    public double valueAndGradient(Matrix y, Matrix yhat, Matrix gradient) {
+        double total = 0;
+        for (double v : columnValues(y, yhat, gradient)) {
+            total += v;
+        }
+        return total;
+    }
 
     public double value(Matrix y, Matrix yhat) {
         return valueAndGradient(y, yhat, null);

@@ -26,7 +26,7 @@ public final class PStep {
         Checks.sameShape("DU", du, "Y", y);
         requireLambda(lambda, n);
         Checks.nonNegative("mu", mu);
-        double before = objective(phi, loss, lambda, mu, start, z, x, y, c, du);
+        double[] before = columnObjectives(phi, loss, lambda, mu, start, z, x, y, c, du);
         double lipschitz = loss.curvature() * c.spectralNormSquared(200) * 1.02 + mu + 1e-12;
         Fista.Problem problem = new Fista.Problem() {
             @Override
@@ -55,22 +55,61 @@ public final class PStep {
         };
         Matrix feasible = start.copy();
         problem.prox(feasible, 0.0);
-        Matrix p = Fista.minimise(problem, feasible, lipschitz, iterations);
-        double after = objective(phi, loss, lambda, mu, p, z, x, y, c, du);
-        if (!(after <= before)) {
-            // Keep the start if a short accelerated run ends above it: the step never raises its objective.
-            return new StepResult(start.copy(), before, before);
+        Matrix p = Fista.minimise(problem, feasible, lipschitz, iterations, true);
+        double[] after = columnObjectives(phi, loss, lambda, mu, p, z, x, y, c, du);
+        return keepBetterColumns(start, before, p, after);
+    }
+
+    /**
+     * Per column, the better of the start and the solve: a short accelerated run that ends above its
+     * start leaves that column as it was, so the step never raises its objective.
+     */
+    static StepResult keepBetterColumns(Matrix start, double[] before, Matrix solved, double[] after) {
+        int n = start.rows();
+        double totalBefore = 0;
+        double totalAfter = 0;
+        for (int col = 0; col < before.length; col++) {
+            totalBefore += before[col];
+            if (after[col] <= before[col]) {
+                totalAfter += after[col];
+            } else {
+                totalAfter += before[col];
+                System.arraycopy(start.data(), col * n, solved.data(), col * n, n);
+            }
         }
-        return new StepResult(p, before, after);
+        return new StepResult(solved, totalBefore, totalAfter);
     }
 
     /** {@code L(Y, C P + D U) + sum_i lambda_i F(P_i, Z_i) + mu/2 ||X - P||^2}, summed over columns. */
     public static double objective(Activation phi, Loss loss, double[] lambda, double mu,
                                    Matrix p, Matrix z, Matrix x, Matrix y, Matrix c, Matrix du) {
+        double total = 0;
+        for (double v : columnObjectives(phi, loss, lambda, mu, p, z, x, y, c, du)) {
+            total += v;
+        }
+        return total;
+    }
+
+    static double[] columnObjectives(Activation phi, Loss loss, double[] lambda, double mu,
+                                     Matrix p, Matrix z, Matrix x, Matrix y, Matrix c, Matrix du) {
         Matrix yhat = du.copy();
         Matrix.gemm(1.0, c, false, p, false, 1.0, yhat);
-        return loss.value(y, yhat) + FenchelDivergence.weightedSum(phi, p, z, lambda)
-                + 0.5 * mu * x.minus(p).frobeniusSquared();
+        double[] values = loss.columnValues(y, yhat, null);
+        addRelaxationTerms(values, phi, lambda, mu, p, z, x);
+        return values;
+    }
+
+    /** Adds {@code sum_i lambda_i F(P_i, Z_i) + mu/2 ||X - P||^2} of each column to {@code values}. */
+    static void addRelaxationTerms(double[] values, Activation phi, double[] lambda, double mu, Matrix p, Matrix z,
+                                   Matrix x) {
+        int n = p.rows();
+        double[] pd = p.data();
+        double[] zd = z.data();
+        double[] xd = x.data();
+        for (int k = 0; k < pd.length; k++) {
+            double d = xd[k] - pd[k];
+            values[k / n] += lambda[k % n] * FenchelDivergence.value(phi, pd[k], zd[k]) + 0.5 * mu * d * d;
+        }
     }
 
     static void requireLambda(double[] lambda, int n) {

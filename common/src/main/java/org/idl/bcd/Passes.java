@@ -48,6 +48,11 @@ public final class Passes {
     /** Readout statistics on {@code [S; U]} with S = X (or P, for the paper's schedule); states unchanged. */
     public record Readout(Loss loss, boolean onP, boolean withGram) implements BlockStore.Task<ReadoutStep.Statistics> {
         @Override
+        public boolean changesStates() {
+            return false;
+        }
+
+        @Override
         public BlockStore.Outcome<ReadoutStep.Statistics> apply(ImplicitModel model, DataBlock block) {
             Matrix s = onP ? block.p() : block.x();
             return new BlockStore.Outcome<>(block,
@@ -124,6 +129,11 @@ public final class Passes {
 
     /** True-model metrics: predictions from the fixed point of the snapshot; states unchanged. */
     public record Evaluate(BcdConfig config) implements BlockStore.Task<MetricSums> {
+        @Override
+        public boolean changesStates() {
+            return false;
+        }
+
         @Override
         public BlockStore.Outcome<MetricSums> apply(ImplicitModel model, DataBlock block) {
             Matrix x = solveStates(model, config, block.u(), null);

@@ -3,7 +3,6 @@ package org.idl.bcd;
 import org.idl.linalg.Checks;
 import org.idl.linalg.Matrix;
 import org.idl.model.Activation;
-import org.idl.model.FenchelDivergence;
 
 /**
  * The X-step (14), separable over columns:
@@ -25,7 +24,7 @@ public final class XStep {
         Checks.sameRows("A", a, "P", p);
         PStep.requireLambda(lambda, n);
         Checks.nonNegative("mu", mu);
-        double before = objective(phi, lambda, mu, a, bu, p, start);
+        double[] before = columnObjectives(phi, lambda, mu, a, bu, p, start);
         double maxLambda = 0;
         for (double l : lambda) {
             maxLambda = Math.max(maxLambda, l);
@@ -50,18 +49,26 @@ public final class XStep {
             public void prox(Matrix x, double step) {
             }
         };
-        Matrix x = Fista.minimise(problem, start, lipschitz, iterations);
-        double after = objective(phi, lambda, mu, a, bu, p, x);
-        if (!(after <= before)) {
-            return new StepResult(start.copy(), before, before);
-        }
-        return new StepResult(x, before, after);
+        Matrix x = Fista.minimise(problem, start, lipschitz, iterations, true);
+        double[] after = columnObjectives(phi, lambda, mu, a, bu, p, x);
+        return PStep.keepBetterColumns(start, before, x, after);
     }
 
     /** {@code sum_i lambda_i F(P_i, (A X + B U)_i) + mu/2 ||X - P||^2}, summed over columns. */
     public static double objective(Activation phi, double[] lambda, double mu, Matrix a, Matrix bu, Matrix p, Matrix x) {
+        double total = 0;
+        for (double v : columnObjectives(phi, lambda, mu, a, bu, p, x)) {
+            total += v;
+        }
+        return total;
+    }
+
+    static double[] columnObjectives(Activation phi, double[] lambda, double mu, Matrix a, Matrix bu, Matrix p,
+                                     Matrix x) {
         Matrix z = bu.copy();
         Matrix.gemm(1.0, a, false, x, false, 1.0, z);
-        return FenchelDivergence.weightedSum(phi, p, z, lambda) + 0.5 * mu * x.minus(p).frobeniusSquared();
+        double[] values = new double[x.cols()];
+        PStep.addRelaxationTerms(values, phi, lambda, mu, p, z, x);
+        return values;
     }
 }

@@ -5,7 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The committed digits set, found by walking up from the working directory to the repository root. */
+/**
+ * The digits set committed under {@code data/digits/} (scikit-learn's copy of the UCI handwritten
+ * digits, BSD-3; see its README), found by walking up from the working directory.
+ */
 public final class Digits {
     private Digits() {
     }

@@ -1,0 +1,129 @@
+package org.idl.spark;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.DoubleAccumulator;
+import org.idl.bcd.BcdConfig;
+import org.idl.bcd.BcdTrainer;
+import org.idl.bcd.BlockStore;
+import org.idl.bcd.DataBlock;
+import org.idl.bcd.Summable;
+import org.idl.model.ImplicitModel;
+import org.idl.model.WellPosedness;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The distributed BCD: common/'s {@link BcdTrainer} driving a {@link SparkBlockStore}. Logs one line
+ * per round and gathers the {@link TrainingSummary}. The store's caches are released when training
+ * ends, also when it fails.
+ */
+final class DistributedBcd {
+    private static final Logger LOG = LoggerFactory.getLogger(DistributedBcd.class);
+
+    record Result(ImplicitModel model, TrainingSummary summary) {
+    }
+
+    private DistributedBcd() {
+    }
+
+    static Result fit(JavaRDD<DataBlock> blocks, int inputs, int outputs, BcdConfig config, int aggregationDepth,
+                      int checkpointInterval) {
+        long start = System.nanoTime();
+        DoubleAccumulator compute = blocks.context().doubleAccumulator("idl partition compute seconds");
+        TimedStore store = new TimedStore(
+                new SparkBlockStore(blocks, aggregationDepth, checkpointInterval, StorageLevel.MEMORY_AND_DISK()), compute);
+        boolean classification = config.loss().classification();
+        List<BcdTrainer.Round> rounds = new ArrayList<>();
+        try {
+            BcdTrainer.Result result = new BcdTrainer(config).fit(store, inputs, outputs, round -> {
+                rounds.add(round);
+                LOG.info(String.format("round %d/%d: objective %.6g, true-model train loss %.6g, %s %.4f, %.2f s",
+                        round.round(), config.rounds(), round.objective(), round.train().meanLoss(),
+                        classification ? "accuracy" : "rmse",
+                        classification ? round.train().accuracy() : round.train().rmse(), round.seconds()));
+            });
+            int r = rounds.size();
+            double[] objective = new double[r];
+            double[] seconds = new double[r];
+            double[] loss = new double[r];
+            double[] metric = new double[r];
+            double[] driver = new double[r];
+            for (int i = 0; i < r; i++) {
+                BcdTrainer.Round round = rounds.get(i);
+                objective[i] = round.objective();
+                seconds[i] = round.seconds();
+                loss[i] = round.train().meanLoss();
+                metric[i] = classification ? round.train().accuracy() : round.train().rmse();
+                driver[i] = Math.max(0, seconds[i] - store.passSeconds.get(i));
+            }
+            WellPosedness.Certificate wp = WellPosedness.certify(result.model().a());
+            TrainingSummary summary = new TrainingSummary(objective, seconds,
+                    store.passSeconds.stream().mapToDouble(Double::doubleValue).limit(r).toArray(),
+                    store.computeSeconds.stream().mapToDouble(Double::doubleValue).limit(r).toArray(), driver, loss, metric,
+                    classification ? "accuracy" : "rmse", result.initial().meanLoss(),
+                    classification ? result.initial().accuracy() : result.initial().rmse(), wp.infNorm(),
+                    wp.spectralRadiusEstimate(), wp.factor(), (System.nanoTime() - start) / 1e9,
+                    blocks.getNumPartitions());
+            LOG.info(String.format("trained in %.1f s: ||A||_inf = %.4f, rho(|A|) ~ %.4f", summary.trainingSeconds(),
+                    wp.infNorm(), wp.spectralRadiusEstimate()));
+            return new Result(result.model(), summary);
+        } finally {
+            store.release();
+        }
+    }
+
+    /** Wraps the Spark store to time each round's passes and the partitions' compute inside them. */
+    private static final class TimedStore implements BlockStore {
+        private final SparkBlockStore store;
+        private final DoubleAccumulator compute;
+        final List<Double> passSeconds = new ArrayList<>();
+        final List<Double> computeSeconds = new ArrayList<>();
+        private double lastCompute;
+
+        TimedStore(SparkBlockStore store, DoubleAccumulator compute) {
+            this.store = store;
+            this.compute = compute;
+        }
+
+        @Override
+        public <S extends Summable<S>> S pass(ImplicitModel parameters, Task<S> task) {
+            return store.pass(parameters, new TimedTask<>(task, compute));
+        }
+
+        @Override
+        public void roundCompleted(int round) {
+            store.roundCompleted(round);
+            // The first round's share also holds the set-up passes (states, U U^T, initial readout).
+            passSeconds.add(store.takePassSeconds());
+            double total = compute.value();
+            computeSeconds.add(total - lastCompute);
+            lastCompute = total;
+        }
+
+        @Override
+        public void release() {
+            store.release();
+        }
+    }
+
+    /** A task that adds its own compute time to an accumulator. */
+    private record TimedTask<S extends Summable<S>>(BlockStore.Task<S> task, DoubleAccumulator seconds)
+            implements BlockStore.Task<S> {
+        @Override
+        public BlockStore.Outcome<S> apply(ImplicitModel parameters, DataBlock block) {
+            long t0 = System.nanoTime();
+            BlockStore.Outcome<S> out = task.apply(parameters, block);
+            seconds.add((System.nanoTime() - t0) / 1e9);
+            return out;
+        }
+
+        @Override
+        public boolean changesStates() {
+            return task.changesStates();
+        }
+    }
+}

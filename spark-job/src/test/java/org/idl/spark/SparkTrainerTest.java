@@ -1,0 +1,81 @@
+package org.idl.spark;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.idl.bcd.BcdConfig;
+import org.idl.bcd.BcdTrainer;
+import org.idl.bcd.Schedule;
+import org.idl.linalg.Matrix;
+import org.idl.model.ImplicitModel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Spark trainer trains the same model as common/'s single-machine trainer, whatever the partitioning. */
+class SparkTrainerTest {
+    private static SparkSession spark;
+    private static SparkTestData data;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().config(SparkConfigs.withKryo(new SparkConf()))
+                .master("local[2]").appName("SparkTrainerTest").config("spark.ui.enabled", "false").getOrCreate();
+        data = SparkTestData.digits();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    static double relativeDifference(Matrix a, Matrix b) {
+        return a.minus(b).maxAbs() / Math.max(a.maxAbs(), 1e-300);
+    }
+
+    @ParameterizedTest(name = "{0} schedule, {1} partitions")
+    @CsvSource({"recipe, 1", "recipe, 2", "recipe, 7", "paper, 1", "paper, 2", "paper, 7"})
+    void sameModelAsTheSingleMachineTrainer(String schedule, int partitions) {
+        IdlClassifier classifier = new IdlClassifier().setHiddenSize(16).setMaxIter(4).setSchedule(schedule)
+                .setInitialReadoutPasses(5);
+        BcdConfig config = classifier.bcdConfig();
+        assertEquals(Schedule.parse(schedule), config.schedule());
+        ImplicitModel local = new BcdTrainer(config)
+                .fit(data.train.features(), data.train.oneHot(10), 1, null).model();
+
+        IdlClassificationModel model = classifier.fit(SparkTestData.frame(spark, data.train, partitions));
+        ImplicitModel distributed = model.implicitModel();
+        assertEquals(partitions, model.summary().partitions());
+        assertEquals(4, model.summary().rounds());
+        for (String name : List.of("A", "B", "C", "D")) {
+            Matrix l = pick(local, name);
+            Matrix d = pick(distributed, name);
+            double diff = relativeDifference(l, d);
+            assertTrue(diff <= 1e-8, name + " differs by " + diff + " relative");
+        }
+        // transform's batched predictions are the true model's, row for row.
+        List<Row> predictions = model.transform(SparkTestData.frame(spark, data.test, 3)).select("prediction", "label")
+                .collectAsList();
+        Matrix expected = distributed.predict(data.test.features());
+        assertEquals(data.test.size(), predictions.size());
+        for (int c = 0; c < predictions.size(); c++) {
+            assertEquals(data.test.labels()[c], predictions.get(c).getDouble(1));
+            assertEquals(IdlClassificationModel.argmax(expected.columns(c, c + 1).data()), predictions.get(c).getDouble(0));
+        }
+    }
+
+    static Matrix pick(ImplicitModel m, String name) {
+        return switch (name) {
+            case "A" -> m.a();
+            case "B" -> m.b();
+            case "C" -> m.c();
+            default -> m.d();
+        };
+    }
+}
