@@ -128,6 +128,10 @@ public final class IdlJob {
             throw new IllegalArgumentException("job.task = " + config.get("job.task")
                     + " is not offered by this job yet; it trains classifiers");
         }
+        org.apache.hadoop.fs.Path outPath = new org.apache.hadoop.fs.Path(out);
+        if (outPath.getFileSystem(new Configuration()).exists(outPath) && !overwrite) {
+            throw new IllegalArgumentException("output " + outPath + " exists; pass --overwrite to replace it");
+        }
         Path dataPath = resolve(config.get("data.path"));
         LabeledData data = LabeledData.readCsv(dataPath);
         LabeledData.Split split = data.stratifiedSplit(config.doubleIn("data.testFraction", 0, 1),
@@ -147,12 +151,7 @@ public final class IdlJob {
         config.withPrefix("spark.").forEach((k, v) -> sparkConf.set("spark." + k, v));
         SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
         try {
-            Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-            org.apache.hadoop.fs.Path outPath = new org.apache.hadoop.fs.Path(out);
-            FileSystem fs = outPath.getFileSystem(hadoop);
-            if (fs.exists(outPath) && !overwrite) {
-                throw new IllegalArgumentException("output " + outPath + " exists; pass --overwrite to replace it");
-            }
+            FileSystem fs = outPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
             org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(outPath.getParent() == null ? new org.apache.hadoop.fs.Path(".") : outPath.getParent(),
                     "." + outPath.getName() + ".tmp-" + System.currentTimeMillis());
             if (!config.get("job.checkpointDir").isEmpty()) {
@@ -207,11 +206,11 @@ public final class IdlJob {
     /** A relative data path is looked up in the working directory, then under IDL_HOME (the project). */
     static Path resolve(String path) {
         Path p = Path.of(path);
-        if (p.isAbsolute() || Files.exists(p)) {
+        if (Files.exists(p)) {
             return p;
         }
         String home = System.getenv("IDL_HOME");
-        if (home != null && Files.exists(Path.of(home).resolve(path))) {
+        if (!p.isAbsolute() && home != null && Files.exists(Path.of(home).resolve(path))) {
             return Path.of(home).resolve(path);
         }
         throw new IllegalArgumentException("data.path " + path + " does not exist");
