@@ -78,6 +78,7 @@ public final class BcdTrainer {
         MetricSums initial = paper ? store.pass(model, new Passes.Evaluate(config)) : null;
         Round pending = null;
         for (int r = 1; r <= config.rounds(); r++) {
+            store.roundStarted(r);
             long start = System.nanoTime();
             Passes.StateStatistics state = store.pass(model,
                     paper ? new Passes.PaperState(config) : new Passes.RecipeState(config));

@@ -28,6 +28,10 @@ public interface BlockStore {
     /** Runs one pass and returns the sum of the blocks' statistics. */
     <S extends Summable<S>> S pass(ImplicitModel parameters, Task<S> task);
 
+    /** Called before each BCD round's first pass. */
+    default void roundStarted(int round) {
+    }
+
     /** Called after each BCD round, so a distributed store can cut its lineage. */
     default void roundCompleted(int round) {
     }

@@ -94,10 +94,16 @@ final class DistributedBcd {
             return store.pass(parameters, new TimedTask<>(task, compute));
         }
 
+        /** Drops what was timed before a round began: the set-up passes, or the last round's evaluation. */
+        @Override
+        public void roundStarted(int round) {
+            store.takePassSeconds();
+            lastCompute = compute.value();
+        }
+
         @Override
         public void roundCompleted(int round) {
             store.roundCompleted(round);
-            // The first round's share also holds the set-up passes (states, U U^T, initial readout).
             passSeconds.add(store.takePassSeconds());
             double total = compute.value();
             computeSeconds.add(total - lastCompute);

@@ -4,9 +4,10 @@ import java.io.Serializable;
 
 /**
  * What a training run reports, per round: the relaxed objective (11) after the state steps, the
- * seconds taken (and how they split between passes over the partitions, of which the partitions'
- * own compute, and the driver's solves), and the true-model training loss and accuracy (or RMSE);
- * then the well-posedness figures of the final A.
+ * seconds taken and how they split: wall time in passes over the partitions (jobs, partition work,
+ * aggregation), the partitions' own compute summed over tasks (so up to the number of cores times
+ * the pass time), and the driver's solves (the rest); the true-model training loss and accuracy (or
+ * RMSE) after the round; then the well-posedness figures of the final A.
  */
 public record TrainingSummary(
         double[] objectiveHistory,
