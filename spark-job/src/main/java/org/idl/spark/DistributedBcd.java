@@ -97,6 +97,7 @@ final class DistributedBcd {
         /** Drops what was timed before a round began: the set-up passes, or the last round's evaluation. */
         @Override
         public void roundStarted(int round) {
+            store.roundStarted(round);
             store.takePassSeconds();
             lastCompute = compute.value();
         }

@@ -124,10 +124,6 @@ public final class IdlJob {
         JobConfig config = JobConfig.load(conf, overrides, modelParams);
         configure(estimator, config.withPrefix("model."));
         estimator.bcdConfig();
-        if (!config.get("job.task").equals("classification")) {
-            throw new IllegalArgumentException("job.task = " + config.get("job.task")
-                    + " is not offered by this job yet; it trains classifiers");
-        }
         org.apache.hadoop.fs.Path outPath = new org.apache.hadoop.fs.Path(out);
         if (outPath.getFileSystem(new Configuration()).exists(outPath) && !overwrite) {
             throw new IllegalArgumentException("output " + outPath + " exists; pass --overwrite to replace it");

@@ -23,7 +23,6 @@ final class JobConfig {
             Map.entry("data.splitSeed", "0"),
             Map.entry("data.standardize", "true"),
             Map.entry("data.partitions", "0"),
-            Map.entry("job.task", "classification"),
             Map.entry("job.checkpointDir", ""));
 
     private final Map<String, String> values;
@@ -63,9 +62,6 @@ final class JobConfig {
         if (c.integer("data.partitions") < 0) {
             throw new IllegalArgumentException("data.partitions must be >= 0 (0: Spark's default parallelism), got "
                     + c.get("data.partitions"));
-        }
-        if (!Set.of("classification", "regression").contains(c.get("job.task"))) {
-            throw new IllegalArgumentException("job.task must be classification or regression, got '" + c.get("job.task") + "'");
         }
         return c;
     }

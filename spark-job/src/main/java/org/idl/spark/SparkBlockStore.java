@@ -35,6 +35,7 @@ public final class SparkBlockStore implements BlockStore {
     private final List<Broadcast<?>> lineageBroadcasts = new ArrayList<>();
     private JavaRDD<DataBlock> blocks;
     private int passes;
+    private int round;
     private boolean released;
 
     /** Pass timings: seconds spent in passes (partition work plus aggregation) since the last reset. */
@@ -63,7 +64,7 @@ public final class SparkBlockStore implements BlockStore {
             JavaRDD<Outcome<S>> out = blocks.map(block -> task.apply(snapshot.value(), block));
             S total;
             if (task.changesStates()) {
-                out.persist(storageLevel).setName("idl-states-pass-" + passes);
+                out.persist(storageLevel).setName("idl-states-round-" + round + "-pass-" + passes);
                 total = out.map(Outcome::statistics).treeReduce(Summable::merge, aggregationDepth);
                 JavaRDD<?> previous = persisted.size() > 1 ? persisted.remove(persisted.size() - 1) : null;
                 persisted.add(out);
@@ -83,6 +84,11 @@ public final class SparkBlockStore implements BlockStore {
             }
             passSeconds += (System.nanoTime() - start) / 1e9;
         }
+    }
+
+    @Override
+    public void roundStarted(int round) {
+        this.round = round;
     }
 
     @Override

@@ -10,12 +10,19 @@ import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Spark trainer trains the same model as common/'s single-machine trainer, whatever the partitioning. */
@@ -67,6 +74,26 @@ class SparkTrainerTest {
         for (int c = 0; c < predictions.size(); c++) {
             assertEquals(data.test.labels()[c], predictions.get(c).getDouble(1));
             assertEquals(IdlClassificationModel.argmax(expected.columns(c, c + 1).data()), predictions.get(c).getDouble(0));
+        }
+    }
+
+    @Test
+    void checkpointsCutTheLineageAndTrainingReleasesItsCaches(@TempDir Path dir) throws IOException {
+        spark.sparkContext().setCheckpointDir(dir.toString());
+        IdlClassifier classifier = new IdlClassifier().setHiddenSize(8).setMaxIter(3).setInitialReadoutPasses(3)
+                .setCheckpointInterval(1);
+        IdlClassificationModel model = classifier.fit(SparkTestData.frame(spark, data.train, 3));
+        ImplicitModel local = new BcdTrainer(classifier.bcdConfig())
+                .fit(data.train.features(), data.train.oneHot(10), 1, null).model();
+        assertTrue(relativeDifference(local.a(), model.implicitModel().a()) <= 1e-8);
+        assertTrue(relativeDifference(local.c(), model.implicitModel().c()) <= 1e-8);
+        try (Stream<Path> files = Files.walk(dir)) {
+            assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("rdd-")), "no checkpoint written");
+        }
+        for (scala.Tuple2<Object, org.apache.spark.rdd.RDD<?>> cached :
+                scala.jdk.javaapi.CollectionConverters.asJava(spark.sparkContext().getPersistentRDDs().toSeq())) {
+            String name = cached._2().name();
+            assertFalse(name != null && name.startsWith("idl-"), "still cached after training: " + name);
         }
     }
 
