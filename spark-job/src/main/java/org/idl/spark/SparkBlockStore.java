@@ -36,6 +36,7 @@ public final class SparkBlockStore implements BlockStore {
     private JavaRDD<DataBlock> blocks;
     private int passes;
     private int round;
+    private boolean checkpointDue;
     private boolean released;
 
     /** Pass timings: seconds spent in passes (partition work plus aggregation) since the last reset. */
@@ -65,7 +66,19 @@ public final class SparkBlockStore implements BlockStore {
             S total;
             if (task.changesStates()) {
                 out.persist(storageLevel).setName("idl-states-round-" + round + "-pass-" + passes);
+                // Spark checkpoints an RDD only if asked before its first job; the job below writes it.
+                boolean checkpoint = checkpointDue;
+                if (checkpoint) {
+                    out.checkpoint();
+                    checkpointDue = false;
+                }
                 total = out.map(Outcome::statistics).treeReduce(Summable::merge, aggregationDepth);
+                if (checkpoint) {
+                    // The lineage now starts at this pass's RDD: only its own broadcast is still referenced.
+                    destroyLineageBroadcasts();
+                    LOG.info("checkpointed the states of pass {} (round {}) to {}", passes, round,
+                            sc.getCheckpointDir().get());
+                }
                 JavaRDD<?> previous = persisted.size() > 1 ? persisted.remove(persisted.size() - 1) : null;
                 persisted.add(out);
                 blocks = out.map(Outcome::block);
@@ -91,16 +104,11 @@ public final class SparkBlockStore implements BlockStore {
         this.round = round;
     }
 
+    /** Every {@code checkpointInterval} rounds, the next pass's states are checkpointed. */
     @Override
     public void roundCompleted(int round) {
         if (checkpointInterval > 0 && round % checkpointInterval == 0 && sc.getCheckpointDir().isPresent()) {
-            JavaRDD<?> states = persisted.get(persisted.size() - 1);
-            if (states != persisted.get(0)) {
-                states.checkpoint();
-                states.count();
-                destroyLineageBroadcasts();
-                LOG.info("checkpointed the states of round {} to {}", round, sc.getCheckpointDir().get());
-            }
+            checkpointDue = true;
         }
     }
 
