@@ -21,6 +21,11 @@ public final class L1Ball {
         if (l1 <= radius) {
             return;
         }
+        if (radius == 0) {
+            // The ball is {0}; the sort-based threshold below assumes a positive radius.
+            Arrays.fill(v, 0.0);
+            return;
+        }
         double theta = threshold(v, radius);
         for (int i = 0; i < v.length; i++) {
             double a = Math.abs(v[i]) - theta;

@@ -340,8 +340,20 @@ public final class Matrix implements Serializable {
         if (n == 0) {
             return 0;
         }
+        // A fixed pseudo-random start: the all-ones vector is orthogonal to the top eigenvector of
+        // structured matrices (e.g. [[2, -1], [-1, 2]], or C C^T when C's columns sum to zero), and
+        // the iteration would then return a smaller eigenvalue, or 0.
         double[] v = new double[n];
-        Arrays.fill(v, 1.0 / Math.sqrt(n));
+        Random random = new Random(0x5eed);
+        double norm0 = 0;
+        for (int i = 0; i < n; i++) {
+            v[i] = random.nextGaussian();
+            norm0 += v[i] * v[i];
+        }
+        norm0 = Math.sqrt(norm0);
+        for (int i = 0; i < n; i++) {
+            v[i] /= norm0;
+        }
         double[] w = new double[n];
         double lambda = 0;
         for (int t = 0; t < iterations; t++) {

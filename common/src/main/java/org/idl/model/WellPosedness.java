@@ -93,7 +93,9 @@ public final class WellPosedness {
     /**
      * The best contraction certificate found: the unscaled infinity norm, or a Perron scaling of |A|
      * (Collatz-Wielandt: for any positive s, {@code max_i (|A|s)_i / s_i >= rho(|A|)}, with equality at
-     * the Perron vector). The returned factor is computed exactly from the returned scaling.
+     * the Perron vector), or a Neumann-series scaling. Among valid certificates, those with a scaling
+     * whose certified Picard stop is reachable in double precision come first, then the smaller factor.
+     * The returned factor is computed exactly from the returned scaling.
      */
     public static Certificate certify(Matrix a) {
         Checks.square("A", a);
@@ -109,6 +111,7 @@ public final class WellPosedness {
         Arrays.fill(ones, 1.0);
         double best = inf;
         double[] bestScaling = ones;
+        boolean bestUsable = usable(inf, ones);
         if (n == 0 || inf == 0) {
             return new Certificate(inf, ones, inf, inf);
         }
@@ -138,12 +141,15 @@ public final class WellPosedness {
             rho = next;
         }
         double factor = contraction(abs, s, t);
-        if (factor < best) {
+        if (better(factor, s, best, bestUsable)) {
             best = factor;
             bestScaling = s.clone();
+            bestUsable = usable(best, bestScaling);
         }
         // Reducible or slowly mixing |A|: s = sum_k (|A|/r)^k 1 with rho < r < 1 satisfies |A| s <= r s.
-        if (best >= 1 && rho < 1) {
+        // Also when the Perron vector has (near-)zero entries (reducible |A|, e.g. a cascade): its
+        // floored scaling then spans ~1e12 and the certified stop is out of reach in floating point.
+        if (!bestUsable && rho < 1) {
             double r = 0.5 * (1 + rho);
             double[] acc = ones.clone();
             double[] term = ones.clone();
@@ -160,12 +166,43 @@ public final class WellPosedness {
                 }
             }
             double f = contraction(abs, acc, t);
-            if (f < best) {
+            if (better(f, acc, best, bestUsable)) {
                 best = f;
                 bestScaling = acc;
+                bestUsable = usable(best, bestScaling);
             }
         }
         return new Certificate(best, bestScaling, inf, rho);
+    }
+
+    /**
+     * Picard's certified stop bounds the infinity-norm error by {@code k/(1-k) max(s)/min(s)} times the
+     * last step in the s-norm; past this amplification, rounding errors of a few ulps in a step keep the
+     * bound above a relative tolerance of 1e-10 for ever.
+     */
+    private static final double MAX_AMPLIFICATION = 1e5;
+
+    /** A valid certificate whose certified stop is reachable in double precision. */
+    private static boolean usable(double factor, double[] scaling) {
+        if (!(factor < 1)) {
+            return false;
+        }
+        double max = 0;
+        double min = Double.POSITIVE_INFINITY;
+        for (double v : scaling) {
+            max = Math.max(max, v);
+            min = Math.min(min, v);
+        }
+        return factor / (1 - factor) * (max / min) <= MAX_AMPLIFICATION;
+    }
+
+    /** Usable certificates before unusable ones, then the smaller factor. */
+    private static boolean better(double factor, double[] scaling, double bestFactor, boolean bestUsable) {
+        boolean u = usable(factor, scaling);
+        if (u != bestUsable) {
+            return u;
+        }
+        return factor < bestFactor;
     }
 
     private static void multiply(Matrix m, double[] x, double[] out) {

@@ -27,7 +27,7 @@ class DigitsTrainingTest {
 
         BcdConfig config = BcdConfig.builder().hidden(64).build();
         long start = System.nanoTime();
-        BcdTrainer.Result result = new BcdTrainer(config).fit(uTrain, yTrain, 1, r ->
+        BcdTrainer.Result result = new BcdTrainer(config).fit(uTrain, yTrain, 1, (r, state) ->
                 System.out.printf("round %d objective %.5f train loss %.5f acc %.4f ab %.5f->%.5f ro %.5f->%.5f |A| %.3f %.3fs%n",
                         r.round(), r.objective(), r.train().meanLoss(), r.train().accuracy(), r.abBefore(), r.abAfter(),
                         r.readoutBefore(), r.readoutAfter(), r.infNorm(), r.seconds()));
