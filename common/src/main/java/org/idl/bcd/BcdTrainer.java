@@ -8,7 +8,6 @@ import org.idl.model.WellPosedness;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Consumer;
 
 /**
  * Block-coordinate descent (paper section 4.2) over the data of a {@link BlockStore}: the state steps
@@ -27,6 +26,21 @@ public final class BcdTrainer {
         public double[] objectiveHistory() {
             return rounds.stream().mapToDouble(Round::objective).toArray();
         }
+    }
+
+    /**
+     * Training as it stands after {@code rounds.size()} rounds: enough to resume the recipe, whose
+     * rounds start from the true fixed point of the model alone.
+     */
+    public record Checkpoint(ImplicitModel model, MetricSums initial, List<Round> rounds) {
+        public Checkpoint {
+            rounds = List.copyOf(rounds);
+        }
+    }
+
+    /** Told of each round once its true-model metrics are known, with the training state after it. */
+    public interface Listener {
+        void roundCompleted(Round round, Checkpoint state);
     }
 
     private final BcdConfig config;
@@ -52,7 +66,7 @@ public final class BcdTrainer {
     }
 
     /** Trains on raw inputs U (p x m) and targets Y (q x m) held in memory, split into {@code blocks}. */
-    public Result fit(Matrix u, Matrix y, int blocks, Consumer<Round> listener) {
+    public Result fit(Matrix u, Matrix y, int blocks, Listener listener) {
         Checks.sameCols("U", u, "Y", y);
         if (u.cols() == 0) {
             throw new IllegalArgumentException("no data: U has 0 columns");
@@ -60,41 +74,61 @@ public final class BcdTrainer {
         u.requireFinite("U");
         y.requireFinite("Y");
         Matrix ua = config.bias() ? u.withOnesRow() : u;
-        return fit(LocalBlockStore.split(ua, y, blocks), u.rows(), y.rows(), listener);
+        return fit(LocalBlockStore.split(ua, y, blocks), u.rows(), y.rows(), listener, null);
     }
 
-    public Result fit(BlockStore store, int inputs, int outputs, Consumer<Round> listener) {
-        ImplicitModel model = initialModel(inputs, outputs);
+    /**
+     * Trains on the store's data, from the initial model or, when {@code resume} is not null, from a
+     * checkpoint of an earlier run with the same settings and data (recipe schedule only).
+     */
+    public Result fit(BlockStore store, int inputs, int outputs, Listener listener, Checkpoint resume) {
+        boolean paper = config.schedule() == Schedule.PAPER;
+        if (resume != null && paper) {
+            throw new IllegalArgumentException("resuming is offered for the recipe schedule only: the paper's schedule"
+                    + " carries its states X and P across rounds, and checkpoints hold the model alone");
+        }
+        ImplicitModel model = resume == null ? initialModel(inputs, outputs) : resume.model();
+        if (model.inputs() != inputs || model.outputs() != outputs || model.hidden() != config.hidden()) {
+            throw new IllegalArgumentException("checkpoint model has " + model.inputs() + " inputs, " + model.outputs()
+                    + " outputs and " + model.hidden() + " hidden units; the data and settings need " + inputs + ", "
+                    + outputs + " and " + config.hidden());
+        }
         Passes.GramSum gram = store.pass(model, new Passes.Initialize(config));
         if (gram.count() == 0) {
             throw new IllegalArgumentException("no data: the training set is empty");
         }
         Matrix uu = gram.uu();
-        boolean paper = config.schedule() == Schedule.PAPER;
-        model = fitReadout(store, model, uu, paper, config.effectiveInitialReadoutPasses(), null).model;
         List<Round> rounds = new ArrayList<>();
-        // The recipe's state pass starts from the true fixed point, so it measures the model as it stands;
-        // the paper's schedule needs its own evaluation pass.
-        MetricSums initial = paper ? store.pass(model, new Passes.Evaluate(config)) : null;
+        MetricSums initial = null;
+        if (resume == null) {
+            model = fitReadout(store, model, uu, paper, config.effectiveInitialReadoutPasses(), null).model;
+            // The recipe's state pass starts from the true fixed point, so it measures the model as it
+            // stands; the paper's schedule needs its own evaluation pass.
+            initial = paper ? store.pass(model, new Passes.Evaluate(config)) : null;
+        } else {
+            rounds.addAll(resume.rounds());
+            initial = resume.initial();
+        }
         Round pending = null;
-        for (int r = 1; r <= config.rounds(); r++) {
+        for (int r = rounds.size() + 1; r <= config.rounds(); r++) {
             store.roundStarted(r);
             long start = System.nanoTime();
             Passes.StateStatistics state = store.pass(model,
                     paper ? new Passes.PaperState(config) : new Passes.RecipeState(config));
             if (!paper) {
-                if (pending == null) {
+                if (pending != null) {
+                    pending = complete(pending, state.metrics(), rounds, listener, model, initial);
+                } else if (initial == null) {
                     initial = state.metrics();
-                } else {
-                    pending = complete(pending, state.metrics(), rounds, listener);
                 }
             }
+            // The relaxed objective (11) at the states of this pass, with the parameters they were computed for.
+            double objective = state.relaxedObjective() / state.ab().count() + penalties(model);
             ABStep.Result ab = ABStep.solve(state.ab(), uu, model.a(), model.b(), config.lambdas(), config.kappa(),
                     config.penaltyB(), model.inputs(), penalisedD(model), config.abIterations());
             model = model.with(ab.a(), ab.b(), model.c(), model.d());
             ReadoutFit readout = fitReadout(store, model, uu, paper, config.effectiveReadoutPasses(), ab);
             model = readout.model;
-            double objective = state.relaxedObjective() / state.ab().count() + penalties(model);
             store.roundCompleted(r);
             double seconds = (System.nanoTime() - start) / 1e9;
             Round round = new Round(r, objective, null, seconds, ab.before(), ab.after(), readout.before, readout.after,
@@ -106,7 +140,7 @@ public final class BcdTrainer {
                         ab.after(), readout.before, readout.after, round.infNorm());
                 rounds.add(round);
                 if (listener != null) {
-                    listener.accept(round);
+                    listener.roundCompleted(round, new Checkpoint(model, initial, rounds));
                 }
             } else {
                 pending = round;
@@ -114,7 +148,7 @@ public final class BcdTrainer {
         }
         if (pending != null) {
             complete(pending, store.pass(model, new Passes.Readout(config.loss(), false, false)).metrics(), rounds,
-                    listener);
+                    listener, model, initial);
         }
         if (initial == null) {
             initial = store.pass(model, new Passes.Readout(config.loss(), false, false)).metrics();
@@ -122,12 +156,14 @@ public final class BcdTrainer {
         return new Result(model, initial, rounds);
     }
 
-    private static Round complete(Round pending, MetricSums metrics, List<Round> rounds, Consumer<Round> listener) {
+    /** Records a recipe round once the next pass has measured the model it produced. */
+    private static Round complete(Round pending, MetricSums metrics, List<Round> rounds, Listener listener,
+                                  ImplicitModel model, MetricSums initial) {
         Round done = new Round(pending.round(), pending.objective(), metrics, pending.seconds(), pending.abBefore(),
                 pending.abAfter(), pending.readoutBefore(), pending.readoutAfter(), pending.infNorm());
         rounds.add(done);
         if (listener != null) {
-            listener.accept(done);
+            listener.roundCompleted(done, new Checkpoint(model, initial, rounds));
         }
         return null;
     }

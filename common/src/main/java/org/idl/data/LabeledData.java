@@ -41,8 +41,14 @@ public record LabeledData(Matrix features, int[] labels) {
      * fail with the file, the line number and what is wrong.
      */
     public static LabeledData readCsv(Path path) throws IOException {
-        try (InputStream raw = Files.newInputStream(path);
-             InputStream in = path.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
+        try (InputStream raw = Files.newInputStream(path)) {
+            return readCsv(raw, path.toString());
+        }
+    }
+
+    /** As {@link #readCsv(Path)}, from a stream (gzip when {@code name} ends in .gz) named {@code name} in errors. */
+    public static LabeledData readCsv(InputStream raw, String name) throws IOException {
+        try (InputStream in = name.endsWith(".gz") ? new GZIPInputStream(raw) : raw;
              BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             List<double[]> rows = new ArrayList<>();
             List<Integer> labels = new ArrayList<>();
@@ -58,26 +64,26 @@ public record LabeledData(Matrix features, int[] labels) {
                 if (width < 0) {
                     width = fields.length;
                     if (width < 2) {
-                        throw new IllegalArgumentException(path + ":" + lineNo + ": needs features and a label, got '" + line + "'");
+                        throw new IllegalArgumentException(name + ":" + lineNo + ": needs features and a label, got '" + line + "'");
                     }
                 } else if (fields.length != width) {
-                    throw new IllegalArgumentException(path + ":" + lineNo + ": " + fields.length
+                    throw new IllegalArgumentException(name + ":" + lineNo + ": " + fields.length
                             + " fields, expected " + width);
                 }
                 double[] row = new double[width - 1];
                 for (int j = 0; j < width - 1; j++) {
-                    row[j] = parse(path, lineNo, j, fields[j]);
+                    row[j] = parse(name, lineNo, j, fields[j]);
                 }
-                double label = parse(path, lineNo, width - 1, fields[width - 1]);
+                double label = parse(name, lineNo, width - 1, fields[width - 1]);
                 if (label != Math.rint(label) || label < 0) {
-                    throw new IllegalArgumentException(path + ":" + lineNo + ": label " + fields[width - 1]
+                    throw new IllegalArgumentException(name + ":" + lineNo + ": label " + fields[width - 1]
                             + " is not a non-negative integer");
                 }
                 rows.add(row);
                 labels.add((int) label);
             }
             if (rows.isEmpty()) {
-                throw new IllegalArgumentException(path + ": no data");
+                throw new IllegalArgumentException(name + ": no data");
             }
             Matrix x = Matrix.zeros(width - 1, rows.size());
             for (int c = 0; c < rows.size(); c++) {
@@ -87,7 +93,7 @@ public record LabeledData(Matrix features, int[] labels) {
         }
     }
 
-    private static double parse(Path path, int line, int field, String text) {
+    private static double parse(String path, int line, int field, String text) {
         double v;
         try {
             v = Double.parseDouble(text.trim());
