@@ -31,7 +31,7 @@ final class DistributedBcd {
     }
 
     static Result fit(JavaRDD<DataBlock> blocks, int inputs, int outputs, BcdConfig config, int aggregationDepth,
-                      int checkpointInterval) {
+                      int checkpointInterval, TrainingCheckpoints checkpoints) {
         long start = System.nanoTime();
         DoubleAccumulator compute = blocks.context().doubleAccumulator("idl partition compute seconds");
         TimedStore store = new TimedStore(
@@ -39,31 +39,44 @@ final class DistributedBcd {
         boolean classification = config.loss().classification();
         List<BcdTrainer.Round> rounds = new ArrayList<>();
         try {
-            BcdTrainer.Result result = new BcdTrainer(config).fit(store, inputs, outputs, round -> {
-                rounds.add(round);
+            BcdTrainer.Checkpoint resume = checkpoints == null ? null : checkpoints.resumePoint();
+            if (resume != null) {
+                LOG.info("resuming after round {} from {}", resume.rounds().size(), checkpoints.directory());
+            }
+            BcdTrainer.Result result = new BcdTrainer(config).fit(store, inputs, outputs, (round, state) -> {
+                if (checkpoints != null) {
+                    checkpoints.roundCompleted(state);
+                }
                 LOG.info(String.format("round %d/%d: objective %.6g, true-model train loss %.6g, %s %.4f, %.2f s",
                         round.round(), config.rounds(), round.objective(), round.train().meanLoss(),
                         classification ? "accuracy" : "rmse",
                         classification ? round.train().accuracy() : round.train().rmse(), round.seconds()));
-            });
+            }, resume);
+            rounds.addAll(result.rounds());
             int r = rounds.size();
             double[] objective = new double[r];
             double[] seconds = new double[r];
             double[] loss = new double[r];
             double[] metric = new double[r];
             double[] driver = new double[r];
+            // Rounds restored from a checkpoint were timed by the earlier run: their split is not known (0).
+            int restored = r - store.passSeconds.size();
+            double[] pass = new double[r];
+            double[] computed = new double[r];
+            for (int i = restored; i < r; i++) {
+                pass[i] = store.passSeconds.get(i - restored);
+                computed[i] = store.computeSeconds.get(i - restored);
+            }
             for (int i = 0; i < r; i++) {
                 BcdTrainer.Round round = rounds.get(i);
                 objective[i] = round.objective();
                 seconds[i] = round.seconds();
                 loss[i] = round.train().meanLoss();
                 metric[i] = classification ? round.train().accuracy() : round.train().rmse();
-                driver[i] = Math.max(0, seconds[i] - store.passSeconds.get(i));
+                driver[i] = i < restored ? 0 : Math.max(0, seconds[i] - pass[i]);
             }
             WellPosedness.Certificate wp = WellPosedness.certify(result.model().a());
-            TrainingSummary summary = new TrainingSummary(objective, seconds,
-                    store.passSeconds.stream().mapToDouble(Double::doubleValue).limit(r).toArray(),
-                    store.computeSeconds.stream().mapToDouble(Double::doubleValue).limit(r).toArray(), driver, loss, metric,
+            TrainingSummary summary = new TrainingSummary(objective, seconds, pass, computed, driver, loss, metric,
                     classification ? "accuracy" : "rmse", result.initial().meanLoss(),
                     classification ? result.initial().accuracy() : result.initial().rmse(), wp.infNorm(),
                     wp.spectralRadiusEstimate(), wp.factor(), (System.nanoTime() - start) / 1e9,

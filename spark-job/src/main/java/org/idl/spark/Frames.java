@@ -38,22 +38,22 @@ public final class Frames {
                 SCHEMA);
     }
 
-    /** Accuracy and mean cross-entropy of the true model's predictions on a labelled frame. */
-    static Map<String, Object> classificationMetrics(IdlClassificationModel model, Dataset<Row> frame) {
-        Dataset<Row> predicted = model.transform(frame);
+    /** Accuracy and mean cross-entropy of a classifier's predictions (true model) on a labelled, predicted frame. */
+    static Map<String, Object> classificationMetrics(Dataset<Row> predicted, IdlClassificationModel model) {
+        String label = model.getLabelCol();
         Row r = predicted.agg(
                 functions.count(functions.lit(1)),
-                functions.sum(functions.when(functions.col("prediction").equalTo(functions.col(model.getLabelCol())), 1)
+                functions.sum(functions.when(functions.col(model.getPredictionCol()).equalTo(functions.col(label)), 1)
                         .otherwise(0))).first();
         long n = r.getLong(0);
-        long correct = r.getLong(1);
-        double loss = predicted.select(model.getProbabilityCol(), model.getLabelCol()).javaRDD()
+        long correct = n == 0 ? 0 : r.getLong(1);
+        double loss = n == 0 ? Double.NaN : predicted.select(model.getProbabilityCol(), label).javaRDD()
                 .map(row -> -Math.log(Math.max(((org.apache.spark.ml.linalg.Vector) row.get(0))
                         .apply((int) row.getDouble(1)), 1e-300)))
-                .reduce(Double::sum);
+                .reduce(Double::sum) / n;
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("accuracy", (double) correct / n);
-        m.put("loss", loss / n);
+        m.put("accuracy", n == 0 ? Double.NaN : (double) correct / n);
+        m.put("loss", loss);
         m.put("count", n);
         return m;
     }

@@ -6,6 +6,7 @@ import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.StringArrayParam;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
@@ -31,6 +32,8 @@ public class IdlClassificationModel extends ProbabilisticClassificationModel<Vec
     private String uid;
     private final ImplicitModel model;
     private TrainingSummary summary;
+    private final StringArrayParam classNames = new StringArrayParam(this, "classNames",
+            "the original label of each class index, for reports and predictions (empty: the indices)");
 
     public IdlClassificationModel(String uid, ImplicitModel model) {
         this(PendingUid.park(uid), model, true);
@@ -40,6 +43,24 @@ public class IdlClassificationModel extends ProbabilisticClassificationModel<Vec
         PendingUid.clear();
         this.uid = uid;
         this.model = model;
+        setDefault(classNames, new String[0]);
+    }
+
+    public StringArrayParam classNames() {
+        return classNames;
+    }
+
+    public IdlClassificationModel setClassNames(String[] names) {
+        if (names.length != 0 && names.length != numClasses()) {
+            throw new IllegalArgumentException(names.length + " class names for " + numClasses() + " classes");
+        }
+        return (IdlClassificationModel) set(classNames, names);
+    }
+
+    /** The original label of class index k. */
+    public String className(int k) {
+        String[] names = (String[]) getOrDefault(classNames);
+        return names.length == 0 ? Integer.toString(k) : names[k];
     }
 
     @Override

@@ -26,6 +26,7 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
 
     private String uid;
     private final IdlParams p;
+    private transient TrainingCheckpoints checkpoints;
 
     protected IdlEstimator(String uid, String defaultLoss) {
         this(PendingUid.park(uid), defaultLoss, true);
@@ -48,6 +49,14 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         return p.config(this);
     }
 
+    /**
+     * Writes training checkpoints (and, when resuming, starts from the newest) during the next fits.
+     * Operational, not a param: the batch job sets it for scheduled runs.
+     */
+    void setTrainingCheckpoints(TrainingCheckpoints checkpoints) {
+        this.checkpoints = checkpoints;
+    }
+
     protected abstract boolean classification();
 
     protected abstract M createModel(String uid, DistributedBcd.Result result, int outputs);
@@ -63,7 +72,7 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         TrainingData.Shape shape = TrainingData.validate(rows, getFeaturesCol(), getLabelCol(), classification(), depth);
         JavaRDD<DataBlock> blocks = TrainingData.blocks(rows, shape, config.bias(), classification());
         DistributedBcd.Result result = DistributedBcd.fit(blocks, shape.features(), shape.outputs(), config, depth,
-                (Integer) getOrDefault(p.checkpointInterval));
+                (Integer) getOrDefault(p.checkpointInterval), checkpoints);
         return copyValues(createModel(uid, result, shape.outputs()), extractParamMap());
     }
 

@@ -30,6 +30,7 @@ public class IdlKryoRegistrator implements KryoRegistrator {
             "org.idl.bcd.MetricSums",
             "org.idl.bcd.Passes$GramSum",
             "org.idl.bcd.Passes$StateStatistics",
+            "org.idl.spark.io.DataReaders$Parsed",
     };
 
     private static final String[] OTHERS = {

@@ -19,11 +19,24 @@ import java.util.TreeMap;
 final class JobConfig {
     static final Map<String, String> DEFAULTS = Map.ofEntries(
             Map.entry("data.path", "data/digits/digits.csv.gz"),
+            Map.entry("data.format", "csv-label-last"),
+            Map.entry("data.testPath", ""),
             Map.entry("data.testFraction", "0.25"),
             Map.entry("data.splitSeed", "0"),
             Map.entry("data.standardize", "true"),
             Map.entry("data.partitions", "0"),
-            Map.entry("job.checkpointDir", ""));
+            Map.entry("data.labelColumn", "label"),
+            Map.entry("data.featuresColumn", "features"),
+            Map.entry("data.numFeatures", "0"),
+            Map.entry("data.labelsPath", ""),
+            Map.entry("data.testLabelsPath", ""),
+            Map.entry("job.model", ""),
+            Map.entry("job.checkpointDir", ""),
+            Map.entry("job.checkpointEvery", "0"),
+            Map.entry("job.predictionsFormat", "parquet"),
+            Map.entry("job.report", "true"));
+
+    static final Set<String> FORMATS = Set.of("csv-label-last", "csv", "libsvm", "parquet", "idx");
 
     private final Map<String, String> values;
 
@@ -59,6 +72,26 @@ final class JobConfig {
         c.doubleIn("data.testFraction", 0, 1);
         c.integer("data.splitSeed");
         c.bool("data.standardize");
+        if (!FORMATS.contains(c.get("data.format"))) {
+            throw new IllegalArgumentException("data.format must be one of " + new java.util.TreeSet<>(FORMATS) + ", got '"
+                    + c.get("data.format") + "'");
+        }
+        if (c.integer("data.numFeatures") < 0) {
+            throw new IllegalArgumentException("data.numFeatures must be >= 0 (0: inferred), got " + c.get("data.numFeatures"));
+        }
+        if (c.integer("job.checkpointEvery") < 0) {
+            throw new IllegalArgumentException("job.checkpointEvery must be >= 0 rounds (0: no checkpoints), got "
+                    + c.get("job.checkpointEvery"));
+        }
+        if (c.integer("job.checkpointEvery") > 0 && c.get("job.checkpointDir").isEmpty()) {
+            throw new IllegalArgumentException("job.checkpointEvery = " + c.get("job.checkpointEvery")
+                    + " needs job.checkpointDir");
+        }
+        if (!Set.of("parquet", "csv").contains(c.get("job.predictionsFormat"))) {
+            throw new IllegalArgumentException("job.predictionsFormat must be parquet or csv, got '"
+                    + c.get("job.predictionsFormat") + "'");
+        }
+        c.bool("job.report");
         if (c.integer("data.partitions") < 0) {
             throw new IllegalArgumentException("data.partitions must be >= 0 (0: Spark's default parallelism), got "
                     + c.get("data.partitions"));

@@ -34,17 +34,38 @@ class IdlJobTest {
         assertTrue(m.get("trainMetrics").get("accuracy").asDouble() >= test);
         assertTrue(m.get("wellPosedness").get("infNorm").asDouble() <= 0.95 + 1e-12);
         assertTrue(m.get("trainingSeconds").asDouble() > 0);
-        assertTrue(Files.isDirectory(out.resolve("model/data")));
+        assertTrue(Files.isDirectory(out.resolve("model/stages")));
+        assertTrue(Files.size(out.resolve("report.html")) > 1000);
+        // The model directory serves predict, evaluate and inspect.
+        Path predictions = dir.resolve("predictions");
+        assertEquals(IdlJob.OK, IdlJob.run(new String[]{"predict", "--model", out.resolve("model").toString(),
+                "--data", Digits.path().toString(), "--out", predictions.toString()}));
+        Path evaluation = dir.resolve("evaluation.json");
+        assertEquals(IdlJob.OK, IdlJob.run(new String[]{"evaluate", "--model", out.resolve("model").toString(),
+                "--data", Digits.path().toString(), "--out", evaluation.toString()}));
+        JsonNode ev = new ObjectMapper().readTree(evaluation.toFile());
+        assertEquals(1797, ev.get("count").asLong());
+        // All of digits is the 1346 training points and the 451 test points.
+        long correct = Math.round(m.get("trainMetrics").get("accuracy").asDouble() * 1346 + test * 451);
+        double expected = correct / 1797.0;
+        assertEquals(expected, ev.get("accuracy").asDouble(), 1e-9);
+        Path inspection = dir.resolve("inspection.json");
+        assertEquals(IdlJob.OK, IdlJob.run(new String[]{"inspect", "--model", out.resolve("model").toString(),
+                "--out", inspection.toString()}));
+        JsonNode in = new ObjectMapper().readTree(inspection.toFile());
+        assertEquals(64, in.get("hidden").asInt());
+        assertEquals(64, in.get("inputs").asInt());
+        assertTrue(in.get("wellPosedness").get("infNorm").asDouble() <= 0.95 + 1e-12);
         SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false").getOrCreate();
         try {
-            IdlClassificationModel loaded = IdlClassificationModel.load(out.resolve("model").toString());
-            assertEquals(64, loaded.implicitModel().hidden());
+            assertEquals(1797, spark.read().parquet(predictions.toString()).count());
+            assertEquals(correct, spark.read().parquet(predictions.toString()).filter("prediction = label").count());
         } finally {
             spark.stop();
         }
-        // No temporary output left beside the result.
+        // No temporary output left beside the results.
         try (var files = Files.list(dir)) {
-            assertEquals(1, files.count());
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith(".")));
         }
         // An existing output is refused without --overwrite.
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{

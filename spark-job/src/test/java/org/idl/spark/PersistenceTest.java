@@ -51,6 +51,7 @@ class PersistenceTest {
     void classificationModelRoundTripKeepsEveryParamAndMatrix(@TempDir Path dir) throws IOException {
         IdlClassificationModel model = new IdlClassifier().setHiddenSize(8).setMaxIter(2).setInitialReadoutPasses(3)
                 .setPredictionCol("pred").fit(SparkTestData.frame(spark, data.train, 2));
+        model.setClassNames(new String[]{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"});
         String path = dir.resolve("model").toString();
         model.write().save(path);
         // Refuses to overwrite unless asked.
@@ -65,10 +66,11 @@ class PersistenceTest {
             assertEquals(model.isSet(p), loaded.isSet(q), p.name());
             assertEquals(model.isDefined(p), loaded.isDefined(q), p.name());
             if (model.isDefined(p)) {
-                assertEquals(model.getOrDefault(p), loaded.getOrDefault(q), p.name());
+                assertTrue(java.util.Objects.deepEquals(model.getOrDefault(p), loaded.getOrDefault(q)), p.name());
             }
         }
         assertEquals("pred", loaded.getPredictionCol());
+        assertEquals("seven", loaded.className(7));
         assertEquals(model.implicitModel().a(), loaded.implicitModel().a());
         assertEquals(model.implicitModel().b(), loaded.implicitModel().b());
         assertEquals(model.implicitModel().c(), loaded.implicitModel().c());

@@ -1,0 +1,34 @@
+package org.idl.spark.io;
+
+import java.util.Set;
+
+/**
+ * Where and how to read a labelled data set.
+ *
+ * @param path           a Hadoop path (file or directory; local, hdfs://, ...); for idx the images file
+ * @param format         libsvm, csv (with a header), parquet or idx
+ * @param labelColumn    csv and parquet: the label column
+ * @param featuresColumn parquet: the vector (or array of doubles) column
+ * @param numFeatures    libsvm: the number of features, or 0 to take the largest index
+ * @param labelsPath     idx: the labels file
+ */
+public record DataSource(String path, String format, String labelColumn, String featuresColumn, int numFeatures,
+                         String labelsPath) {
+    public static final Set<String> FORMATS = Set.of("libsvm", "csv", "parquet", "idx");
+
+    public DataSource {
+        if (path == null || path.isEmpty()) {
+            throw new IllegalArgumentException("a data path is required");
+        }
+        if (!FORMATS.contains(format)) {
+            throw new IllegalArgumentException("unknown data format '" + format + "'; expected one of "
+                    + new java.util.TreeSet<>(FORMATS));
+        }
+        if (numFeatures < 0) {
+            throw new IllegalArgumentException("numFeatures must be >= 0, got " + numFeatures);
+        }
+        if (format.equals("idx") && (labelsPath == null || labelsPath.isEmpty())) {
+            throw new IllegalArgumentException("the idx format needs a labels file (data.labelsPath) beside " + path);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package org.idl.spark.io;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * A labelled data set as a frame of {@code features} (vector) and {@code label} (double: a class index
+ * for classification), with the original label of each class index.
+ */
+public record LabeledFrame(Dataset<Row> frame, String[] classNames, int numFeatures) {
+}
