@@ -65,7 +65,7 @@ class IdlJobTest {
         }
         // No temporary output left beside the results.
         try (var files = Files.list(dir)) {
-            assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith(".")));
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().contains(".tmp-")));
         }
         // An existing output is refused without --overwrite.
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
