@@ -7,6 +7,8 @@ import org.idl.bcd.BcdConfig;
 import org.idl.bcd.BcdTrainer;
 import org.idl.bcd.BlockStore;
 import org.idl.bcd.DataBlock;
+import org.idl.bcd.MetricSums;
+import org.idl.bcd.Passes;
 import org.idl.bcd.Summable;
 import org.idl.model.ImplicitModel;
 import org.idl.model.WellPosedness;
@@ -30,14 +32,18 @@ final class DistributedBcd {
     private DistributedBcd() {
     }
 
-    static Result fit(JavaRDD<DataBlock> blocks, int inputs, int outputs, BcdConfig config, int aggregationDepth,
-                      int checkpointInterval, TrainingCheckpoints checkpoints) {
+    static Result fit(JavaRDD<DataBlock> blocks, JavaRDD<DataBlock> validationBlocks, int inputs, int outputs,
+                      BcdConfig config, int aggregationDepth, int checkpointInterval, TrainingCheckpoints checkpoints) {
         long start = System.nanoTime();
         DoubleAccumulator compute = blocks.context().doubleAccumulator("idl partition compute seconds");
         TimedStore store = new TimedStore(
                 new SparkBlockStore(blocks, aggregationDepth, checkpointInterval, StorageLevel.MEMORY_AND_DISK()), compute);
         boolean classification = config.loss().classification();
         List<BcdTrainer.Round> rounds = new ArrayList<>();
+        // Validation metrics per round number (rounds restored from a checkpoint have none).
+        java.util.Map<Integer, MetricSums> validation = new java.util.HashMap<>();
+        SparkBlockStore validationStore = validationBlocks == null ? null
+                : new SparkBlockStore(validationBlocks, aggregationDepth, -1, StorageLevel.MEMORY_AND_DISK());
         try {
             BcdTrainer.Checkpoint resume = checkpoints == null ? null : checkpoints.resumePoint();
             if (resume != null) {
@@ -47,10 +53,17 @@ final class DistributedBcd {
                 if (checkpoints != null) {
                     checkpoints.roundCompleted(state);
                 }
-                LOG.info(String.format("round %d/%d: objective %.6g, true-model train loss %.6g, %s %.4f, %.2f s",
+                String held = "";
+                if (validationStore != null) {
+                    MetricSums v = validationStore.pass(state.model(), new Passes.Evaluate(config));
+                    validation.put(round.round(), v);
+                    held = String.format(", validation %s %.4f", classification ? "accuracy" : "rmse",
+                            classification ? v.accuracy() : v.rmse());
+                }
+                LOG.info(String.format("round %d/%d: objective %.6g, true-model train loss %.6g, %s %.4f%s, %.2f s",
                         round.round(), config.rounds(), round.objective(), round.train().meanLoss(),
                         classification ? "accuracy" : "rmse",
-                        classification ? round.train().accuracy() : round.train().rmse(), round.seconds()));
+                        classification ? round.train().accuracy() : round.train().rmse(), held, round.seconds()));
             }, resume);
             rounds.addAll(result.rounds());
             int r = rounds.size();
@@ -67,8 +80,15 @@ final class DistributedBcd {
                 pass[i] = store.passSeconds.get(i - restored);
                 computed[i] = store.computeSeconds.get(i - restored);
             }
+            double[] validationLoss = validationStore == null ? null : new double[r];
+            double[] validationMetric = validationStore == null ? null : new double[r];
             for (int i = 0; i < r; i++) {
                 BcdTrainer.Round round = rounds.get(i);
+                if (validationStore != null) {
+                    MetricSums v = validation.get(round.round());
+                    validationLoss[i] = v == null ? Double.NaN : v.meanLoss();
+                    validationMetric[i] = v == null ? Double.NaN : classification ? v.accuracy() : v.rmse();
+                }
                 objective[i] = round.objective();
                 seconds[i] = round.seconds();
                 loss[i] = round.train().meanLoss();
@@ -77,6 +97,7 @@ final class DistributedBcd {
             }
             WellPosedness.Certificate wp = WellPosedness.certify(result.model().a());
             TrainingSummary summary = new TrainingSummary(objective, seconds, pass, computed, driver, loss, metric,
+                    validationLoss, validationMetric,
                     classification ? "accuracy" : "rmse", result.initial().meanLoss(),
                     classification ? result.initial().accuracy() : result.initial().rmse(), wp.infNorm(),
                     wp.spectralRadiusEstimate(), wp.factor(), (System.nanoTime() - start) / 1e9,
@@ -86,6 +107,9 @@ final class DistributedBcd {
             return new Result(result.model(), summary);
         } finally {
             store.release();
+            if (validationStore != null) {
+                validationStore.release();
+            }
         }
     }
 

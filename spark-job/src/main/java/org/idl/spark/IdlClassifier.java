@@ -2,7 +2,6 @@ package org.idl.spark;
 
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 
@@ -66,7 +65,7 @@ public class IdlClassifier extends IdlEstimator<IdlClassifier, IdlClassification
     }
 
     public static MLReader<IdlClassifier> read() {
-        return new DefaultParamsReader<>();
+        return SparkInternals.defaultParamsReader();
     }
 
     public static IdlClassifier load(String path) {

@@ -27,6 +27,7 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
     private String uid;
     private final IdlParams p;
     private transient TrainingCheckpoints checkpoints;
+    private transient Dataset<?> validation;
 
     protected IdlEstimator(String uid, String defaultLoss) {
         this(PendingUid.park(uid), defaultLoss, true);
@@ -57,6 +58,14 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         this.checkpoints = checkpoints;
     }
 
+    /**
+     * Data on which the true model is also measured after every round (the summary's validation
+     * history), with the same columns as the training data. Set by the batch job for its report.
+     */
+    void setValidationData(Dataset<?> data) {
+        this.validation = data;
+    }
+
     protected abstract boolean classification();
 
     protected abstract M createModel(String uid, DistributedBcd.Result result, int outputs);
@@ -71,8 +80,19 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         JavaRDD<Row> rows = TrainingData.rows(dataset, getFeaturesCol(), getLabelCol());
         TrainingData.Shape shape = TrainingData.validate(rows, getFeaturesCol(), getLabelCol(), classification(), depth);
         JavaRDD<DataBlock> blocks = TrainingData.blocks(rows, shape, config.bias(), classification());
-        DistributedBcd.Result result = DistributedBcd.fit(blocks, shape.features(), shape.outputs(), config, depth,
-                (Integer) getOrDefault(p.checkpointInterval), checkpoints);
+        JavaRDD<DataBlock> validationBlocks = null;
+        if (validation != null) {
+            JavaRDD<Row> vrows = TrainingData.rows(validation, getFeaturesCol(), getLabelCol());
+            TrainingData.Shape vshape = TrainingData.validate(vrows, getFeaturesCol(), getLabelCol(), classification(),
+                    depth);
+            if (vshape.features() != shape.features() || vshape.outputs() > shape.outputs()) {
+                throw new IllegalArgumentException("validation data has " + vshape.features() + " features and "
+                        + vshape.outputs() + " outputs; the training data " + shape.features() + " and " + shape.outputs());
+            }
+            validationBlocks = TrainingData.blocks(vrows, shape, config.bias(), classification());
+        }
+        DistributedBcd.Result result = DistributedBcd.fit(blocks, validationBlocks, shape.features(), shape.outputs(),
+                config, depth, (Integer) getOrDefault(p.checkpointInterval), checkpoints);
         return copyValues(createModel(uid, result, shape.outputs()), extractParamMap());
     }
 

@@ -1,7 +1,6 @@
 package org.idl.spark;
 
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 
@@ -36,7 +35,7 @@ public class IdlRegressor extends IdlEstimator<IdlRegressor, IdlRegressionModel>
     }
 
     public static MLReader<IdlRegressor> read() {
-        return new DefaultParamsReader<>();
+        return SparkInternals.defaultParamsReader();
     }
 
     public static IdlRegressor load(String path) {

@@ -27,7 +27,7 @@ final class Reports {
         facts.put("structure of A", WellPosedness.structure(model.implicitModel().a()).name());
         facts.put("data", config.get("data.path") + " (" + config.get("data.format") + ")");
         facts.put("schedule", config.withPrefix("model.").getOrDefault("schedule", "recipe"));
-        return HtmlReport.render(new ReportData("idl training report", s.objectiveHistory(), s.trainMetric(), null,
+        return HtmlReport.render(new ReportData("idl training report", s.objectiveHistory(), s.trainMetric(), s.validationMetric(),
                 s.metricName(), s.roundSeconds(), model.implicitModel(), facts));
     }
 }

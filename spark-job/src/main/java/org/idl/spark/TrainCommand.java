@@ -2,10 +2,10 @@ package org.idl.spark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.StandardScalerModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -22,7 +22,7 @@ import java.util.Set;
 
 /**
  * {@code idl train}: reads the data, holds out a test set, fits a Spark ML pipeline (standardisation,
- * then {@link IdlClassifier}), and writes {@code <out>/model} (the pipeline), {@code <out>/metrics.json}
+ * then {@link IdlClassifier}, which also measures the test set after every round), and writes {@code <out>/model} (the pipeline), {@code <out>/metrics.json}
  * and {@code <out>/report.html}, all at once by renaming a temporary directory.
  */
 final class TrainCommand {
@@ -69,19 +69,26 @@ final class TrainCommand {
                             Math.max(1, every), cl.resume, spark.sparkContext().hadoopConfiguration()));
                 }
             }
-            List<PipelineStage> stages = new ArrayList<>();
-            if (config.bool("data.standardize")) {
-                stages.add(new StandardScaler().setInputCol("features").setOutputCol("scaledFeatures")
-                        .setWithMean(true).setWithStd(true));
-                classifier.setFeaturesCol("scaledFeatures");
-            }
-            stages.add(classifier);
             Dataset<Row> train = data.train().cache();
             Dataset<Row> test = data.test().cache();
             LOG.info("training on {} points with {} features and {} classes; testing on {}", train.count(),
                     data.features(), data.classNames().length, test.count());
-            PipelineModel pipeline = new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(train);
-            IdlClassificationModel model = (IdlClassificationModel) pipeline.stages()[pipeline.stages().length - 1];
+            // The standardisation is fitted first, so the classifier can measure the test set every round.
+            List<Transformer> stages = new ArrayList<>();
+            Dataset<Row> fitOn = train;
+            Dataset<Row> watch = test;
+            if (config.bool("data.standardize")) {
+                StandardScalerModel scaler = new StandardScaler().setInputCol("features").setOutputCol("scaledFeatures")
+                        .setWithMean(true).setWithStd(true).fit(train);
+                stages.add(scaler);
+                fitOn = scaler.transform(train);
+                watch = scaler.transform(test);
+                classifier.setFeaturesCol("scaledFeatures");
+            }
+            classifier.setValidationData(watch);
+            IdlClassificationModel model = classifier.fit(fitOn);
+            stages.add(model);
+            PipelineModel pipeline = SparkInternals.pipelineModel(stages);
             if (data.classNames().length == model.numClasses()) {
                 model.setClassNames(data.classNames());
             }
@@ -110,6 +117,18 @@ final class TrainCommand {
         }
     }
 
+    /** JSON has no NaN: rounds without a figure (restored from a checkpoint) are written as null. */
+    private static List<Double> nullForNaN(double[] values) {
+        if (values == null) {
+            return null;
+        }
+        List<Double> out = new ArrayList<>(values.length);
+        for (double v : values) {
+            out.add(Double.isNaN(v) ? null : v);
+        }
+        return out;
+    }
+
     static Map<String, Object> metrics(IdlClassificationModel model, Map<String, Object> train,
                                        Map<String, Object> test, JobConfig config, SparkSession spark) {
         TrainingSummary s = model.summary();
@@ -119,6 +138,8 @@ final class TrainCommand {
         metrics.put("roundSeconds", s.roundSeconds());
         metrics.put("trainLossHistory", s.trainLoss());
         metrics.put("trainAccuracyHistory", s.trainMetric());
+        metrics.put("testLossHistory", nullForNaN(s.validationLoss()));
+        metrics.put("testAccuracyHistory", nullForNaN(s.validationMetric()));
         metrics.put("trainMetrics", train);
         metrics.put("testMetrics", test);
         Map<String, Object> wp = new LinkedHashMap<>();

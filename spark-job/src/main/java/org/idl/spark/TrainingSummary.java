@@ -7,7 +7,9 @@ import java.io.Serializable;
  * seconds taken and how they split: wall time in passes over the partitions (jobs, partition work,
  * aggregation), the partitions' own compute summed over tasks (so up to the number of cores times
  * the pass time), and the driver's solves (the rest); the true-model training loss and accuracy (or
- * RMSE) after the round; then the well-posedness figures of the final A.
+ * RMSE) after the round, and the same on validation data when the estimator was given some (NaN
+ * for rounds restored from a checkpoint; null without validation data); then the well-posedness
+ * figures of the final A.
  */
 public record TrainingSummary(
         double[] objectiveHistory,
@@ -17,6 +19,8 @@ public record TrainingSummary(
         double[] driverSeconds,
         double[] trainLoss,
         double[] trainMetric,
+        double[] validationLoss,
+        double[] validationMetric,
         String metricName,
         double initialTrainLoss,
         double initialTrainMetric,

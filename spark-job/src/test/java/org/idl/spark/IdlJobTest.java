@@ -32,6 +32,9 @@ class IdlJobTest {
         double test = m.get("testMetrics").get("accuracy").asDouble();
         assertTrue(test >= 0.975, "test accuracy " + test);
         assertTrue(m.get("trainMetrics").get("accuracy").asDouble() >= test);
+        // The test set is measured after every round; the last round's figure is the final model's.
+        assertEquals(rounds, m.get("testAccuracyHistory").size());
+        assertEquals(test, m.get("testAccuracyHistory").get(rounds - 1).asDouble(), 1e-12);
         assertTrue(m.get("wellPosedness").get("infNorm").asDouble() <= 0.95 + 1e-12);
         assertTrue(m.get("trainingSeconds").asDouble() > 0);
         assertTrue(Files.isDirectory(out.resolve("model/stages")));

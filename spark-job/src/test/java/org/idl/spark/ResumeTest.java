@@ -69,8 +69,12 @@ class ResumeTest {
         } finally {
             spark.stop();
         }
-        String metrics = Files.readString(dir.resolve("resumed/metrics.json"));
-        assertTrue(metrics.contains("\"objectiveHistory\""));
+        // The resumed run's history covers every round; rounds before the resume have no test figure.
+        com.fasterxml.jackson.databind.JsonNode metrics = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dir.resolve("resumed/metrics.json").toFile());
+        assertEquals(ROUNDS, metrics.get("objectiveHistory").size());
+        assertTrue(metrics.get("testAccuracyHistory").get(0).isNull());
+        assertTrue(metrics.get("testAccuracyHistory").get(ROUNDS - 1).asDouble() > 0.9);
     }
 
     private static ImplicitModel model(Path path) {
