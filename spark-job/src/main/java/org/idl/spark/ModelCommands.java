@@ -97,41 +97,40 @@ final class ModelCommands {
     }
 
     static int evaluate(String[] args) throws Exception {
-        CommandLine cl = CommandLine.parse(args, Set.of("--model", "--data", "--format", "--out", "--overwrite"));
-        if (cl.help) {
-            System.out.println(EVALUATE_USAGE);
-            return IdlJob.OK;
-        }
-        JobConfig config = IdlJob.config(cl, new IdlClassifier());
-        String modelPath = requireModel(config);
-        OutputDir output = cl.out == null ? null : OutputDir.prepare(cl.out, cl.overwrite);
-        SparkSession spark = IdlJob.session(config, "idl evaluate");
-        try {
-            PipelineModel pipeline = loadPipeline(modelPath);
-            IdlClassificationModel model = classifier(pipeline, modelPath);
-            LabeledFrame data = JobData.read(spark, config, IdlJob.resolve(config.get("data.path")),
-                    config.get("data.labelsPath"));
-            Map<String, Object> metrics = Frames.classificationMetrics(pipeline.transform(data.frame()), model);
-            print(metrics, output, spark);
-            return IdlJob.OK;
-        } finally {
-            spark.stop();
-        }
+        return report(args, Set.of("--model", "--data", "--format", "--out", "--overwrite"), EVALUATE_USAGE,
+                "idl evaluate", (spark, config, pipeline, model) -> {
+                    LabeledFrame data = JobData.read(spark, config, IdlJob.resolve(config.get("data.path")),
+                            config.get("data.labelsPath"));
+                    return Frames.classificationMetrics(pipeline.transform(data.frame()), model);
+                });
     }
 
     static int inspect(String[] args) throws Exception {
-        CommandLine cl = CommandLine.parse(args, Set.of("--model", "--out", "--overwrite"));
+        return report(args, Set.of("--model", "--out", "--overwrite"), INSPECT_USAGE, "idl inspect",
+                (spark, config, pipeline, model) -> inspection(model.implicitModel()));
+    }
+
+    /** What a reporting command computes from a loaded model. */
+    private interface Report {
+        Map<String, Object> of(SparkSession spark, JobConfig config, PipelineModel pipeline,
+                               IdlClassificationModel model) throws Exception;
+    }
+
+    /** Loads the model, computes the report, prints it as JSON and, with --out, writes it. */
+    private static int report(String[] args, Set<String> options, String usage, String appName, Report report)
+            throws Exception {
+        CommandLine cl = CommandLine.parse(args, options);
         if (cl.help) {
-            System.out.println(INSPECT_USAGE);
+            System.out.println(usage);
             return IdlJob.OK;
         }
         JobConfig config = IdlJob.config(cl, new IdlClassifier());
         String modelPath = requireModel(config);
         OutputDir output = cl.out == null ? null : OutputDir.prepare(cl.out, cl.overwrite);
-        SparkSession spark = IdlJob.session(config, "idl inspect");
+        SparkSession spark = IdlJob.session(config, appName);
         try {
-            IdlClassificationModel model = classifier(loadPipeline(modelPath), modelPath);
-            print(inspection(model.implicitModel()), output, spark);
+            PipelineModel pipeline = loadPipeline(modelPath);
+            print(report.of(spark, config, pipeline, classifier(pipeline, modelPath)), output, spark);
             return IdlJob.OK;
         } finally {
             spark.stop();

@@ -7,8 +7,8 @@ import java.util.Set;
  *
  * @param path           a Hadoop path (file or directory; local, hdfs://, ...); for idx the images file
  * @param format         libsvm, csv (with a header), parquet or idx
- * @param labelColumn    csv and parquet: the label column
- * @param featuresColumn parquet: the vector (or array of doubles) column
+ * @param labelColumn    csv and parquet: the label column ("label" when null or empty)
+ * @param featuresColumn parquet: the vector (or array of numbers) column ("features" when null or empty)
  * @param numFeatures    libsvm: the number of features, or 0 to take the largest index
  * @param labelsPath     idx: the labels file
  */
@@ -20,9 +20,16 @@ public record DataSource(String path, String format, String labelColumn, String 
         if (path == null || path.isEmpty()) {
             throw new IllegalArgumentException("a data path is required");
         }
-        if (!FORMATS.contains(format)) {
+        // Set.of(...).contains(null) throws a NullPointerException: test for null first.
+        if (format == null || !FORMATS.contains(format)) {
             throw new IllegalArgumentException("unknown data format '" + format + "'; expected one of "
                     + new java.util.TreeSet<>(FORMATS));
+        }
+        if (labelColumn == null || labelColumn.isEmpty()) {
+            labelColumn = "label";
+        }
+        if (featuresColumn == null || featuresColumn.isEmpty()) {
+            featuresColumn = "features";
         }
         if (numFeatures < 0) {
             throw new IllegalArgumentException("numFeatures must be >= 0, got " + numFeatures);

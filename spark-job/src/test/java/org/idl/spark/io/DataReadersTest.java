@@ -1,0 +1,550 @@
+package org.idl.spark.io;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.SparseVector;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.idl.spark.SparkConfigs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link DataReaders} on small files of each format: the frame's schema, values, vector sizes and
+ * class names, in classification (labels become class indices) and regression (labels kept); and
+ * malformed input, which must fail on the driver with an IllegalArgumentException naming the file,
+ * the line (text formats) or record, and the offending text. Complements {@link DataFormatsTest}.
+ * One local[2] session with Kryo registration required, as in the job.
+ */
+class DataReadersTest {
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().config(SparkConfigs.withKryo(new SparkConf()))
+                .master("local[2]").appName("DataReadersTest").config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "2").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    // ---- helpers ----
+
+    private static DataSource libsvm(Path file, int numFeatures) {
+        return new DataSource(file.toString(), "libsvm", "label", "features", numFeatures, "");
+    }
+
+    private static DataSource csv(Path file, String labelColumn) {
+        return new DataSource(file.toString(), "csv", labelColumn, "features", 0, "");
+    }
+
+    private static DataSource parquet(String path, String labelColumn, String featuresColumn) {
+        return new DataSource(path, "parquet", labelColumn, featuresColumn, 0, "");
+    }
+
+    private static DataSource idx(Path images, Path labels) {
+        return new DataSource(images.toString(), "idx", "label", "features", 0, labels.toString());
+    }
+
+    /** The rows ordered by their first feature (the tests make it unique). */
+    private static List<Row> rows(LabeledFrame f) {
+        return f.frame().collectAsList().stream()
+                .sorted(Comparator.comparingDouble((Row r) -> ((Vector) r.get(0)).apply(0))).toList();
+    }
+
+    private static double[] features(Row r) {
+        return ((Vector) r.get(0)).toArray();
+    }
+
+    private static double[] labels(List<Row> rows) {
+        return rows.stream().mapToDouble(r -> r.getDouble(1)).toArray();
+    }
+
+    /** The frame has exactly (features: vector, label: double). */
+    private static void assertSchema(LabeledFrame f) {
+        StructType schema = f.frame().schema();
+        assertArrayEquals(new String[]{"features", "label"}, schema.fieldNames());
+        assertEquals(SQLDataTypes.VectorType(), schema.apply("features").dataType());
+        assertEquals(DataTypes.DoubleType, schema.apply("label").dataType());
+    }
+
+    /** Reading fails with an IllegalArgumentException (not a SparkException) whose message holds every fragment. */
+    private static IllegalArgumentException assertFails(DataSource source, boolean classification, String... fragments) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DataReaders.read(spark, source, classification));
+        assertEquals(IllegalArgumentException.class, e.getClass(), "wrapped: " + e);
+        for (String f : fragments) {
+            assertTrue(e.getMessage().contains(f), "message '" + e.getMessage() + "' lacks '" + f + "'");
+        }
+        return e;
+    }
+
+    private static IllegalArgumentException assertFails(DataSource source, String... fragments) {
+        return assertFails(source, true, fragments);
+    }
+
+    // ---- DataSource ----
+
+    @Test
+    void dataSourceRejectsBadSettings() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new DataSource("x", "json", "label", "features", 0, ""));
+        assertTrue(e.getMessage().contains("'json'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new DataSource("x", "libsvm", "label", "features", -3, ""));
+        assertTrue(e.getMessage().contains("-3"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new DataSource("images.idx", "idx", "label", "features", 0, ""));
+        assertTrue(e.getMessage().contains("images.idx"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new DataSource("", "csv", "label", "features", 0, ""));
+    }
+
+    @Test
+    void missingPathIsNamed(@TempDir Path dir) {
+        assertFails(libsvm(dir.resolve("absent.libsvm"), 0), "absent.libsvm", "does not exist");
+        assertFails(csv(dir.resolve("absent.csv"), "label"), "absent.csv", "does not exist");
+        assertFails(parquet(dir.resolve("absent.parquet").toString(), "label", "features"), "absent.parquet",
+                "does not exist");
+    }
+
+    // ---- LIBSVM ----
+
+    @Test
+    void libsvmRegressionWithFixedSizeThroughAUri(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("r.libsvm");
+        Files.writeString(file, "# targets\n\n2.5 1:1 3:-2\n-1e-3 2:2\n\t7  1:3   5:4.5  \n");
+        // A file: URI goes through Hadoop's FileSystem like hdfs:// does.
+        LabeledFrame f = DataReaders.read(spark,
+                new DataSource(file.toUri().toString(), "libsvm", "label", "features", 5, ""), false);
+        assertSchema(f);
+        assertNull(f.classNames());
+        assertEquals(5, f.numFeatures());
+        List<Row> rows = f.frame().collectAsList().stream()
+                .sorted(Comparator.comparingDouble((Row r) -> r.getDouble(1))).toList();
+        assertArrayEquals(new double[]{-1e-3, 2.5, 7}, labels(rows));
+        for (Row r : rows) {
+            assertInstanceOf(SparseVector.class, r.get(0));
+            assertEquals(5, ((Vector) r.get(0)).size());
+        }
+        assertArrayEquals(new double[]{0, 2, 0, 0, 0}, features(rows.get(0)));
+        assertArrayEquals(new double[]{1, 0, -2, 0, 0}, features(rows.get(1)));
+        assertArrayEquals(new double[]{3, 0, 0, 0, 4.5}, features(rows.get(2)));
+    }
+
+    @Test
+    void libsvmClassesInNumericOrder(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("c.libsvm");
+        Files.writeString(file, "10 1:1\n9 1:2\n2 1:3 2:1\n10 1:4\n");
+        LabeledFrame f = DataReaders.read(spark, libsvm(file, 0), true);
+        assertSchema(f);
+        // Numeric order, not text order ("10" < "2" < "9").
+        assertArrayEquals(new String[]{"2", "9", "10"}, f.classNames());
+        assertEquals(2, f.numFeatures());
+        List<Row> rows = rows(f);
+        assertArrayEquals(new double[]{2, 1, 0, 2}, labels(rows));
+        assertEquals(2, ((Vector) rows.get(0).get(0)).size());
+
+        Files.writeString(file, "+1 1:1\n-1 1:2\n+1 1:3\n");
+        f = DataReaders.read(spark, libsvm(file, 0), true);
+        assertArrayEquals(new String[]{"-1", "+1"}, f.classNames());
+        assertArrayEquals(new double[]{1, 0, 1}, labels(rows(f)));
+    }
+
+    @Test
+    void libsvmErrorsNameFileLineAndText(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("bad.libsvm");
+        // Comments and blank lines count as lines: the bad line is line 4 of the file.
+        Files.writeString(file, "# header\n1 1:1\n\n0 0:2\n");
+        assertFails(libsvm(file, 0), "bad.libsvm:4", "0:2", "below 1");
+        Files.writeString(file, "# header\n1 1:1\n\n0 2:2 2:3\n");
+        assertFails(libsvm(file, 0), "bad.libsvm:4", "2", "ascend");
+        Files.writeString(file, "1 1:1\n0 1:1 2:Infinity\n");
+        assertFails(libsvm(file, 0), "bad.libsvm:2", "Infinity");
+        Files.writeString(file, "1 1:1\n0 1:1 abc\n");
+        assertFails(libsvm(file, 0), "bad.libsvm:2", "'abc'");
+        Files.writeString(file, "1 1:1\n0 1.5:1\n");
+        assertFails(libsvm(file, 0), "bad.libsvm:2", "1.5:1");
+        Files.writeString(file, "1 1:1\n0 3:1 6:1\n1 2:1\n");
+        assertFails(libsvm(file, 5), "bad.libsvm:2", "6", "5");
+        Files.writeString(file, "1 1:1\nx?y 1:1\n");
+        assertFails(libsvm(file, 0), "bad.libsvm:2", "x?y");
+        // The first error in the file is reported.
+        Files.writeString(file, "1 1:1\n0 1:x\n0 0:1\n");
+        assertFails(libsvm(file, 0), "bad.libsvm:2", "1:x");
+        Files.writeString(file, "# only a comment\n\n");
+        assertFails(libsvm(file, 0), "bad.libsvm", "no data");
+    }
+
+    // ---- CSV ----
+
+    @Test
+    void csvRegressionAndNumericClasses(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("n.csv");
+        Files.writeString(file, "a,label,b,c\n1,2,10,100\n2,0,20,200\n3,1,30,300\n\n4,2,40,400\n");
+        LabeledFrame r = DataReaders.read(spark, csv(file, "label"), false);
+        assertSchema(r);
+        assertNull(r.classNames());
+        assertEquals(3, r.numFeatures());
+        List<Row> rows = rows(r);
+        assertEquals(4, rows.size());
+        assertArrayEquals(new double[]{2, 20, 200}, features(rows.get(1)));
+        assertArrayEquals(new double[]{2, 0, 1, 2}, labels(rows));
+
+        LabeledFrame c = DataReaders.read(spark, csv(file, "label"), true);
+        assertArrayEquals(new String[]{"0", "1", "2"}, c.classNames());
+        assertArrayEquals(new double[]{2, 0, 1, 2}, labels(rows(c)));
+    }
+
+    @Test
+    void csvStringLabelsSortedAsText(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("s.csv");
+        Files.writeString(file, "x,y,kind\n1,5,zebra\n2,6,Ant\n3,7,cat\n4,8,zebra\n");
+        LabeledFrame f = DataReaders.read(spark, csv(file, "kind"), true);
+        assertArrayEquals(new String[]{"Ant", "cat", "zebra"}, f.classNames());
+        List<Row> rows = rows(f);
+        assertArrayEquals(new double[]{2, 0, 1, 2}, labels(rows));
+        assertArrayEquals(new double[]{3, 7}, features(rows.get(2)));
+    }
+
+    @Test
+    void csvErrorsNameFileLineColumnAndText(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("bad.csv");
+        Files.writeString(file, "x,y,label\n1,2,0\n");
+        IllegalArgumentException e = assertFails(csv(file, "target"), "bad.csv", "'target'", "x", "y", "label");
+        assertTrue(e.getMessage().contains("[x, y, label]"), e.getMessage());
+        Files.writeString(file, "x,y,label\n1,2,0\n3,4,1,5\n");
+        assertFails(csv(file, "label"), "bad.csv:3", "4 fields", "3");
+        Files.writeString(file, "x,y,label\n1,2,0\n3,,1\n");
+        assertFails(csv(file, "label"), "bad.csv:3", "'y'");
+        Files.writeString(file, "x,y,label\n1,2,0\n3,1e999,1\n");
+        assertFails(csv(file, "label"), "bad.csv:3", "'y'", "1e999");
+        Files.writeString(file, "x,y,label\n1,2,0\n3,4,\n");
+        assertFails(csv(file, "label"), "bad.csv:3", "label");
+        Files.writeString(file, "x,y,label\n");
+        assertFails(csv(file, "label"), "bad.csv", "no data");
+        Files.writeString(file, "");
+        assertFails(csv(file, "label"), "bad.csv", "no data");
+    }
+
+    // ---- Parquet ----
+
+    @Test
+    void parquetArrayFeaturesAndStringLabels(@TempDir Path dir) throws IOException {
+        StructType schema = new StructType()
+                .add("pixels", DataTypes.createArrayType(DataTypes.DoubleType))
+                .add("animal", DataTypes.StringType);
+        String path = dir.resolve("arrays.parquet").toString();
+        spark.createDataFrame(List.of(
+                RowFactory.create(List.of(1.0, 0.5, 0.0), "dog"),
+                RowFactory.create(List.of(2.0, 1.5, 1.0), "cat"),
+                RowFactory.create(List.of(3.0, 2.5, 2.0), "dog")), schema).coalesce(1).write().parquet(path);
+        LabeledFrame f = DataReaders.read(spark, parquet(path, "animal", "pixels"), true);
+        assertSchema(f);
+        assertEquals(3, f.numFeatures());
+        assertArrayEquals(new String[]{"cat", "dog"}, f.classNames());
+        List<Row> rows = rows(f);
+        assertArrayEquals(new double[]{1, 0, 1}, labels(rows));
+        assertArrayEquals(new double[]{2, 1.5, 1}, features(rows.get(1)));
+    }
+
+    @Test
+    void parquetVectorsWithDefaultNamesAsRegression(@TempDir Path dir) throws IOException {
+        StructType schema = new StructType().add("features", SQLDataTypes.VectorType())
+                .add("label", DataTypes.IntegerType).add("other", DataTypes.StringType);
+        String path = dir.resolve("vectors.parquet").toString();
+        spark.createDataFrame(List.of(
+                RowFactory.create(Vectors.dense(1, 2), 3, "a"),
+                RowFactory.create(Vectors.sparse(2, new int[]{0}, new double[]{4}), 1, "b")), schema)
+                .write().parquet(path);
+        LabeledFrame r = DataReaders.read(spark, parquet(path, "label", "features"), false);
+        assertSchema(r);
+        assertNull(r.classNames());
+        assertEquals(2, r.numFeatures());
+        List<Row> rows = rows(r);
+        assertArrayEquals(new double[]{3, 1}, labels(rows));
+        assertArrayEquals(new double[]{4, 0}, features(rows.get(1)));
+
+        LabeledFrame c = DataReaders.read(spark, parquet(path, "label", "features"), true);
+        assertArrayEquals(new String[]{"1", "3"}, c.classNames());
+        assertArrayEquals(new double[]{1, 0}, labels(rows(c)));
+    }
+
+    @Test
+    void parquetErrorsNameTheRecord(@TempDir Path dir) {
+        StructType schema = new StructType().add("v", SQLDataTypes.VectorType()).add("y", DataTypes.DoubleType);
+        String nulls = dir.resolve("nulls.parquet").toString();
+        spark.createDataFrame(List.of(RowFactory.create(Vectors.dense(1, 2), 1.0),
+                RowFactory.create(Vectors.dense(3, 4), null)), schema).coalesce(1).write().parquet(nulls);
+        assertFails(parquet(nulls, "y", "v"), "nulls.parquet", "record 2", "null", "y");
+
+        String nan = dir.resolve("nan.parquet").toString();
+        spark.createDataFrame(List.of(RowFactory.create(Vectors.dense(1, 2), 1.0),
+                RowFactory.create(Vectors.dense(3, 4), Double.NaN)), schema).coalesce(1).write().parquet(nan);
+        assertFails(parquet(nan, "y", "v"), false, "nan.parquet", "record 2", "NaN");
+
+        String sizes = dir.resolve("sizes.parquet").toString();
+        spark.createDataFrame(List.of(RowFactory.create(Vectors.dense(1, 2), 1.0),
+                RowFactory.create(Vectors.dense(3, 4, 5), 0.0)), schema).coalesce(1).write().parquet(sizes);
+        assertFails(parquet(sizes, "y", "v"), "sizes.parquet", "2", "3");
+
+        StructType text = new StructType().add("v", DataTypes.StringType).add("y", DataTypes.DoubleType);
+        String wrong = dir.resolve("text.parquet").toString();
+        spark.createDataFrame(List.of(RowFactory.create("1 2", 1.0)), text).write().parquet(wrong);
+        assertFails(parquet(wrong, "y", "v"), "text.parquet", "'v'", "string");
+        assertFails(parquet(wrong, "y", "features"), "text.parquet", "'features'");
+    }
+
+    // ---- IDX ----
+
+    private static byte[] idxImages(int magic, int n, int rows, int cols, int pixels) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(magic);
+        out.writeInt(n);
+        out.writeInt(rows);
+        out.writeInt(cols);
+        for (int i = 0; i < pixels; i++) {
+            // Image i starts with i; the rest climbs to 255, so unscaled values up to 255 are checked.
+            out.writeByte(i % (rows * cols) == 0 ? i / (rows * cols) : 255 - i % (rows * cols));
+        }
+        return bytes.toByteArray();
+    }
+
+    private static byte[] idxLabels(int magic, int... labels) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(magic);
+        out.writeInt(labels.length);
+        for (int l : labels) {
+            out.writeByte(l);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void gzip(Path file, byte[] content) throws IOException {
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
+            out.write(content);
+        }
+    }
+
+    @Test
+    void idxGzipAndPlain(@TempDir Path dir) throws IOException {
+        gzip(dir.resolve("images-idx3-ubyte.gz"), idxImages(0x803, 4, 2, 2, 16));
+        gzip(dir.resolve("labels-idx1-ubyte.gz"), idxLabels(0x801, 7, 3, 7, 0));
+        Files.write(dir.resolve("labels-idx1-ubyte"), idxLabels(0x801, 7, 3, 7, 0));
+        LabeledFrame f = DataReaders.read(spark,
+                idx(dir.resolve("images-idx3-ubyte.gz"), dir.resolve("labels-idx1-ubyte.gz")), true);
+        assertSchema(f);
+        assertEquals(4, f.numFeatures());
+        assertArrayEquals(new String[]{"0", "3", "7"}, f.classNames());
+        List<Row> rows = rows(f);
+        assertArrayEquals(new double[]{2, 1, 2, 0}, labels(rows));
+        // Pixels as they are, 0..255: not scaled.
+        assertArrayEquals(new double[]{0, 254, 253, 252}, features(rows.get(0)));
+        assertArrayEquals(new double[]{3, 254, 253, 252}, features(rows.get(3)));
+
+        LabeledFrame r = DataReaders.read(spark,
+                idx(dir.resolve("images-idx3-ubyte.gz"), dir.resolve("labels-idx1-ubyte")), false);
+        assertNull(r.classNames());
+        assertArrayEquals(new double[]{7, 3, 7, 0}, labels(rows(r)));
+    }
+
+    @Test
+    void idxErrorsNameFileAndValues(@TempDir Path dir) throws IOException {
+        Path images = dir.resolve("img.idx");
+        Path labels = dir.resolve("lab.idx");
+        Files.write(images, idxImages(0x803, 3, 2, 2, 12));
+        Files.write(labels, idxLabels(0x801, 1, 2, 3));
+        // Magic number of labels in the images file, and of images in the labels file.
+        Path swapped = dir.resolve("swapped.idx");
+        Files.write(swapped, idxLabels(0x801, 1, 2, 3));
+        assertFails(idx(swapped, labels), "swapped.idx", "2049");
+        assertFails(idx(images, swapped.resolveSibling("img.idx")), "img.idx", "2051");
+        // Counts differ.
+        Path two = dir.resolve("two.idx");
+        Files.write(two, idxLabels(0x801, 1, 2));
+        assertFails(idx(images, two), "two.idx", "2", "3");
+        // Truncated images and labels.
+        Path shortImages = dir.resolve("short-images.idx");
+        Files.write(shortImages, idxImages(0x803, 3, 2, 2, 9));
+        assertFails(idx(shortImages, labels), "short-images.idx", "3");
+        Path shortLabels = dir.resolve("short-labels.idx");
+        Files.write(shortLabels, Arrays.copyOf(idxLabels(0x801, 1, 2, 3), 10));
+        assertFails(idx(images, shortLabels), "short-labels.idx", "3");
+        // Missing labels file.
+        assertFails(idx(images, dir.resolve("none.idx")), "none.idx", "does not exist");
+        // No images.
+        Path empty = dir.resolve("empty.idx");
+        Files.write(empty, idxImages(0x803, 0, 2, 2, 0));
+        Path noLabels = dir.resolve("no-labels.idx");
+        Files.write(noLabels, idxLabels(0x801));
+        assertFails(idx(empty, noLabels), "empty.idx", "no data");
+    }
+
+    // ---- directories, per-line label checks, class spellings, sizes, corrupt IDX ----
+
+    @Test
+    void textDirectoriesKeepEachFilesLineNumbers(@TempDir Path dir) throws IOException {
+        Path svm = Files.createDirectories(dir.resolve("svm"));
+        Files.writeString(svm.resolve("part-00000.libsvm"), "1 1:1\n0 1:2 2:1\n");
+        Files.writeString(svm.resolve("part-00001.libsvm"), "1 1:3\n0 1:4 3:1\n");
+        Files.writeString(svm.resolve("_SUCCESS"), "");
+        Files.writeString(svm.resolve(".part-00000.libsvm.crc"), "not data");
+        LabeledFrame f = DataReaders.read(spark, libsvm(svm, 0), true);
+        assertEquals(3, f.numFeatures());
+        List<Row> rows = rows(f);
+        assertArrayEquals(new double[]{1, 0, 1, 0}, labels(rows));
+        assertArrayEquals(new double[]{2, 1, 0}, features(rows.get(1)));
+        Files.writeString(svm.resolve("part-00001.libsvm"), "1 1:3\n0 1:x\n");
+        assertFails(libsvm(svm, 0), "part-00001.libsvm:2", "1:x");
+
+        // Every CSV part file starts with the header, as Spark writes them.
+        Path csv = Files.createDirectories(dir.resolve("csv"));
+        Files.writeString(csv.resolve("part-00000.csv"), "a,label\n1,0\n2,1\n");
+        Files.writeString(csv.resolve("part-00001.csv"), "a,label\n3,0\n4,1\n");
+        Files.writeString(csv.resolve("_SUCCESS"), "");
+        f = DataReaders.read(spark, csv(csv, "label"), false);
+        assertArrayEquals(new double[]{0, 1, 0, 1}, labels(rows(f)));
+        Files.writeString(csv.resolve("part-00001.csv"), "a,label\n3,0\nfour,1\n");
+        assertFails(csv(csv, "label"), "part-00001.csv:3", "'a'", "four");
+        Files.writeString(csv.resolve("part-00001.csv"), "b,label\n3,0\n");
+        assertFails(csv(csv, "label"), "part-00001.csv:1", "b,label", "a,label");
+    }
+
+    @Test
+    void labelsAreCheckedOnTheirLine(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("labels.csv");
+        Files.writeString(file, "x,label\n1,0.5\n2,abc\n");
+        assertFails(csv(file, "label"), false, "labels.csv:3", "'abc'", "not a number");
+        Path svm = dir.resolve("labels.libsvm");
+        Files.writeString(svm, "1 1:1\nNaN 1:2\n");
+        assertFails(libsvm(svm, 0), "labels.libsvm:2", "NaN");
+        Files.writeString(svm, "cat 1:1\n");
+        assertFails(libsvm(svm, 0), false, "labels.libsvm:1", "'cat'");
+    }
+
+    @Test
+    void dataSourceDefaultsAndNullFormat(@TempDir Path dir) throws IOException {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new DataSource("x", null, "label", "features", 0, ""));
+        assertTrue(e.getMessage().contains("'null'"), e.getMessage());
+        DataSource s = new DataSource("x", "parquet", null, "", 0, null);
+        assertEquals("label", s.labelColumn());
+        assertEquals("features", s.featuresColumn());
+        Path file = dir.resolve("d.csv");
+        Files.writeString(file, "a,label\n1,0\n2,1\n");
+        assertEquals(2, DataReaders.read(spark, new DataSource(file.toString(), "csv", null, null, 0, null), true)
+                .frame().count());
+    }
+
+    @Test
+    void spellingsOfOneNumberAreOneClass(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("spellings.csv");
+        Files.writeString(file, "x,label\n1,1\n2,1.0\n3,0\n4,2\n");
+        LabeledFrame f = DataReaders.read(spark, csv(file, "label"), true);
+        assertArrayEquals(new String[]{"0", "1", "2"}, f.classNames());
+        assertArrayEquals(new double[]{1, 1, 0, 2}, labels(rows(f)));
+    }
+
+    @Test
+    void noFeaturesAndTooManyClasses(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("only-labels.csv");
+        Files.writeString(file, "label\n0\n1\n");
+        assertFails(csv(file, "label"), "only-labels.csv", "no features");
+        StringBuilder many = new StringBuilder("x,label\n");
+        for (int i = 0; i <= DataReaders.MAX_CLASSES; i++) {
+            many.append(i).append(',').append(i * 0.001).append('\n');
+        }
+        Path targets = dir.resolve("targets.csv");
+        Files.writeString(targets, many);
+        assertFails(csv(targets, "label"), "targets.csv", "more than " + DataReaders.MAX_CLASSES);
+        assertEquals(DataReaders.MAX_CLASSES + 1, DataReaders.read(spark, csv(targets, "label"), false).frame().count());
+    }
+
+    @Test
+    void parquetSizesLabelTypesAndEmptyDirectories(@TempDir Path dir) throws IOException {
+        StructType schema = new StructType().add("v", SQLDataTypes.VectorType()).add("y", DataTypes.DoubleType);
+        String sizes = dir.resolve("sizes.parquet").toString();
+        spark.createDataFrame(List.of(RowFactory.create(Vectors.dense(1, 2), 1.0),
+                RowFactory.create(Vectors.dense(3, 4, 5), 0.0)), schema).coalesce(1).write().parquet(sizes);
+        assertFails(parquet(sizes, "y", "v"), "sizes.parquet", "record 2 has 3 features", "record 1 has 2");
+
+        StructType arrays = new StructType().add("v", SQLDataTypes.VectorType())
+                .add("y", DataTypes.createArrayType(DataTypes.DoubleType));
+        String labelType = dir.resolve("label-type.parquet").toString();
+        spark.createDataFrame(List.of(RowFactory.create(Vectors.dense(1, 2), List.of(1.0))), arrays)
+                .write().parquet(labelType);
+        assertFails(parquet(labelType, "y", "v"), "label-type.parquet", "'y'", "array<double>");
+
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        assertFails(parquet(empty.toString(), "y", "v"), "empty", "Parquet");
+    }
+
+    @Test
+    void idxCorruptHeadersAndGzip(@TempDir Path dir) throws IOException {
+        Path labels = dir.resolve("lab.idx");
+        Files.write(labels, idxLabels(0x801, 1, 2, 3));
+        // A header announcing 2^31 - 1 images fails at once, without allocating or launching a job for them.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(0x803);
+        out.writeInt(Integer.MAX_VALUE);
+        out.writeInt(28);
+        out.writeInt(28);
+        out.write(new byte[100]);
+        Path huge = dir.resolve("huge.idx");
+        Files.write(huge, bytes.toByteArray());
+        Path manyLabels = dir.resolve("many-labels.idx");
+        bytes = new ByteArrayOutputStream();
+        out = new DataOutputStream(bytes);
+        out.writeInt(0x801);
+        out.writeInt(Integer.MAX_VALUE);
+        out.writeByte(1);
+        Files.write(manyLabels, bytes.toByteArray());
+        assertFails(idx(huge, manyLabels), "huge.idx", "ends in image 1 of " + Integer.MAX_VALUE);
+        gzip(dir.resolve("huge.idx.gz"), Files.readAllBytes(huge));
+        assertFails(idx(dir.resolve("huge.idx.gz"), manyLabels), "huge.idx.gz", "cannot hold");
+        // A gzip file that ends early is found by the executors reading it.
+        Path truncated = dir.resolve("truncated.idx.gz");
+        gzip(truncated, idxImages(0x803, 3, 2, 2, 9));
+        assertFails(idx(truncated, labels), "truncated.idx.gz", "ends in image 3 of 3");
+        Path notGzip = dir.resolve("plain.idx.gz");
+        Files.write(notGzip, idxImages(0x803, 3, 2, 2, 12));
+        assertFails(idx(notGzip, labels), "plain.idx.gz", "gzip");
+    }
+
+    @Test
+    void csvHeaderWithARepeatedName(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("twice.csv");
+        Files.writeString(file, "x,label,x\n1,0,2\n");
+        assertFails(csv(file, "label"), "twice.csv:1", "'x'", "twice");
+    }
+}
