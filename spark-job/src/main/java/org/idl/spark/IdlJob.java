@@ -1,41 +1,25 @@
 package org.idl.spark;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkConf;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.idl.data.LabeledData;
-import org.idl.data.Standardizer;
-import org.idl.model.ImplicitModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The batch job: {@code train --conf <file> --out <dir> [--set key=value]... [--overwrite]}. Reads a
- * labelled CSV (by default the committed digits set), holds out a stratified test split,
- * standardises with the training statistics, trains an {@link IdlClassifier}, and writes
- * {@code <dir>/model} and {@code <dir>/metrics.json}. Everything appears under a temporary name and
- * is renamed into place at the end, so a failed run leaves no half-written output.
+ * The batch job's entry point: {@code train}, {@code predict}, {@code evaluate}, {@code inspect}
+ * ({@link TrainCommand}, {@link ModelCommands}), the configuration shared by them, and the exit
+ * codes a scheduler acts on. Every failure ends with one line starting {@code idl:}.
  */
 public final class IdlJob {
     private static final Logger LOG = LoggerFactory.getLogger(IdlJob.class);

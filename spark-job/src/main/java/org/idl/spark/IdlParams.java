@@ -41,6 +41,7 @@ final class IdlParams {
     final IntParam abIterations;
     final IntParam readoutPasses;
     final IntParam initialReadoutPasses;
+    private final String defaultLoss;
 
     IdlParams(Identifiable owner, String defaultLoss) {
         hiddenSize = new IntParam(owner, "hiddenSize", "number of hidden units n (> 0)", ParamValidators.gt(0));
@@ -81,8 +82,6 @@ final class IdlParams {
                 ParamValidators.gtEq(1));
         this.defaultLoss = defaultLoss;
     }
-
-    private final String defaultLoss;
 
     private static Object validActivation(String spec) {
         try {
