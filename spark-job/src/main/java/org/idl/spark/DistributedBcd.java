@@ -55,7 +55,9 @@ final class DistributedBcd {
                 }
                 String held = "";
                 if (validationStore != null) {
+                    long t0 = System.nanoTime();
                     MetricSums v = validationStore.pass(state.model(), new Passes.Evaluate(config));
+                    store.validationSeconds += (System.nanoTime() - t0) / 1e9;
                     validation.put(round.round(), v);
                     held = String.format(", validation %s %.4f", classification ? "accuracy" : "rmse",
                             classification ? v.accuracy() : v.rmse());
@@ -75,9 +77,11 @@ final class DistributedBcd {
             // Rounds restored from a checkpoint were timed by the earlier run: their split is not known (0).
             int restored = r - store.passSeconds.size();
             double[] pass = new double[r];
+            double[] validating = new double[r];
             double[] computed = new double[r];
             for (int i = restored; i < r; i++) {
                 pass[i] = store.passSeconds.get(i - restored);
+                validating[i] = store.validationSecondsPerRound.get(i - restored);
                 computed[i] = store.computeSeconds.get(i - restored);
             }
             double[] validationLoss = validationStore == null ? null : new double[r];
@@ -93,10 +97,11 @@ final class DistributedBcd {
                 seconds[i] = round.seconds();
                 loss[i] = round.train().meanLoss();
                 metric[i] = classification ? round.train().accuracy() : round.train().rmse();
-                driver[i] = i < restored ? 0 : Math.max(0, seconds[i] - pass[i]);
+                driver[i] = i < restored ? 0 : Math.max(0, seconds[i] - pass[i] - validating[i]);
             }
             WellPosedness.Certificate wp = WellPosedness.certify(result.model().a());
-            TrainingSummary summary = new TrainingSummary(objective, seconds, pass, computed, driver, loss, metric,
+            TrainingSummary summary = new TrainingSummary(objective, seconds, pass, computed, validating, driver, loss,
+                    metric,
                     validationLoss, validationMetric,
                     classification ? "accuracy" : "rmse", result.initial().meanLoss(),
                     classification ? result.initial().accuracy() : result.initial().rmse(), wp.infNorm(),
@@ -119,6 +124,9 @@ final class DistributedBcd {
         private final DoubleAccumulator compute;
         final List<Double> passSeconds = new ArrayList<>();
         final List<Double> computeSeconds = new ArrayList<>();
+        final List<Double> validationSecondsPerRound = new ArrayList<>();
+        /** Seconds of validation passes (on their own store) since the round began. */
+        double validationSeconds;
         private double lastCompute;
 
         TimedStore(SparkBlockStore store, DoubleAccumulator compute) {
@@ -137,6 +145,7 @@ final class DistributedBcd {
             store.roundStarted(round);
             store.takePassSeconds();
             lastCompute = compute.value();
+            validationSeconds = 0;
         }
 
         @Override
@@ -146,6 +155,7 @@ final class DistributedBcd {
             double total = compute.value();
             computeSeconds.add(total - lastCompute);
             lastCompute = total;
+            validationSecondsPerRound.add(validationSeconds);
         }
 
         @Override

@@ -152,6 +152,7 @@ final class TrainCommand {
         Map<String, Object> split = new LinkedHashMap<>();
         split.put("passSeconds", s.passSeconds());
         split.put("partitionComputeSeconds", s.partitionComputeSeconds());
+        split.put("validationSeconds", s.validationSeconds());
         split.put("driverSeconds", s.driverSeconds());
         metrics.put("roundTimeSplit", split);
         metrics.put("model", Map.of("hidden", m.hidden(), "inputs", m.inputs(), "outputs", m.outputs(),
