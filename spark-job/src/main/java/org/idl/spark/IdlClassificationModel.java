@@ -84,10 +84,7 @@ public class IdlClassificationModel extends ProbabilisticClassificationModel<Vec
 
     /** The training summary; only a model fresh from fit has one. */
     public TrainingSummary summary() {
-        if (summary == null) {
-            throw new IllegalStateException("no training summary: this model was not produced by fit in this session");
-        }
-        return summary;
+        return TrainingSummary.require(summary);
     }
 
     /** No training summary model to find (Spark's summaries are for its own models). */

@@ -55,10 +55,7 @@ public class IdlRegressionModel extends RegressionModel<Vector, IdlRegressionMod
     }
 
     public TrainingSummary summary() {
-        if (summary == null) {
-            throw new IllegalStateException("no training summary: this model was not produced by fit in this session");
-        }
-        return summary;
+        return TrainingSummary.require(summary);
     }
 
     @Override

@@ -32,6 +32,14 @@ public record TrainingSummary(
         double trainingSeconds,
         int partitions) implements Serializable {
 
+    /** The summary a model holds; only a model fresh from fit in this session has one. */
+    static TrainingSummary require(TrainingSummary summary) {
+        if (summary == null) {
+            throw new IllegalStateException("no training summary: this model was not produced by fit in this session");
+        }
+        return summary;
+    }
+
     public int rounds() {
         return objectiveHistory.length;
     }
