@@ -67,14 +67,18 @@ public final class BcdTrainer {
 
     /** Trains on raw inputs U (p x m) and targets Y (q x m) held in memory, split into {@code blocks}. */
     public Result fit(Matrix u, Matrix y, int blocks, Listener listener) {
+        return fit(localStore(u, y, blocks, config.bias()), u.rows(), y.rows(), listener, null);
+    }
+
+    /** Checks raw inputs U (p x m) and targets Y (q x m) and splits them, augmented, into {@code blocks}. */
+    public static LocalBlockStore localStore(Matrix u, Matrix y, int blocks, boolean bias) {
         Checks.sameCols("U", u, "Y", y);
         if (u.cols() == 0) {
             throw new IllegalArgumentException("no data: U has 0 columns");
         }
         u.requireFinite("U");
         y.requireFinite("Y");
-        Matrix ua = config.bias() ? u.withOnesRow() : u;
-        return fit(LocalBlockStore.split(ua, y, blocks), u.rows(), y.rows(), listener, null);
+        return LocalBlockStore.split(bias ? u.withOnesRow() : u, y, blocks);
     }
 
     /**

@@ -17,8 +17,14 @@ public final class DataBlock implements Serializable {
     private final Matrix y;
     private final Matrix x;
     private final Matrix p;
+    private final int index;
 
     public DataBlock(Matrix u, Matrix y, Matrix x, Matrix p) {
+        this(u, y, x, p, 0);
+    }
+
+    /** @param index the block's place in its data set (a Spark partition's index): seeds its own randomness */
+    public DataBlock(Matrix u, Matrix y, Matrix x, Matrix p, int index) {
         Checks.sameCols("U", u, "Y", y);
         if (x != null) {
             Checks.sameCols("X", x, "U", u);
@@ -30,14 +36,23 @@ public final class DataBlock implements Serializable {
         this.y = y;
         this.x = x;
         this.p = p;
+        this.index = index;
     }
 
     public static DataBlock of(Matrix u, Matrix y) {
-        return new DataBlock(u, y, null, null);
+        return new DataBlock(u, y, null, null, 0);
+    }
+
+    public static DataBlock of(Matrix u, Matrix y, int index) {
+        return new DataBlock(u, y, null, null, index);
     }
 
     public DataBlock withStates(Matrix newX, Matrix newP) {
-        return new DataBlock(u, y, newX, newP);
+        return new DataBlock(u, y, newX, newP, index);
+    }
+
+    public int index() {
+        return index;
     }
 
     public Matrix u() {

@@ -29,7 +29,7 @@ public final class LocalBlockStore implements BlockStore {
         for (int b = 0; b < count; b++) {
             int from = (int) ((long) m * b / count);
             int to = (int) ((long) m * (b + 1) / count);
-            blocks.add(DataBlock.of(augmentedU.columns(from, to), y.columns(from, to)));
+            blocks.add(DataBlock.of(augmentedU.columns(from, to), y.columns(from, to), b));
         }
         return new LocalBlockStore(blocks);
     }

@@ -12,7 +12,11 @@ public record MetricSums(double loss, long correct, double squaredError, long co
         implements Serializable, Summable<MetricSums> {
 
     public static MetricSums of(Loss loss, Matrix y, Matrix yhat) {
-        double value = loss.value(y, yhat);
+        return of(loss.value(y, yhat), y, yhat);
+    }
+
+    /** The metrics of predictions whose summed loss is already known. */
+    public static MetricSums of(double value, Matrix y, Matrix yhat) {
         long correct = 0;
         double se = 0;
         int q = y.rows();

@@ -130,7 +130,7 @@ final class TrainingData {
     static JavaRDD<DataBlock> blocks(JavaRDD<Row> rows, Shape shape, boolean bias, boolean classification) {
         int p = shape.features();
         int q = shape.outputs();
-        return rows.mapPartitions((Iterator<Row> it) -> {
+        return rows.mapPartitionsWithIndex((Integer index, Iterator<Row> it) -> {
             List<double[]> features = new ArrayList<>();
             List<Double> labels = new ArrayList<>();
             while (it.hasNext()) {
@@ -155,7 +155,7 @@ final class TrainingData {
                     y.set(0, c, labels.get(c));
                 }
             }
-            return Collections.singletonList(DataBlock.of(u, y)).iterator();
-        });
+            return Collections.singletonList(DataBlock.of(u, y, index)).iterator();
+        }, true);
     }
 }
