@@ -75,9 +75,12 @@ public final class PicardSolver implements FixedPointSolver {
             phi.applyInPlace(nd);
             double step = 0;
             double size = 0;
-            for (int k = 0; k < nd.length; k++) {
-                step = Math.max(step, Math.abs(nd[k] - xd[k]) * inverseScaling[k % n]);
-                size = Math.max(size, Math.abs(nd[k]));
+            for (int col = 0; col < nd.length; col += n) {
+                for (int i = 0; i < n; i++) {
+                    int k = col + i;
+                    step = Math.max(step, Math.abs(nd[k] - xd[k]) * inverseScaling[i]);
+                    size = Math.max(size, Math.abs(nd[k]));
+                }
             }
             Matrix swap = x;
             x = next;

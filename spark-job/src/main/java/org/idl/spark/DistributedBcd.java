@@ -10,6 +10,7 @@ import org.idl.bcd.DataBlock;
 import org.idl.bcd.MetricSums;
 import org.idl.bcd.Passes;
 import org.idl.bcd.Summable;
+import org.idl.gradient.ImplicitTrainer;
 import org.idl.model.ImplicitModel;
 import org.idl.model.WellPosedness;
 import org.slf4j.Logger;
@@ -19,7 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The distributed BCD: common/'s {@link BcdTrainer} driving a {@link SparkBlockStore}. Logs one line
+ * Distributed training: common/'s trainers (BCD, implicit gradients, or both, as {@link ImplicitTrainer}
+ * chooses) driving a {@link SparkBlockStore}. Logs one line
  * per round and gathers the {@link TrainingSummary}. The store's caches are released when training
  * ends, also when it fails.
  */
@@ -33,7 +35,8 @@ final class DistributedBcd {
     }
 
     static Result fit(JavaRDD<DataBlock> blocks, JavaRDD<DataBlock> validationBlocks, int inputs, int outputs,
-                      BcdConfig config, int aggregationDepth, int checkpointInterval, TrainingCheckpoints checkpoints) {
+                      BcdConfig config, ImplicitTrainer trainer, int aggregationDepth, int checkpointInterval,
+                      TrainingCheckpoints checkpoints) {
         long start = System.nanoTime();
         DoubleAccumulator compute = blocks.context().doubleAccumulator("idl partition compute seconds");
         TimedStore store = new TimedStore(
@@ -49,7 +52,7 @@ final class DistributedBcd {
             if (resume != null) {
                 LOG.info("resuming after round {} from {}", resume.rounds().size(), checkpoints.directory());
             }
-            BcdTrainer.Result result = new BcdTrainer(config).fit(store, inputs, outputs, (round, state) -> {
+            BcdTrainer.Result result = trainer.fit(store, inputs, outputs, (round, state) -> {
                 if (checkpoints != null) {
                     checkpoints.roundCompleted(state);
                 }
@@ -63,7 +66,7 @@ final class DistributedBcd {
                             classification ? v.accuracy() : v.rmse());
                 }
                 LOG.info(String.format("round %d/%d: objective %.6g, true-model train loss %.6g, %s %.4f%s, %.2f s",
-                        round.round(), config.rounds(), round.objective(), round.train().meanLoss(),
+                        round.round(), trainer.totalRounds(), round.objective(), round.train().meanLoss(),
                         classification ? "accuracy" : "rmse",
                         classification ? round.train().accuracy() : round.train().rmse(), held, round.seconds()));
             }, resume);

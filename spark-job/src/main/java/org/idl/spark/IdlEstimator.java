@@ -14,6 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.idl.bcd.BcdConfig;
 import org.idl.bcd.DataBlock;
+import org.idl.gradient.ImplicitTrainer;
 
 /**
  * What the implicit-model estimators share: the training params ({@link IdlParams}) with their
@@ -48,6 +49,11 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
     /** The algorithm's settings from this estimator's params. */
     public BcdConfig bcdConfig() {
         return p.config(this);
+    }
+
+    /** The trainer this estimator's params describe: its solver with the BCD and gradient settings. */
+    public ImplicitTrainer trainer() {
+        return p.trainer(this);
     }
 
     /**
@@ -92,7 +98,7 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
             validationBlocks = TrainingData.blocks(vrows, shape, config.bias(), classification());
         }
         DistributedBcd.Result result = DistributedBcd.fit(blocks, validationBlocks, shape.features(), shape.outputs(),
-                config, depth, (Integer) getOrDefault(p.checkpointInterval), checkpoints);
+                config, trainer(), depth, (Integer) getOrDefault(p.checkpointInterval), checkpoints);
         return copyValues(createModel(uid, result, shape.outputs()), extractParamMap());
     }
 
@@ -292,5 +298,41 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
     @SuppressWarnings("unchecked")
     public E setInitialReadoutPasses(int value) {
         return (E) set(p.initialReadoutPasses, value);
+    }
+
+    public Param<String> solver() {
+        return p.solver;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setSolver(String value) {
+        return (E) set(p.solver, value);
+    }
+
+    public IntParam gradientIter() {
+        return p.gradientIter;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setGradientIter(int value) {
+        return (E) set(p.gradientIter, value);
+    }
+
+    public DoubleParam stepSize() {
+        return p.stepSize;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setStepSize(double value) {
+        return (E) set(p.stepSize, value);
+    }
+
+    public IntParam batchSize() {
+        return p.batchSize;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setBatchSize(int value) {
+        return (E) set(p.batchSize, value);
     }
 }

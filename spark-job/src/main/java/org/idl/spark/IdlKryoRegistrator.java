@@ -21,6 +21,8 @@ public class IdlKryoRegistrator implements KryoRegistrator {
             "org.idl.model.Activation$Tanh",
             "org.idl.model.Activation$LeakyRelu",
             "org.idl.spark.TrainingData$Summary",
+            "org.idl.gradient.Adam",
+            "[Lorg.idl.linalg.Matrix;",
     };
 
     private static final String[] RECORDS = {
@@ -30,6 +32,8 @@ public class IdlKryoRegistrator implements KryoRegistrator {
             "org.idl.bcd.MetricSums",
             "org.idl.bcd.Passes$GramSum",
             "org.idl.bcd.Passes$StateStatistics",
+            "org.idl.gradient.GradientPasses$GradientSums",
+            "org.idl.gradient.GradientPasses$EpochSums",
             "org.idl.spark.io.DataReaders$Parsed",
     };
 

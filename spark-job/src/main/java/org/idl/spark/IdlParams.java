@@ -11,6 +11,9 @@ import org.apache.spark.ml.util.Identifiable;
 import org.idl.bcd.BcdConfig;
 import org.idl.bcd.Loss;
 import org.idl.bcd.Schedule;
+import org.idl.gradient.GradientConfig;
+import org.idl.gradient.ImplicitTrainer;
+import org.idl.gradient.Solver;
 import org.idl.model.Activation;
 
 /**
@@ -41,6 +44,10 @@ final class IdlParams {
     final IntParam abIterations;
     final IntParam readoutPasses;
     final IntParam initialReadoutPasses;
+    final Param<String> solver;
+    final IntParam gradientIter;
+    final DoubleParam stepSize;
+    final IntParam batchSize;
     private final String defaultLoss;
 
     IdlParams(Identifiable owner, String defaultLoss) {
@@ -80,6 +87,14 @@ final class IdlParams {
                 ParamValidators.gtEq(1));
         initialReadoutPasses = new IntParam(owner, "initialReadoutPasses", "readout passes before the first round (>= 1)",
                 ParamValidators.gtEq(1));
+        solver = new Param<>(owner, "solver", "bcd (maxIter BCD rounds), gradient (gradientIter rounds of implicit"
+                + " gradients with Adam) or hybrid (maxIter BCD rounds, then gradientIter gradient rounds)",
+                ParamValidators.inArray(new String[]{"bcd", "gradient", "hybrid"}));
+        gradientIter = new IntParam(owner, "gradientIter", "rounds of the gradient solver (>= 0), one pass over the data each",
+                ParamValidators.gtEq(0));
+        stepSize = new DoubleParam(owner, "stepSize", "Adam's step size for the gradient solver (> 0)", ParamValidators.gt(0));
+        batchSize = new IntParam(owner, "batchSize", "gradient solver: mini-batch size of the local Adam steps on each"
+                + " partition, parameters averaged once per round; 0 for full-batch steps (>= 0)", ParamValidators.gtEq(0));
         this.defaultLoss = defaultLoss;
     }
 
@@ -117,6 +132,21 @@ final class IdlParams {
         owner.setDefault(abIterations, (Object) d.abIterations());
         owner.setDefault(readoutPasses, (Object) d.readoutPasses());
         owner.setDefault(initialReadoutPasses, (Object) d.initialReadoutPasses());
+        owner.setDefault(solver, Solver.BCD.spec());
+        owner.setDefault(gradientIter, (Object) 20);
+        owner.setDefault(stepSize, (Object) GradientConfig.DEFAULT_STEP_SIZE);
+        owner.setDefault(batchSize, (Object) GradientConfig.DEFAULT_BATCH_SIZE);
+    }
+
+    /** The gradient solver's settings from the owner's param values. */
+    GradientConfig gradientConfig(Params owner) {
+        return new GradientConfig((Integer) owner.getOrDefault(gradientIter), (Double) owner.getOrDefault(stepSize),
+                (Integer) owner.getOrDefault(batchSize), GradientConfig.DEFAULT_TOLERANCE);
+    }
+
+    /** The trainer the owner's solver param names. */
+    ImplicitTrainer trainer(Params owner) {
+        return new ImplicitTrainer(Solver.parse(owner.getOrDefault(solver)), config(owner), gradientConfig(owner));
     }
 
     /** The algorithm's settings from the owner's param values. */

@@ -77,6 +77,25 @@ class SparkTrainerTest {
         }
     }
 
+    @ParameterizedTest(name = "solver {0}, batch size {1}, {2} partitions")
+    @CsvSource({"gradient, 32, 1", "gradient, 32, 3", "gradient, 0, 3", "hybrid, 32, 2"})
+    void gradientSolversTrainTheSameModelAsOnOneMachine(String solver, int batchSize, int partitions) {
+        IdlClassifier classifier = new IdlClassifier().setHiddenSize(16).setMaxIter(2).setInitialReadoutPasses(3)
+                .setSolver(solver).setGradientIter(3).setBatchSize(batchSize).setStepSize(1e-2);
+        BcdTrainer.Result local = classifier.trainer().fit(data.train.features(), data.train.oneHot(10), partitions,
+                null);
+        IdlClassificationModel model = classifier.fit(SparkTestData.frame(spark, data.train, partitions));
+        ImplicitModel distributed = model.implicitModel();
+        assertEquals(local.rounds().size(), model.summary().rounds());
+        for (String name : List.of("A", "B", "C", "D")) {
+            double diff = relativeDifference(pick(local.model(), name), pick(distributed, name));
+            assertTrue(diff <= 1e-8, name + " differs by " + diff + " relative");
+        }
+        assertTrue(distributed.a().infNorm() <= classifier.bcdConfig().kappa() + 1e-12);
+        double[] trainLoss = model.summary().trainLoss();
+        assertTrue(trainLoss[trainLoss.length - 1] < local.initial().meanLoss(), java.util.Arrays.toString(trainLoss));
+    }
+
     @Test
     void checkpointsCutTheLineageAndTrainingReleasesItsCaches(@TempDir Path dir) throws IOException {
         spark.sparkContext().setCheckpointDir(dir.toString());
