@@ -7,7 +7,8 @@ import java.io.Serializable;
 
 /**
  * One block of data points, the unit of work of a pass: its columns of the inputs U (with the bias
- * row when the model has one), the targets Y, and the BCD states X and P. Immutable: a pass returns
+ * row when the model has one), the targets Y, and two states: BCD's X and P, or for the gradient
+ * solver the fixed point X and the adjoint V that warm-start its solves. Immutable: a pass returns
  * a new block with new states, so a Spark partition can be recomputed from lineage.
  */
 public final class DataBlock implements Serializable {

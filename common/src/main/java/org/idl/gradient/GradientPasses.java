@@ -39,10 +39,11 @@ public final class GradientPasses {
     public record FullGradient(Loss loss, double tolerance) implements BlockStore.Task<GradientSums> {
         @Override
         public BlockStore.Outcome<GradientSums> apply(ImplicitModel model, DataBlock block) {
-            Matrix warm = block.x() != null && block.x().rows() == model.hidden() ? block.x() : null;
+            Matrix warm = fits(block.x(), model) ? block.x() : null;
             ImplicitGradient.Result r = ImplicitGradient.compute(model.a(), model.b(), model.c(), model.d(),
-                    model.activation(), loss, block.u(), block.y(), warm, tolerance);
-            return new BlockStore.Outcome<>(block.withStates(r.states(), null), new GradientSums(r.da(), r.db(), r.dc(),
+                    model.activation(), loss, block.u(), block.y(), warm, fits(block.p(), model) ? block.p() : null,
+                    tolerance);
+            return new BlockStore.Outcome<>(block.withStates(r.states(), r.adjoint()), new GradientSums(r.da(), r.db(), r.dc(),
                     r.dd(), r.metrics(), r.forwardIterations(), r.adjointIterations()));
         }
     }
@@ -67,7 +68,9 @@ public final class GradientPasses {
 
     /**
      * Local mini-batch Adam: one epoch over the block in an order drawn from the seed, the round and the
-     * block's index, projecting A onto {@code ||A||_inf <= kappa} row by row after every step.
+     * block's index, projecting A onto {@code ||A||_inf <= kappa} row by row after every step. The
+     * points' states are not kept between epochs: by then the parameters have moved so far that a warm
+     * start saved one Picard iteration in fourteen on MNIST.
      */
     public record LocalEpoch(Loss loss, GradientConfig config, double kappa, Adam adam, int round, long seed)
             implements BlockStore.Task<EpochSums> {
@@ -94,7 +97,7 @@ public final class GradientPasses {
             for (int from = 0; from < m; from += config.batchSize()) {
                 int to = Math.min(m, from + config.batchSize());
                 ImplicitGradient.Result r = ImplicitGradient.compute(params[0], params[1], params[2], params[3],
-                        model.activation(), loss, gather(u, order, from, to), gather(y, order, from, to), null,
+                        model.activation(), loss, gather(u, order, from, to), gather(y, order, from, to), null, null,
                         config.tolerance());
                 state.step(params, new Matrix[]{r.da(), r.db(), r.dc(), r.dd()}, 1.0 / (to - from), config.stepSize());
                 WellPosedness.projectInfNormBall(params[0], kappa);
@@ -108,6 +111,11 @@ public final class GradientPasses {
             return new BlockStore.Outcome<>(block, new EpochSums(params, state.scaled(m), m, metrics, batches, forward,
                     adjoint));
         }
+    }
+
+    /** Whether a block's stored states can warm-start this model's fixed points. */
+    private static boolean fits(Matrix states, ImplicitModel model) {
+        return states != null && states.rows() == model.hidden();
     }
 
     static long mix(long seed, int round, int index) {

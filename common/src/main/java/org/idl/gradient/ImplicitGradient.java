@@ -26,17 +26,18 @@ public final class ImplicitGradient {
     }
 
     /** Gradients summed over the block's columns (not averaged), with the loss and metrics of the forward pass. */
-    public record Result(Matrix da, Matrix db, Matrix dc, Matrix dd, MetricSums metrics, Matrix states,
+    public record Result(Matrix da, Matrix db, Matrix dc, Matrix dd, MetricSums metrics, Matrix states, Matrix adjoint,
                          int forwardIterations, int adjointIterations) {
     }
 
     /**
      * @param u         augmented inputs (with the bias row when the model has one), columns are points
-     * @param warm      a starting guess for the states, or null
-     * @param tolerance relative tolerance of both fixed points
+     * @param warm        a starting guess for the states X, or null
+     * @param warmAdjoint a starting guess for the adjoint V, or null
+     * @param tolerance   relative tolerance of both fixed points
      */
     public static Result compute(Matrix a, Matrix b, Matrix c, Matrix d, Activation phi, Loss loss, Matrix u,
-                                 Matrix y, Matrix warm, double tolerance) {
+                                 Matrix y, Matrix warm, Matrix warmAdjoint, double tolerance) {
         Checks.sameCols("U", u, "Y", y);
         double k = a.infNorm();
         if (!(k < 1)) {
@@ -64,8 +65,15 @@ public final class ImplicitGradient {
         }
         Matrix ctg = Matrix.zeros(n, m);
         Matrix.gemm(1.0, c, true, g, false, 0.0, ctg);
-        Matrix v = ctg.copy();
-        multiplyInPlace(v.data(), slope);
+        Matrix v;
+        if (warmAdjoint == null || k == 0) {
+            // Cold start; when A = 0 this is the answer itself.
+            v = ctg.copy();
+            multiplyInPlace(v.data(), slope);
+        } else {
+            Checks.sameShape("warm adjoint", warmAdjoint, "X", x);
+            v = warmAdjoint.copy();
+        }
         int adjointIterations = 0;
         if (k > 0) {
             Matrix next = Matrix.zeros(n, m);
@@ -107,7 +115,7 @@ public final class ImplicitGradient {
         Matrix db = v.timesTransposed(u);
         Matrix dc = g.timesTransposed(x);
         Matrix dd = g.timesTransposed(u);
-        return new Result(da, db, dc, dd, metrics, x, solved.iterations(), adjointIterations);
+        return new Result(da, db, dc, dd, metrics, x, v, solved.iterations(), adjointIterations);
     }
 
     /**

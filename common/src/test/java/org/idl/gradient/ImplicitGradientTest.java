@@ -42,7 +42,7 @@ class ImplicitGradientTest {
                 }
             }
         }
-        ImplicitGradient.Result r = ImplicitGradient.compute(a, b, c, d, phi, loss, u, y, null, 1e-13);
+        ImplicitGradient.Result r = ImplicitGradient.compute(a, b, c, d, phi, loss, u, y, null, null, 1e-13);
         assertTrue(r.forwardIterations() > 0 && r.adjointIterations() > 0);
         Matrix[] params = {a, b, c, d};
         Matrix[] grads = {r.da(), r.db(), r.dc(), r.dd()};
@@ -66,6 +66,16 @@ class ImplicitGradientTest {
             assertTrue(worst <= 1e-6 * Math.max(1, scale), "d" + names[t] + ": max error " + worst + " against scale " + scale);
         }
         assertEquals(loss(a, b, c, d, phi, loss, u, y), r.metrics().loss(), 1e-10);
+
+        // Warm starts from another model's states and adjoints change the iterations, not the gradient.
+        Matrix shifted = b.copy().scaleInPlace(1.3);
+        ImplicitGradient.Result other = ImplicitGradient.compute(a, shifted, c, d, phi, loss, u, y, null, null, 1e-13);
+        ImplicitGradient.Result warm = ImplicitGradient.compute(a, b, c, d, phi, loss, u, y, other.states(),
+                other.adjoint(), 1e-13);
+        for (int t = 0; t < 4; t++) {
+            Matrix g = new Matrix[]{warm.da(), warm.db(), warm.dc(), warm.dd()}[t];
+            assertTrue(g.minus(grads[t]).maxAbs() <= 1e-10 * Math.max(1, grads[t].maxAbs()), names[t]);
+        }
     }
 
     private static double loss(Matrix a, Matrix b, Matrix c, Matrix d, Activation phi, Loss loss, Matrix u, Matrix y) {
@@ -80,7 +90,7 @@ class ImplicitGradientTest {
         Matrix u = Matrix.of(new double[][]{{1}});
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> ImplicitGradient.compute(a, Matrix.zeros(2, 1), Matrix.zeros(1, 2), Matrix.zeros(1, 1),
-                        Activation.RELU, Loss.SQUARED, u, Matrix.zeros(1, 1), null, 1e-8));
+                        Activation.RELU, Loss.SQUARED, u, Matrix.zeros(1, 1), null, null, 1e-8));
         assertTrue(e.getMessage().contains("||A||_inf < 1") && e.getMessage().contains("1.2"), e.getMessage());
     }
 }
