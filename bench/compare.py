@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""Our trainer's solvers against the peers on one data set: test accuracy, training time, time to
+reach the peers' best accuracy, as a markdown table, a JSON file and a PNG figure.
+
+Runs `submit/idl train` (Spark local mode, all cores) once per solver, reads each run's
+metrics.json, and puts the curves next to the peers' results in bench/results/peers/ (written by
+bench/peers/*.py and the Spark MLlib peer). Every method uses the same split and standardisation.
+
+  /usr/bin/python3 bench/compare.py mnist                 # runs every solver, then compares
+  /usr/bin/python3 bench/compare.py mnist --reuse         # compares the runs already there
+  /usr/bin/python3 bench/compare.py digits --solvers gradient,hybrid --set model.gradientIter=30
+
+Training time of our runs: the job's trainingSeconds (set-up passes included, as time before round
+1) minus the seconds it spent measuring the test set after every round, which the peers do not
+count either. JVM start and data loading are left out on both sides and reported apart.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(HERE, "peers"))
+from datasets import load_average, machine, summarize  # noqa: E402
+
+CONFS = {
+    "digits": ["--conf", "conf/local.conf", "--set", "data.path=bench/data/digits/train.csv",
+               "--set", "data.testPath=bench/data/digits/test.csv"],
+    "mnist": ["--conf", "conf/mnist.conf"],
+    "fashion": ["--conf", "conf/fashion-mnist.conf"],
+}
+HIDDEN = {"digits": 64, "mnist": 100, "fashion": 100}
+# Each solver as a job configuration: --set overrides on top of the data set's conf file.
+SOLVERS = {
+    "bcd": ["model.solver=bcd", "model.schedule=recipe"],
+    "bcd-paper": ["model.solver=bcd", "model.schedule=paper"],
+    "gradient": ["model.solver=gradient"],
+    "hybrid": ["model.solver=hybrid"],
+}
+PEERS = ["torch_implicit", "sklearn_mlp", "spark_mlp"]
+
+
+def run_job(dataset, solver, out, extra_sets):
+    cmd = [os.path.join(ROOT, "submit", "idl"), "train"] + CONFS[dataset]
+    for s in SOLVERS[solver] + ["model.hiddenSize=%d" % HIDDEN[dataset]] + extra_sets:
+        cmd += ["--set", s]
+    cmd += ["--out", out, "--overwrite"]
+    env = dict(os.environ)
+    # One BLAS thread per task: Spark already runs one task per core.
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    print("$", " ".join(cmd), flush=True)
+    start = time.time()
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True)
+    return time.time() - start
+
+
+def curve_of(metrics):
+    """Per round: training seconds so far (test-set measurement excluded) and the true model's accuracy."""
+    rounds = metrics["roundSeconds"]
+    validation = metrics["roundTimeSplit"]["validationSeconds"]
+    setup = metrics["trainingSeconds"] - sum(rounds)
+    curve = []
+    elapsed = max(0.0, setup - sum(validation))
+    for i, seconds in enumerate(rounds):
+        elapsed += seconds - validation[i]
+        curve.append({"epoch": i + 1, "train_seconds": elapsed,
+                      "test_accuracy": metrics["testAccuracyHistory"][i],
+                      "test_loss": metrics["testLossHistory"][i],
+                      "train_accuracy": metrics["trainAccuracyHistory"][i],
+                      "train_loss": metrics["trainLossHistory"][i]})
+    return curve
+
+
+def time_to(curve, accuracy):
+    for r in curve:
+        if r["test_accuracy"] >= accuracy:
+            return r["train_seconds"]
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("dataset", choices=sorted(CONFS))
+    ap.add_argument("--solvers", default="bcd,bcd-paper,gradient,hybrid")
+    ap.add_argument("--reuse", action="store_true", help="use the runs already in bench/results/runs/")
+    ap.add_argument("--set", action="append", default=[], help="extra job setting key=value, for every solver")
+    ap.add_argument("--out", default=os.path.join(HERE, "results", "compare"))
+    args = ap.parse_args()
+
+    methods = {}
+    load_start = load_average()
+    for solver in args.solvers.split(","):
+        if solver not in SOLVERS:
+            ap.error("unknown solver %r; expected one of %s" % (solver, ", ".join(SOLVERS)))
+        out = os.path.join(HERE, "results", "runs", "%s-%s" % (args.dataset, solver))
+        wall = None
+        if not (args.reuse and os.path.exists(os.path.join(out, "metrics.json"))):
+            wall = run_job(args.dataset, solver, out, args.set)
+        with open(os.path.join(out, "metrics.json")) as f:
+            metrics = json.load(f)
+        curve = curve_of(metrics)
+        methods["idl " + solver] = {"curve": curve, "summary": summarize(curve), "job_wall_seconds": wall,
+                                    "configuration": metrics.get("configuration")}
+    for peer in PEERS:
+        path = os.path.join(HERE, "results", "peers", "%s-%s.json" % (args.dataset, peer))
+        if os.path.exists(path):
+            with open(path) as f:
+                doc = json.load(f)
+            methods[peer] = {"curve": doc["curve"], "summary": doc["summary"], "config": doc.get("config")}
+        else:
+            print("(no %s results at %s)" % (peer, path))
+
+    torch = methods.get("torch_implicit")
+    bar = torch["summary"]["best_test_accuracy"] if torch else None
+    bar_seconds = torch["summary"]["seconds_to_best"] if torch else None
+    lines = ["| method | best test acc % | train s to best | rounds/epochs | train s total | s to torch's best (%s) | vs torch |"
+             % ("%.2f%%" % (100 * bar) if bar else "n/a"),
+             "|---|---|---|---|---|---|---|"]
+    for name, m in methods.items():
+        s = m["summary"]
+        reach = time_to(m["curve"], bar) if bar else None
+        ratio = "%.2fx" % (reach / bar_seconds) if reach and bar_seconds else "never" if bar else ""
+        lines.append("| %s | %.2f | %.1f | %d | %.1f | %s | %s |" % (
+            name, 100 * s["best_test_accuracy"], s["seconds_to_best"], s["epochs"], s["total_train_seconds"],
+            "%.1f" % reach if reach else "not reached", ratio))
+    table = "\n".join(lines)
+    print()
+    print(table)
+
+    os.makedirs(args.out, exist_ok=True)
+    doc = {"dataset": args.dataset, "machine": machine(), "load_average_start": load_start,
+           "load_average_end": load_average(), "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+           "torch_best": bar, "torch_seconds_to_best": bar_seconds, "methods": methods, "table": table}
+    with open(os.path.join(args.out, args.dataset + ".json"), "w") as f:
+        json.dump(doc, f, indent=1)
+    with open(os.path.join(args.out, args.dataset + ".md"), "w") as f:
+        f.write("%s, %s, load average %s -> %s\n\n%s\n" % (args.dataset, doc["finished"], load_start,
+                                                          doc["load_average_end"], table))
+    plot(methods, args.dataset, os.path.join(args.out, args.dataset + ".png"))
+
+
+def plot(methods, dataset, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for name, m in methods.items():
+        xs = [r["train_seconds"] for r in m["curve"]]
+        ys = [100 * r["test_accuracy"] for r in m["curve"]]
+        ax.plot(xs, ys, marker="o", markersize=3, label=name)
+    ax.set_xlabel("training seconds")
+    ax.set_ylabel("test accuracy %")
+    ax.set_title("%s: test accuracy of the true model against training time" % dataset)
+    best = max(max(r["test_accuracy"] for r in m["curve"]) for m in methods.values())
+    ax.set_ylim(max(0, 100 * best - 6), 100 * best + 0.5)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print("wrote", path)
+
+
+if __name__ == "__main__":
+    main()
