@@ -71,9 +71,11 @@ final class Charts {
             renderer.setSeriesShape(s, new Ellipse2D.Double(-3, -3, 6, 6));
         }
         NumberAxis x = new NumberAxis(xLabel);
+        x.setStandardTickUnits(NumberAxis.createIntegerTickUnits()); // rounds and iterations
         NumberAxis y = new NumberAxis(yLabel);
         y.setAutoRangeIncludesZero(false);
         XYPlot plot = new XYPlot(dataset, x, y, renderer);
+        plot.setSeriesRenderingOrder(org.jfree.chart.plot.SeriesRenderingOrder.FORWARD); // later lines on top
         JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         return style(chart, title);
     }
@@ -105,6 +107,8 @@ final class Charts {
         org.jfree.chart.axis.LogAxis axis = new org.jfree.chart.axis.LogAxis(plot.getRangeAxis().getLabel());
         axis.setLabelFont(plot.getRangeAxis().getLabelFont());
         axis.setTickLabelFont(plot.getRangeAxis().getTickLabelFont());
+        axis.setNumberFormatOverride(new java.text.DecimalFormat("0.0##",
+                java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)));
         plot.setRangeAxis(axis);
     }
 
