@@ -14,7 +14,8 @@ import java.io.Serializable;
  * {@code f(W0) + <G, W - W0> + 1/2 tr(Lam (W - W0) K (W - W0)^T)} with
  * {@code G = Lam (phi(W0 V) - P) V^T} and {@code K = V V^T}. One pass over the data sums G and K
  * ({@link #statistics}); the quadratic plus the penalty on B, with every row of A in the L1 ball of
- * radius kappa, is then minimised without touching the data ({@link #solve}, FISTA).
+ * radius kappa, is then minimised without touching the data ({@link #solve}, FISTA). With a
+ * {@link SparsityPattern}, over the A and B that keep its zeros.
  */
 public final class ABStep {
     private ABStep() {
@@ -78,6 +79,18 @@ public final class ABStep {
      */
     public static Result solve(Statistics s, Matrix uu, Matrix a0, Matrix b0, double[] lambda, double kappa,
                                Penalty penaltyB, int penalisedColumns, Matrix coupled, int iterations) {
+        return solve(s, uu, a0, b0, lambda, kappa, penaltyB, penalisedColumns, coupled, iterations, null);
+    }
+
+    /**
+     * As above, over the A and B with a fixed zero pattern ({@code structure}, or null for none). The
+     * prox first zeroes the entries outside the pattern, then projects A's rows onto the L1 ball
+     * (skipped when the pattern makes A strictly triangular, hence well-posed) and applies B's
+     * penalty: exact, since both the projection and the penalties' proximal maps keep zeros at zero.
+     */
+    public static Result solve(Statistics s, Matrix uu, Matrix a0, Matrix b0, double[] lambda, double kappa,
+                               Penalty penaltyB, int penalisedColumns, Matrix coupled, int iterations,
+                               SparsityPattern structure) {
         int n = a0.rows();
         int pb = b0.cols();
         Checks.openUnitInterval("kappa", kappa);
@@ -116,7 +129,15 @@ public final class ABStep {
             @Override
             public void prox(Matrix w, double step) {
                 Matrix a = w.columns(0, n);
-                WellPosedness.projectInfNormBall(a, kappa);
+                if (structure != null) {
+                    structure.maskA(a);
+                    Matrix b = w.columns(n, n + pb);
+                    structure.maskB(b);
+                    w.setBlock(0, n, b);
+                }
+                if (structure == null || !structure.makesAWellPosed()) {
+                    WellPosedness.projectInfNormBall(a, kappa);
+                }
                 w.setBlock(0, 0, a);
                 if (penalisedColumns > 0 && penaltyB != Penalty.NONE) {
                     Matrix bf = w.block(0, n, n, n + penalisedColumns);

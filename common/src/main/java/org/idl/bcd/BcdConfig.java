@@ -10,7 +10,8 @@ import java.util.Arrays;
  * Settings of BCD training, immutable and validated on construction. Defaults are those that trained
  * in method.md's measurements: A = 0 and B ~ N(0, 1/p) at the start, 20 P-step iterations, one
  * (A,B) statistics pass with 200 FISTA iterations on the driver, kappa = 0.95, 3 readout MM passes
- * per round (30 at the start), ridge 1e-4 on the readout, lambda = mu = 0.1, losses averaged per sample.
+ * per round (30 at the start), ridge 1e-4 on the readout, lambda = mu = 0.1, losses averaged per sample,
+ * no sparsity pattern.
  */
 public record BcdConfig(
         int hidden,
@@ -33,7 +34,8 @@ public record BcdConfig(
         double l1B,
         double l1CD,
         double groupBD,
-        double tolerance) implements Serializable {
+        double tolerance,
+        SparsityPattern structure) implements Serializable {
 
     public BcdConfig {
         Checks.positive("hidden", hidden);
@@ -64,6 +66,9 @@ public record BcdConfig(
         Checks.nonNegative("l1CD", l1CD);
         Checks.nonNegative("groupBD", groupBD);
         Checks.positive("tolerance", tolerance);
+        if (structure != null) {
+            structure.checkShapes(hidden, -1, -1);
+        }
     }
 
     public static Builder builder() {
@@ -93,6 +98,7 @@ public record BcdConfig(
         b.l1CD = l1CD;
         b.groupBD = groupBD;
         b.tolerance = tolerance;
+        b.structure = structure;
         return b;
     }
 
@@ -150,6 +156,7 @@ public record BcdConfig(
         private double l1CD;
         private double groupBD;
         private double tolerance = 1e-10;
+        private SparsityPattern structure;
 
         public Builder hidden(int v) { hidden = v; return this; }
         public Builder kappa(double v) { kappa = v; return this; }
@@ -172,11 +179,13 @@ public record BcdConfig(
         public Builder l1CD(double v) { l1CD = v; return this; }
         public Builder groupBD(double v) { groupBD = v; return this; }
         public Builder tolerance(double v) { tolerance = v; return this; }
+        /** A fixed zero pattern on A, B, C, D (null: none); see {@link SparsityPattern}. */
+        public Builder structure(SparsityPattern v) { structure = v; return this; }
 
         public BcdConfig build() {
             return new BcdConfig(hidden, kappa, lambda, lambdaPerUnit, mu, rounds, schedule, loss, activation, bias, seed,
                     pStepIterations, xStepIterations, abIterations, readoutPasses, initialReadoutPasses, ridge, l1B, l1CD,
-                    groupBD, tolerance);
+                    groupBD, tolerance, structure);
         }
     }
 }

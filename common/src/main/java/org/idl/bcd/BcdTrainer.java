@@ -53,7 +53,10 @@ public final class BcdTrainer {
         return config;
     }
 
-    /** A = 0, B ~ N(0, 1/p) with a zero bias column, C = D = 0 (method.md, "Defaults that worked"). */
+    /**
+     * A = 0, B ~ N(0, 1/p) with a zero bias column, C = D = 0 (method.md, "Defaults that worked"); B
+     * keeps the zeros of the config's sparsity pattern, if any.
+     */
     public ImplicitModel initialModel(int inputs, int outputs) {
         Checks.positive("inputs", inputs);
         Checks.positive("outputs", outputs);
@@ -61,6 +64,10 @@ public final class BcdTrainer {
         int pb = inputs + (config.bias() ? 1 : 0);
         Matrix b = Matrix.zeros(n, pb);
         b.setBlock(0, 0, Matrix.gaussian(n, inputs, 1.0 / Math.sqrt(inputs), new Random(config.seed())));
+        if (config.structure() != null) {
+            config.structure().checkShapes(n, pb, outputs);
+            config.structure().maskB(b);
+        }
         return new ImplicitModel(Matrix.zeros(n, n), b, Matrix.zeros(outputs, n), Matrix.zeros(outputs, pb),
                 config.activation(), config.bias());
     }
@@ -82,20 +89,47 @@ public final class BcdTrainer {
     }
 
     /**
+     * Trains from {@code start} instead of {@link #initialModel}: its A and B are the first (A, B),
+     * and the initial readout is fitted on its states as usual. Needed when the default start cannot
+     * train, e.g. a feedforward pattern, whose last layer never moves from A = 0 with C read only
+     * from it. The start must respect the config's sparsity pattern.
+     */
+    public Result fit(BlockStore store, ImplicitModel start, Listener listener) {
+        if (start == null) {
+            throw new IllegalArgumentException("start model must not be null");
+        }
+        return fit(store, start.inputs(), start.outputs(), listener, null, start);
+    }
+
+    /**
      * Trains on the store's data, from the initial model or, when {@code resume} is not null, from a
      * checkpoint of an earlier run with the same settings and data (recipe schedule only).
      */
     public Result fit(BlockStore store, int inputs, int outputs, Listener listener, Checkpoint resume) {
+        return fit(store, inputs, outputs, listener, resume, null);
+    }
+
+    private Result fit(BlockStore store, int inputs, int outputs, Listener listener, Checkpoint resume,
+                       ImplicitModel startModel) {
         boolean paper = config.schedule() == Schedule.PAPER;
         if (resume != null && paper) {
             throw new IllegalArgumentException("resuming is offered for the recipe schedule only: the paper's schedule"
                     + " carries its states X and P across rounds, and checkpoints hold the model alone");
         }
-        ImplicitModel model = resume == null ? initialModel(inputs, outputs) : resume.model();
+        ImplicitModel model = resume != null ? resume.model()
+                : startModel != null ? startModel : initialModel(inputs, outputs);
+        if (!model.activation().equals(config.activation()) || model.bias() != config.bias()) {
+            throw new IllegalArgumentException((resume != null ? "checkpoint" : "start") + " model has activation "
+                    + model.activation() + " and bias " + model.bias() + "; the settings say " + config.activation()
+                    + " and " + config.bias());
+        }
         if (model.inputs() != inputs || model.outputs() != outputs || model.hidden() != config.hidden()) {
-            throw new IllegalArgumentException("checkpoint model has " + model.inputs() + " inputs, " + model.outputs()
-                    + " outputs and " + model.hidden() + " hidden units; the data and settings need " + inputs + ", "
+            throw new IllegalArgumentException((resume != null ? "checkpoint" : "start") + " model has "
+                    + model.inputs() + " inputs, " + model.outputs() + " outputs and " + model.hidden() + " hidden units; the data and settings need " + inputs + ", "
                     + outputs + " and " + config.hidden());
+        }
+        if (config.structure() != null) {
+            config.structure().requireRespectedBy(model);
         }
         Passes.GramSum gram = store.pass(model, new Passes.Initialize(config));
         if (gram.count() == 0) {
@@ -129,7 +163,7 @@ public final class BcdTrainer {
             // The relaxed objective (11) at the states of this pass, with the parameters they were computed for.
             double objective = state.relaxedObjective() / state.ab().count() + penalties(model);
             ABStep.Result ab = ABStep.solve(state.ab(), uu, model.a(), model.b(), config.lambdas(), config.kappa(),
-                    config.penaltyB(), model.inputs(), penalisedD(model), config.abIterations());
+                    config.penaltyB(), model.inputs(), penalisedD(model), config.abIterations(), config.structure());
             model = model.with(ab.a(), ab.b(), model.c(), model.d());
             ReadoutFit readout = fitReadout(store, model, uu, paper, config.effectiveReadoutPasses(), ab);
             model = readout.model;
@@ -198,7 +232,8 @@ public final class BcdTrainer {
                 su = st.su();
             }
             ReadoutStep.Result res = ReadoutStep.solve(st, ss, su, uu, model.c(), model.d(), config.loss(), config.ridge(),
-                    config.penaltyC(), config.penaltyD(), model.inputs(), penalisedB(model), config.abIterations());
+                    config.penaltyC(), config.penaltyD(), model.inputs(), penalisedB(model), config.abIterations(),
+                    config.structure());
             if (k == 0) {
                 before = res.before();
             }

@@ -12,7 +12,8 @@ import java.io.Serializable;
  * {@code Theta = [C D]} and the loss's curvature bound c (1 for squared, whose step is then the exact
  * ridge solution; 1/2 for softmax cross-entropy, Bohning's bound), minimise
  * {@code <grad, Theta - Theta0> + c/2 tr((Theta - Theta0) S (Theta - Theta0)^T) + ridge/2 ||Theta||^2 + Pen}
- * with {@code S = H H^T / m}: by Cholesky without a penalty, by FISTA with one.
+ * with {@code S = H H^T / m}: by Cholesky without a penalty, by FISTA with one. With a
+ * {@link SparsityPattern}, over the C and D that keep its zeros.
  */
 public final class ReadoutStep {
     private ReadoutStep() {
@@ -59,6 +60,18 @@ public final class ReadoutStep {
     public static Result solve(Statistics st, Matrix ss, Matrix su, Matrix uu, Matrix c0, Matrix d0, Loss loss,
                                double ridge, Penalty penaltyC, Penalty penaltyD, int penalisedColumns, Matrix coupled,
                                int fistaIterations) {
+        return solve(st, ss, su, uu, c0, d0, loss, ridge, penaltyC, penaltyD, penalisedColumns, coupled,
+                fistaIterations, null);
+    }
+
+    /**
+     * As above, over the C and D with a fixed zero pattern ({@code structure}, or null for none):
+     * without a penalty, each output's row is solved exactly on its free entries; with one, FISTA's
+     * prox zeroes the entries outside the pattern before the penalties' proximal maps.
+     */
+    public static Result solve(Statistics st, Matrix ss, Matrix su, Matrix uu, Matrix c0, Matrix d0, Loss loss,
+                               double ridge, Penalty penaltyC, Penalty penaltyD, int penalisedColumns, Matrix coupled,
+                               int fistaIterations, SparsityPattern structure) {
         int n = c0.cols();
         int pb = d0.cols();
         int q = c0.rows();
@@ -89,7 +102,9 @@ public final class ReadoutStep {
                 system.set(i, i, system.get(i, i) + ridge);
             }
             Matrix rhs = theta0.times(s).scaleInPlace(curvature).addInPlace(-1.0, grad);
-            theta = new SymmetricSolver(system).solveRight(rhs);
+            theta = structure == null || !structure.constrainsReadout()
+                    ? new SymmetricSolver(system).solveRight(rhs)
+                    : solveRowsOnPattern(system, rhs, structure, n);
         } else {
             double lipschitz = curvature * s.largestEigenvaluePsd(500) * 1.02 + ridge + 1e-12;
             Fista.Problem problem = new Fista.Problem() {
@@ -103,6 +118,12 @@ public final class ReadoutStep {
                 @Override
                 public void prox(Matrix t, double step) {
                     Matrix c = t.columns(0, n);
+                    if (structure != null) {
+                        structure.maskC(c);
+                        Matrix d = t.columns(n, n + pb);
+                        structure.maskD(d);
+                        t.setBlock(0, n, d);
+                    }
                     penaltyC.prox(c, step, null);
                     t.setBlock(0, 0, c);
                     if (penalisedColumns > 0) {
@@ -118,6 +139,41 @@ public final class ReadoutStep {
         double after = st.metrics.loss() * inv + grad.dot(delta) + 0.5 * curvature * delta.times(s).dot(delta)
                 + 0.5 * ridge * theta.frobeniusSquared() + penalty(penaltyC, penaltyD, penalisedColumns, coupled, theta, n);
         return new Result(theta.columns(0, n), theta.columns(n, n + pb), before, after);
+    }
+
+    /**
+     * {@code Theta system = rhs} with Theta's entries outside the pattern held at zero: row by row,
+     * the system restricted to the row's free entries (the stationarity conditions in those entries).
+     */
+    private static Matrix solveRowsOnPattern(Matrix system, Matrix rhs, SparsityPattern structure, int n) {
+        int q = rhs.rows();
+        int k = rhs.cols();
+        Matrix theta = Matrix.zeros(q, k);
+        for (int i = 0; i < q; i++) {
+            int[] free = new int[k];
+            int f = 0;
+            for (int j = 0; j < k; j++) {
+                if (structure.readoutFree(i, j, n)) {
+                    free[f++] = j;
+                }
+            }
+            if (f == 0) {
+                continue;
+            }
+            Matrix sub = Matrix.zeros(f, f);
+            Matrix r = Matrix.zeros(1, f);
+            for (int a = 0; a < f; a++) {
+                r.set(0, a, rhs.get(i, free[a]));
+                for (int b = 0; b < f; b++) {
+                    sub.set(a, b, system.get(free[a], free[b]));
+                }
+            }
+            Matrix row = new SymmetricSolver(sub).solveRight(r);
+            for (int a = 0; a < f; a++) {
+                theta.set(i, free[a], row.get(0, a));
+            }
+        }
+        return theta;
     }
 
     private static double penalty(Penalty penaltyC, Penalty penaltyD, int penalisedColumns, Matrix coupled,

@@ -53,16 +53,22 @@ public final class PicardSolver implements FixedPointSolver {
     public Result solve(Matrix bu, Matrix warm) {
         int n = a.rows();
         Checks.sameRows("A", a, "BU", bu);
+        Matrix cold = bu.copy();
+        phi.applyInPlace(cold.data());
         Matrix x;
         if (warm == null) {
-            x = bu.copy();
-            phi.applyInPlace(x.data());
+            x = cold;
         } else {
             Checks.sameShape("warm start", warm, "BU", bu);
             x = warm.copy();
         }
         if (n == 0 || bu.cols() == 0) {
             return new Result(x, 0, 0.0);
+        }
+        if (cold.maxAbs() == 0) {
+            // x = 0 solves x = phi(A x + BU) exactly, and the solution is unique; a relative stop would
+            // never be met while the iterates shrink towards it (e.g. after a penalty zeroed B).
+            return new Result(Matrix.zeros(n, bu.cols()), 0, 0.0);
         }
         Matrix next = Matrix.zeros(n, bu.cols());
         double[] xd;

@@ -230,6 +230,29 @@ class FixedPointSolverTest {
     }
 
     @Test
+    void zeroDriveGivesTheZeroStateAlsoFromAWarmStart() {
+        // phi(BU) = 0 makes x = 0 the fixed point; Picard from a warm start shrinks towards it
+        // geometrically, and its relative stop alone would never be met.
+        Random random = new Random(8);
+        Matrix a = Matrix.gaussian(N, N, 1.0, random);
+        a.scaleInPlace(0.95 / a.infNorm());
+        Matrix negative = Matrix.gaussian(N, M, 1.0, random);
+        for (int k = 0; k < negative.data().length; k++) {
+            negative.data()[k] = -Math.abs(negative.data()[k]);
+        }
+        for (Activation phi : ACTIVATIONS) {
+            FixedPointSolver solver = FixedPointSolver.forMatrix(a, phi, 1e-10);
+            Matrix warm = Matrix.gaussian(N, M, 1.0, random);
+            FixedPointSolver.Result zero = solver.solve(Matrix.zeros(N, M), warm);
+            assertEquals(0.0, zero.states().maxAbs(), phi + ": zero drive");
+            if (phi == Activation.RELU) {
+                // relu(BU) = 0 for a non-positive drive: x = 0 again.
+                assertEquals(0.0, solver.solve(negative, warm).states().maxAbs());
+            }
+        }
+    }
+
+    @Test
     void warmStartFromTheSolutionTakesFewIterations() {
         Random random = new Random(7);
         for (Activation phi : ACTIVATIONS) {
