@@ -1,0 +1,209 @@
+package org.idl.bench.perf;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.StandardScalerModel;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.idl.spark.io.DataReaders;
+import org.idl.spark.io.DataSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Spark MLlib peer: {@code MultilayerPerceptronClassifier} with one hidden layer of n units
+ * (layers [p, n, classes]; sigmoid hidden units, softmax output, L-BFGS, MLlib's defaults otherwise)
+ * in a local[*] session like the job's, on the same split and the same standardisation (Spark's
+ * {@code StandardScaler} withMean/withStd fitted on the training set). Trained from scratch once per
+ * {@code maxIter} in the list, with the same seed, so the runs are prefixes of one L-BFGS trajectory
+ * (unless it stops on its tolerance first) and test accuracy against training time can be read off.
+ * MNIST and Fashion-MNIST are read by the job's own IDX reader; digits is the bench split.
+ *
+ * <pre>
+ * SparkMlpPeer --root . --data mnist [--hidden 100] [--iters 10,20,50,100,200] [--seed 0]
+ *              [--out bench/results/peers/mnist-spark-mlp.json]
+ * </pre>
+ */
+public final class SparkMlpPeer {
+    private SparkMlpPeer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = Env.options(args);
+        Path root = Path.of(o.getOrDefault("root", "."));
+        String data = o.getOrDefault("data", "digits");
+        int hidden = Integer.parseInt(o.getOrDefault("hidden", data.equals("digits") ? "64" : "100"));
+        int[] iters = Env.ints(o.getOrDefault("iters", "10,20,50,100,200"));
+        long seed = Long.parseLong(o.getOrDefault("seed", "0"));
+        int trainLimit = Integer.parseInt(o.getOrDefault("train-limit", "0"));
+        String master = o.getOrDefault("master", "local[*]");
+        Map<String, Object> doc = run(root, data, hidden, iters, seed, trainLimit, master);
+        if (o.containsKey("out")) {
+            Env.writeJson(Path.of(o.get("out")), doc);
+            System.out.println("wrote " + o.get("out"));
+        }
+    }
+
+    public static Map<String, Object> run(Path root, String data, int hidden, int[] iters, long seed, int trainLimit,
+                                          String master) throws Exception {
+        String loadStart = Env.loadAverage();
+        SparkConf conf = new SparkConf().setAppName("idl bench spark-mlp").setMaster(master)
+                .set("spark.ui.enabled", "false")
+                .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        try {
+            int partitions = spark.sparkContext().defaultParallelism();
+            Dataset<Row> train;
+            Dataset<Row> test;
+            String source;
+            if (data.equals("digits")) {
+                BenchData.Split split = BenchData.load(root, data);
+                train = frame(spark, split.train(), partitions);
+                test = frame(spark, split.test(), partitions);
+                source = split.source();
+            } else {
+                Path dir = root.resolve("bench/data").resolve(data);
+                train = idx(spark, dir, "train", partitions);
+                test = idx(spark, dir, "t10k", partitions);
+                source = dir + " (official split, read by the job's IDX reader)";
+            }
+            if (trainLimit > 0) {
+                train = train.limit(trainLimit).repartition(partitions);
+            }
+            long t0 = System.nanoTime();
+            StandardScalerModel scaler = new StandardScaler().setInputCol("raw").setOutputCol("features")
+                    .setWithMean(true).setWithStd(true).fit(train);
+            Dataset<Row> trainS = scaler.transform(train).select("features", "label").cache();
+            Dataset<Row> testS = scaler.transform(test).select("features", "label").cache();
+            long trainCount = trainS.count();
+            long testCount = testS.count();
+            double scalerSeconds = (System.nanoTime() - t0) / 1e9;
+            int p = ((org.apache.spark.ml.linalg.Vector) trainS.first().get(0)).size();
+            int classes = (int) Math.round(trainS.agg(org.apache.spark.sql.functions.max("label")).first().getDouble(0)) + 1;
+            int[] layers = {p, hidden, classes};
+            System.out.printf("spark-mlp on %s: %d train, %d test, layers [%d, %d, %d], %d partitions%n", data,
+                    trainCount, testCount, p, hidden, classes, trainS.rdd().getNumPartitions());
+            MulticlassClassificationEvaluator accuracy = new MulticlassClassificationEvaluator()
+                    .setMetricName("accuracy").setLabelCol("label").setPredictionCol("prediction");
+            MultilayerPerceptronClassifier defaults = new MultilayerPerceptronClassifier();
+            // One short fit first, not recorded: class loading and JIT warm-up would otherwise land on the first point.
+            long w0 = System.nanoTime();
+            new MultilayerPerceptronClassifier().setLayers(layers).setMaxIter(2).setSeed(seed).fit(trainS);
+            double warmupSeconds = (System.nanoTime() - w0) / 1e9;
+            List<Map<String, Object>> curve = new ArrayList<>();
+            for (int it : iters) {
+                MultilayerPerceptronClassifier mlp = new MultilayerPerceptronClassifier().setLayers(layers)
+                        .setMaxIter(it).setSeed(seed).setFeaturesCol("features").setLabelCol("label");
+                long f0 = System.nanoTime();
+                MultilayerPerceptronClassificationModel model = mlp.fit(trainS);
+                double seconds = (System.nanoTime() - f0) / 1e9;
+                long e0 = System.nanoTime();
+                double testAcc = accuracy.evaluate(model.transform(testS));
+                double trainAcc = accuracy.evaluate(model.transform(trainS));
+                double evalSeconds = (System.nanoTime() - e0) / 1e9;
+                double[] history = model.summary().objectiveHistory();
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("max_iter", it);
+                r.put("iterations", model.summary().totalIterations());
+                r.put("train_seconds", Env.round(seconds, 3));
+                r.put("test_accuracy", testAcc);
+                r.put("train_accuracy", trainAcc);
+                r.put("final_objective", history.length == 0 ? null : history[history.length - 1]);
+                r.put("eval_seconds", Env.round(evalSeconds, 3));
+                r.put("load_average", Env.loadAverage());
+                curve.add(r);
+                System.out.printf("  maxIter %4d: %4d iterations, %7.2f s, test accuracy %.4f, train accuracy %.4f%n", it,
+                        model.summary().totalIterations(), seconds, testAcc, trainAcc);
+            }
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("estimator", "org.apache.spark.ml.classification.MultilayerPerceptronClassifier");
+            config.put("layers", layers);
+            config.put("hidden_activation", "sigmoid (MLlib's only choice); softmax output");
+            config.put("solver", defaults.getSolver());
+            config.put("tol", defaults.getTol());
+            config.put("block_size", defaults.getBlockSize());
+            config.put("seed", seed);
+            config.put("max_iter_list", iters);
+            config.put("spark_master", master);
+            config.put("spark_version", spark.version());
+            config.put("partitions", trainS.rdd().getNumPartitions());
+            config.put("standardization", "StandardScaler(withMean = true, withStd = true) fitted on the training set");
+            config.put("standardization_seconds", Env.round(scalerSeconds, 3));
+            config.put("timing", "train_seconds: wall time of fit() on the cached, standardised training set; each "
+                    + "max_iter is a fresh fit from the same seed, after one unrecorded warm-up fit of 2 iterations");
+            config.put("warmup_seconds", Env.round(warmupSeconds, 3));
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("dataset", data);
+            info.put("source", source);
+            info.put("train_points", trainCount);
+            info.put("test_points", testCount);
+            info.put("features", p);
+            info.put("classes", classes);
+            if (trainLimit > 0) {
+                info.put("train_limit", trainLimit);
+            }
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("method", "spark-mlp");
+            doc.put("config", config);
+            doc.put("data", info);
+            doc.put("machine", Env.describe());
+            doc.put("load_average_start", loadStart);
+            doc.put("load_average_end", Env.loadAverage());
+            doc.put("curve", curve);
+            doc.put("summary", summary(curve));
+            trainS.unpersist();
+            testS.unpersist();
+            return doc;
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** Best test accuracy, and the shortest training time (and its run) that reached it. */
+    static Map<String, Object> summary(List<Map<String, Object>> curve) {
+        double best = curve.stream().mapToDouble(r -> (Double) r.get("test_accuracy")).max().orElse(Double.NaN);
+        Map<String, Object> first = curve.stream().filter(r -> (Double) r.get("test_accuracy") == best)
+                .min((a, b) -> Double.compare((Double) a.get("train_seconds"), (Double) b.get("train_seconds"))).orElseThrow();
+        Map<String, Object> last = curve.get(curve.size() - 1);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("best_test_accuracy", best);
+        s.put("seconds_to_best", first.get("train_seconds"));
+        s.put("iterations_at_best", first.get("iterations"));
+        s.put("max_iter_at_best", first.get("max_iter"));
+        s.put("final_test_accuracy", last.get("test_accuracy"));
+        s.put("final_iterations", last.get("iterations"));
+        s.put("final_train_seconds", last.get("train_seconds"));
+        return s;
+    }
+
+    private static Dataset<Row> frame(SparkSession spark, BenchData.Set s, int partitions) {
+        List<Row> rows = new ArrayList<>(s.size());
+        for (int i = 0; i < s.size(); i++) {
+            rows.add(RowFactory.create(Vectors.dense(s.features()[i]), (double) s.labels()[i]));
+        }
+        StructType schema = new StructType().add("raw", new VectorUDT()).add("label", DataTypes.DoubleType);
+        return spark.createDataFrame(rows, schema).repartition(partitions);
+    }
+
+    /** An IDX pair through the job's reader: columns (features, label) with labels 0..9 in numeric order. */
+    private static Dataset<Row> idx(SparkSession spark, Path dir, String prefix, int partitions) throws Exception {
+        DataSource source = new DataSource(dir.resolve(prefix + "-images-idx3-ubyte").toString(), "idx", null, null, 0,
+                dir.resolve(prefix + "-labels-idx1-ubyte").toString());
+        Dataset<Row> f = DataReaders.read(spark, source, true).frame();
+        return f.select(f.col("features").as("raw"), f.col("label")).repartition(partitions);
+    }
+}
