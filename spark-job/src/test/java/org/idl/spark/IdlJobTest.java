@@ -90,6 +90,12 @@ class IdlJobTest {
                 "train", "--conf", CONF.toString(), "--out", out, "--set", "model.maxIter=ten"}));
         assertTrue(e.getMessage().contains("maxIter") && e.getMessage().contains("ten"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
+                "train", "--conf", CONF.toString(), "--out", out, "--set", "model.solver=sgd"}));
+        assertTrue(e.getMessage().contains("solver") && e.getMessage().contains("sgd"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
+                "train", "--conf", CONF.toString(), "--out", out, "--set", "model.batchSize=-1"}));
+        assertTrue(e.getMessage().contains("batchSize") && e.getMessage().contains("-1"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
                 "train", "--conf", CONF.toString(), "--out", out, "--set", "data.path=/no/such/file.csv"}));
         assertTrue(e.getMessage().contains("/no/such/file.csv"), e.getMessage());
         assertFalse(Files.exists(Path.of(out)));
