@@ -24,7 +24,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(HERE, "peers"))
-from datasets import load_average, machine, summarize  # noqa: E402
+from datasets import load_average, machine  # noqa: E402
 
 CONFS = {
     "digits": ["--conf", "conf/local.conf", "--set", "data.path=bench/data/digits/train.csv",
@@ -43,7 +43,20 @@ SOLVERS = {
     "gradient": ["model.solver=gradient"],
     "hybrid": ["model.solver=hybrid"],
 }
-PEERS = ["torch_implicit", "sklearn_mlp", "spark_mlp"]
+# Result files of the peers (bench/peers/*.py, bench/perf/run mlp), by data set.
+PEERS = {"torch_implicit": ["%s-torch_implicit.json"], "sklearn_mlp": ["%s-sklearn_mlp.json"],
+         "spark_mlp": ["%s-spark-mlp.json", "%s-mnist-spark-mlp.json"]}
+
+
+def summary_of(curve):
+    """Best test accuracy, when it was first reached, and the totals, for any method's curve."""
+    best = max(r["test_accuracy"] for r in curve)
+    first = next(r for r in curve if r["test_accuracy"] == best)
+    last = curve[-1]
+    return {"best_test_accuracy": best, "seconds_to_best": first["train_seconds"],
+            "epochs": last.get("epoch", last.get("iterations")),
+            "total_train_seconds": max(r["train_seconds"] for r in curve),
+            "final_test_accuracy": last["test_accuracy"]}
 
 
 def run_job(dataset, solver, out, extra_sets):
@@ -105,16 +118,18 @@ def main():
         with open(os.path.join(out, "metrics.json")) as f:
             metrics = json.load(f)
         curve = curve_of(metrics)
-        methods["idl " + solver] = {"curve": curve, "summary": summarize(curve), "job_wall_seconds": wall,
+        methods["idl " + solver] = {"curve": curve, "summary": summary_of(curve), "job_wall_seconds": wall,
                                     "configuration": metrics.get("configuration")}
-    for peer in PEERS:
-        path = os.path.join(HERE, "results", "peers", "%s-%s.json" % (args.dataset, peer))
-        if os.path.exists(path):
+    for peer, names in PEERS.items():
+        paths = [os.path.join(HERE, "results", "peers", name % args.dataset) for name in names]
+        path = next((p for p in paths if os.path.exists(p)), None)
+        if path:
             with open(path) as f:
                 doc = json.load(f)
-            methods[peer] = {"curve": doc["curve"], "summary": doc["summary"], "config": doc.get("config")}
+            methods[peer] = {"curve": doc["curve"], "summary": summary_of(doc["curve"]), "config": doc.get("config"),
+                             "load_average": [doc.get("load_average_start"), doc.get("load_average_end")]}
         else:
-            print("(no %s results at %s)" % (peer, path))
+            print("(no %s results at %s)" % (peer, paths[0]))
 
     torch = methods.get("torch_implicit")
     bar = torch["summary"]["best_test_accuracy"] if torch else None
