@@ -47,7 +47,11 @@ public final class JobRuns {
             switch (args[i]) {
                 case "--out" -> out = args[++i];
                 case "--plot" -> plot = args[++i];
-                default -> runs.add(args[i].split("=", 2));
+                default -> {
+                    // label=path; the label may itself hold '=' (OPENBLAS_NUM_THREADS=1), the path does not.
+                    int at = args[i].lastIndexOf('=');
+                    runs.add(new String[]{args[i].substring(0, at), args[i].substring(at + 1)});
+                }
             }
         }
         ObjectMapper json = new ObjectMapper();

@@ -14,6 +14,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.idl.spark.SparkConfigs;
 import org.idl.spark.io.DataReaders;
 import org.idl.spark.io.DataSource;
 
@@ -60,9 +61,11 @@ public final class SparkMlpPeer {
     public static Map<String, Object> run(Path root, String data, int hidden, int[] iters, long seed, int trainLimit,
                                           String master) throws Exception {
         String loadStart = Env.loadAverage();
-        SparkConf conf = new SparkConf().setAppName("idl bench spark-mlp").setMaster(master)
+        // The job's Kryo set-up (its registrator serialises the IDX reader's records), without requiring
+        // registration: MLlib's MLP ships classes the registrator does not list.
+        SparkConf conf = SparkConfigs.withKryo(new SparkConf().setAppName("idl bench spark-mlp").setMaster(master))
+                .set("spark.kryo.registrationRequired", "false")
                 .set("spark.ui.enabled", "false")
-                .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         try {
