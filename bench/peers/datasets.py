@@ -155,7 +155,8 @@ def summarize(curve):
 def markdown_line(method, info, summary, load_start, load_end):
     return ("| {ds} | {m} | {acc:.2f} | {sec:.1f} s (epoch {be}) | {ep} | {spe:.2f} s | {fin:.2f} "
             "| {l0} / {l1} |").format(
-        ds=info["dataset"] + (f" ({info['train_points']} train)" if info.get("train_limit") else ""),
+        ds=info["dataset"] + (f" ({info['train_points']} train)" if info.get("train_limit") else "")
+        + (f" [validation: last {info['validate_last']}]" if info.get("validate_last") else ""),
         m=method, acc=100 * summary["best_test_accuracy"], sec=summary["seconds_to_best"],
         be=summary["best_epoch"], ep=summary["epochs"], spe=summary["seconds_per_epoch"],
         fin=100 * summary["final_test_accuracy"],

@@ -16,7 +16,7 @@ differ slightly: `fit` re-shuffles the previous permutation, partial_fit a fresh
 law). `fit`'s own stopping rule is kept: stop when the training loss has not
 improved by tol for more than n_iter_no_change epochs (sklearn's `_no_improvement_count`), or at
 max_iter epochs; --epochs caps the epochs further to bound the wall time (default per data
-set: 200 digits, 60 mnist-10k, 30 full mnist/fashion). Features are float64 (what the
+set: 200 digits, 60 mnist-10k, 80 full mnist/fashion). Features are float64 (what the
 standardisation yields); numpy's BLAS is OpenBLAS (pthreads, all cores).
 
     /usr/bin/python3 bench/peers/sklearn_mlp.py --dataset mnist --out bench/results/peers/mnist-sklearn_mlp.json
@@ -41,7 +41,7 @@ HIDDEN = {"digits": 64, "mnist": 100, "fashion": 100}
 def default_epochs(dataset, m):
     if dataset == "digits":
         return 200
-    return 60 if m <= 10000 else 30
+    return 60 if m <= 10000 else 80
 
 
 def log_loss(proba, y):
@@ -53,7 +53,7 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dataset", choices=datasets.DATASETS, default="digits")
     ap.add_argument("--hidden", type=int, help="n (64 digits, 100 mnist/fashion)")
-    ap.add_argument("--epochs", type=int, help="cap on epochs (200 digits, 60 mnist-10k, 30 full)")
+    ap.add_argument("--epochs", type=int, help="cap on epochs (200 digits, 60 mnist-10k, 80 full)")
     ap.add_argument("--lr", type=float, default=1e-3, help="learning_rate_init [1e-3, sklearn's]")
     ap.add_argument("--batch-size", default="auto", help="batch_size [auto = min(200, m)]")
     ap.add_argument("--alpha", type=float, default=1e-4, help="L2 penalty [1e-4, sklearn's]")
