@@ -43,10 +43,12 @@ public final class JobRuns {
         String out = null;
         String plot = null;
         List<String[]> runs = new ArrayList<>();
+        List<String> profiles = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = args[++i];
                 case "--plot" -> plot = args[++i];
+                case "--profile" -> profiles.add(args[++i]);
                 default -> {
                     // label=path; the label may itself hold '=' (OPENBLAS_NUM_THREADS=1), the path does not.
                     int at = args[i].lastIndexOf('=');
@@ -60,18 +62,26 @@ public final class JobRuns {
             JsonNode m = json.readTree(Path.of(r[1]).toFile());
             rows.add(split(r[0], m, r[1]));
         }
+        List<Map<String, Object>> cpu = new ArrayList<>();
+        for (String p : profiles) {
+            cpu.add(profilePoint(json.readTree(Path.of(p).toFile()), p));
+        }
+        cpu.sort((a, b) -> Long.compare((Long) a.get("m"), (Long) b.get("m")));
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("what", "round time split of real job runs (submit/idl train), from their metrics.json (JobRuns)");
         doc.put("overheadFormula", "sparkOverhead = passSeconds - partitionComputeSeconds / min(partitions, task slots)");
         doc.put("environment", Env.describe());
         doc.put("runs", rows);
+        if (!cpu.isEmpty()) {
+            doc.put("partitionProfileCpu", cpu);
+        }
         if (out != null) {
             Env.writeJson(Path.of(out), doc);
             System.out.println("wrote " + out);
         }
         print(rows);
         if (plot != null) {
-            plot(rows, Path.of(plot));
+            plot(rows, cpu, Path.of(plot));
             System.out.println("wrote " + plot);
         }
     }
@@ -162,9 +172,39 @@ public final class JobRuns {
         }
     }
 
-    /** Round time (without the per-round test-set measurement) against m, one series per master. */
-    static void plot(List<Map<String, Object>> rows, Path png) throws Exception {
+    /** A PartitionProfile result: m, and the median CPU seconds of a round (all blocks, one thread). */
+    static Map<String, Object> profilePoint(JsonNode p, String file) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("profile", file);
+        r.put("m", p.path("setting").path("m").asLong());
+        r.put("loadAverage", p.path("environment").path("loadAverage").asText());
+        for (JsonNode row : p.get("summary")) {
+            String segment = row.get("segment").asText();
+            if (segment.equals("round")) {
+                r.put("roundCpuSeconds", row.get("threadCpuSeconds").asDouble());
+            } else if (segment.startsWith("all partition work")) {
+                r.put("partitionCpuSeconds", row.get("threadCpuSeconds").asDouble());
+            } else if (segment.startsWith("driver solves")) {
+                r.put("driverCpuSeconds", row.get("threadCpuSeconds").asDouble());
+            }
+        }
+        return r;
+    }
+
+    /**
+     * Round time (without the per-round test-set measurement) against m, one series per master; and,
+     * when given, the CPU seconds of a round from PartitionProfile (all partition work and the driver
+     * solves in one thread: what one core spends, free of the machine's load).
+     */
+    static void plot(List<Map<String, Object>> rows, List<Map<String, Object>> cpu, Path png) throws Exception {
         Map<String, XYSeries> series = new LinkedHashMap<>();
+        if (!cpu.isEmpty()) {
+            XYSeries s = new XYSeries("PartitionProfile: CPU-s per round, one thread");
+            for (Map<String, Object> c : cpu) {
+                s.add(((Long) c.get("m")).doubleValue(), (Double) c.get("roundCpuSeconds"));
+            }
+            series.put("cpu", s);
+        }
         for (Map<String, Object> r : rows) {
             String key = r.get("master") + ", " + r.get("partitions") + " partitions";
             XYSeries s = series.computeIfAbsent(key, k -> new XYSeries(k));
@@ -174,7 +214,7 @@ public final class JobRuns {
         series.values().forEach(data::addSeries);
         JFreeChart chart = ChartFactory.createXYLineChart(
                 "BCD recipe round time vs training points (MNIST, n = 100)", "training points m",
-                "seconds per round (median, without the test-set pass)", data, PlotOrientation.VERTICAL, true, false, false);
+                "seconds per round (median; job: wall, without the test-set pass)", data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
