@@ -80,11 +80,10 @@ public final class ImplicitGradient {
             double[] cd = ctg.data();
             int limit = iterationLimit(k, tolerance);
             while (true) {
-                System.arraycopy(cd, 0, next.data(), 0, cd.length);
-                Matrix.gemm(1.0, a, true, v, false, 1.0, next);
-                multiplyInPlace(next.data(), slope);
+                Matrix.gemm(1.0, a, true, v, false, 0.0, next);
                 adjointIterations++;
-                // Certified stop in the column-wise L1 norm, where one step contracts by k.
+                // One sweep: next <- phi'(Z) ⊙ (A^T V + C^T G), and the step and size for the certified
+                // stop in the column-wise L1 norm, where one step contracts by k.
                 double step = 0;
                 double size = 0;
                 double[] nd = next.data();
@@ -93,8 +92,10 @@ public final class ImplicitGradient {
                     double s = 0;
                     double l1 = 0;
                     for (int i = col * n, end = i + n; i < end; i++) {
-                        s += Math.abs(nd[i] - vd[i]);
-                        l1 += Math.abs(nd[i]);
+                        double w = slope[i] * (nd[i] + cd[i]);
+                        nd[i] = w;
+                        s += Math.abs(w - vd[i]);
+                        l1 += Math.abs(w);
                     }
                     step = Math.max(step, s);
                     size = Math.max(size, l1);

@@ -380,6 +380,15 @@ public final class Matrix implements Serializable {
         return g.largestEigenvaluePsd(iterations);
     }
 
+    /** Whether every entry is finite (no NaN, no infinity). */
+    public boolean isFinite() {
+        double sum = 0;
+        for (double v : data) {
+            sum += v * 0.0; // 0 for finite entries, NaN for NaN and infinities
+        }
+        return sum == 0;
+    }
+
     /** Throws naming {@code name} and the first offending entry if any entry is NaN or infinite. */
     public Matrix requireFinite(String name) {
         for (int k = 0; k < data.length; k++) {

@@ -45,6 +45,30 @@ public final class PicardSolver implements FixedPointSolver {
         this.maxIterations = (int) Math.min(1_000_000, Math.max(100, Math.ceil(needed)));
     }
 
+    /**
+     * One sweep over the block: {@code next <- phi(next + bu)} (next holds {@code A x}), returning the
+     * step {@code max_k |next_k - x_k| s_k^-1} in the certificate's norm and {@code max |next|}. One
+     * fused loop, not three: the element-wise work costs about half a 100 x 100 x 128 gemm.
+     */
+    private double[] update(double[] next, double[] bu, double[] x) {
+        int n = inverseScaling.length;
+        double step = 0;
+        double size = 0;
+        for (int col = 0; col < next.length; col += n) {
+            for (int i = 0; i < n; i++) {
+                int k = col + i;
+                double v = phi.apply(next[k] + bu[k]);
+                next[k] = v;
+                // Conditionals rather than Math.max: the scalar Math.max is several times slower.
+                double d = Math.abs(v - x[k]) * inverseScaling[i];
+                step = d > step ? d : step;
+                double av = Math.abs(v);
+                size = av > size ? av : size;
+            }
+        }
+        return new double[]{step, size};
+    }
+
     public double contractionFactor() {
         return factor;
     }
@@ -71,31 +95,21 @@ public final class PicardSolver implements FixedPointSolver {
             return new Result(Matrix.zeros(n, bu.cols()), 0, 0.0);
         }
         Matrix next = Matrix.zeros(n, bu.cols());
-        double[] xd;
-        double[] nd;
         for (int t = 1; t <= maxIterations; t++) {
-            System.arraycopy(bu.data(), 0, next.data(), 0, bu.data().length);
-            Matrix.gemm(1.0, a, false, x, false, 1.0, next);
-            nd = next.data();
-            xd = x.data();
-            phi.applyInPlace(nd);
-            double step = 0;
-            double size = 0;
-            for (int col = 0; col < nd.length; col += n) {
-                for (int i = 0; i < n; i++) {
-                    int k = col + i;
-                    step = Math.max(step, Math.abs(nd[k] - xd[k]) * inverseScaling[i]);
-                    size = Math.max(size, Math.abs(nd[k]));
-                }
-            }
+            Matrix.gemm(1.0, a, false, x, false, 0.0, next);
+            double[] stepAndSize = update(next.data(), bu.data(), x.data());
             Matrix swap = x;
             x = next;
             next = swap;
-            double bound = factor / (1 - factor) * step;
+            double bound = factor / (1 - factor) * stepAndSize[0];
             if (!Double.isFinite(bound)) {
                 throw new IllegalStateException("Picard iteration produced a non-finite state at iteration " + t);
             }
-            if (bound <= relativeTolerance * size) {
+            if (bound <= relativeTolerance * stepAndSize[1]) {
+                // The update's comparisons skip NaN, so look once at the answer.
+                if (!x.isFinite()) {
+                    throw new IllegalStateException("Picard iteration produced a non-finite state at iteration " + t);
+                }
                 return new Result(x, t, bound);
             }
         }
