@@ -284,6 +284,9 @@ def main():
     ap.add_argument("--lr", type=float, help="Adam learning rate (preset per data set)")
     ap.add_argument("--batch-size", type=int, help="mini-batch size (preset per data set)")
     ap.add_argument("--epochs", type=int, help="epochs (preset per data set)")
+    ap.add_argument("--schedule", choices=("constant", "cosine"), default="constant",
+                    help="learning rate over the epochs: constant, or cosine annealing to 0 at the last step,"
+                         " step by step (the formula of our stepSchedule=cosine) [constant]")
     ap.add_argument("--kappa", type=float, default=0.95, help="||A||_inf bound [0.95]")
     ap.add_argument("--tol", type=float, default=1e-4,
                     help="relative Picard tolerance in training, forward and adjoint [1e-4]")
@@ -350,6 +353,10 @@ def main():
         perm = torch.randperm(m, generator=shuffle_gen)
         batch_loss_sum = 0.0
         for s in range(0, m, args.batch_size):
+            if args.schedule == "cosine":
+                progress = (epoch - 1 + s / m) / args.epochs
+                for group in opt.param_groups:
+                    group["lr"] = 0.5 * args.lr * (1 + math.cos(math.pi * progress))
             idx = perm[s:s + args.batch_size]
             Ub, yb = Utr[idx], ytr_t[idx]
             out = model.logits(Ub, args.tol, args.max_iter)

@@ -68,11 +68,13 @@ public final class GradientPasses {
 
     /**
      * Local mini-batch Adam: one epoch over the block in an order drawn from the seed, the round and the
-     * block's index, projecting A onto {@code ||A||_inf <= kappa} row by row after every step. The
+     * block's index, projecting A onto {@code ||A||_inf <= kappa} row by row after every step.
+     * {@code roundsDone} gradient rounds came before this one (the step schedule's clock). The
      * points' states are not kept between epochs: by then the parameters have moved so far that a warm
      * start saved one Picard iteration in fourteen on MNIST.
      */
-    public record LocalEpoch(Loss loss, GradientConfig config, double kappa, Adam adam, int round, long seed)
+    public record LocalEpoch(Loss loss, GradientConfig config, double kappa, Adam adam, int round, int roundsDone,
+                             long seed)
             implements BlockStore.Task<EpochSums> {
         @Override
         public boolean changesStates() {
@@ -99,7 +101,8 @@ public final class GradientPasses {
                 ImplicitGradient.Result r = ImplicitGradient.compute(params[0], params[1], params[2], params[3],
                         model.activation(), loss, gather(u, order, from, to), gather(y, order, from, to), null, null,
                         config.tolerance());
-                state.step(params, new Matrix[]{r.da(), r.db(), r.dc(), r.dd()}, 1.0 / (to - from), config.stepSize());
+                state.step(params, new Matrix[]{r.da(), r.db(), r.dc(), r.dd()}, 1.0 / (to - from),
+                        config.stepSizeAfter(roundsDone + (double) from / m));
                 WellPosedness.projectInfNormBall(params[0], kappa);
                 batches++;
                 forward += r.forwardIterations();

@@ -58,13 +58,13 @@ public final class GradientTrainer {
                 measured = g.metrics();
                 requireData(measured.count());
                 params = new Matrix[]{current.a(), current.b(), current.c(), current.d()};
-                adam.step(params, g.gradients(), 1.0 / measured.count(), config.stepSize());
+                adam.step(params, g.gradients(), 1.0 / measured.count(), config.stepSizeAfter(r - first));
                 forward += g.forwardIterations();
                 adjoint += g.adjointIterations();
                 batches++;
             } else {
                 GradientPasses.EpochSums e = store.pass(current, new GradientPasses.LocalEpoch(model.loss(), config,
-                        model.kappa(), adam, r, model.seed()));
+                        model.kappa(), adam, r, r - first, model.seed()));
                 measured = e.metrics();
                 requireData(e.points());
                 params = e.weightedParameters();

@@ -91,6 +91,24 @@ class GradientTrainerTest {
     }
 
     @Test
+    void cosineStepsAnnealFromTheStepSizeToZeroOverTheRounds() {
+        GradientConfig cosine = new GradientConfig(4, 2e-3, 64, 1e-6, StepSchedule.COSINE);
+        assertEquals(2e-3, cosine.stepSizeAfter(0), 1e-18);
+        assertEquals(1e-3, cosine.stepSizeAfter(2), 1e-15);
+        assertEquals(0.5 * 2e-3 * (1 + Math.cos(Math.PI * 0.375)), cosine.stepSizeAfter(1.5), 1e-15);
+        assertEquals(0, cosine.stepSizeAfter(4), 1e-18);
+        assertEquals(2e-3, new GradientConfig(4, 2e-3, 64, 1e-6).stepSizeAfter(3.9), 0);
+        // Annealing changes the path: same start, same data, different model.
+        BcdConfig config = BcdConfig.builder().hidden(16).build();
+        ImplicitModel constant = new ImplicitTrainer(Solver.GRADIENT, config, new GradientConfig(2, 1e-2, 64, 1e-6))
+                .fit(uTrain, yTrain, 2, null).model();
+        ImplicitModel annealed = new ImplicitTrainer(Solver.GRADIENT, config, new GradientConfig(2, 1e-2, 64, 1e-6,
+                StepSchedule.COSINE)).fit(uTrain, yTrain, 2, null).model();
+        assertTrue(constant.b().minus(annealed.b()).maxAbs() > 1e-6);
+        assertThrows(IllegalArgumentException.class, () -> StepSchedule.parse("linear"));
+    }
+
+    @Test
     void refusesWhatItCannotDo() {
         BcdConfig penalised = BcdConfig.builder().hidden(8).l1B(0.1).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -335,4 +335,22 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
     public E setBatchSize(int value) {
         return (E) set(p.batchSize, value);
     }
+
+    public DoubleParam gradientTol() {
+        return p.gradientTol;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setGradientTol(double value) {
+        return (E) set(p.gradientTol, value);
+    }
+
+    public Param<String> stepSchedule() {
+        return p.stepSchedule;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setStepSchedule(String value) {
+        return (E) set(p.stepSchedule, value);
+    }
 }

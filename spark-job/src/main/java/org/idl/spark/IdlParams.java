@@ -14,6 +14,7 @@ import org.idl.bcd.Schedule;
 import org.idl.gradient.GradientConfig;
 import org.idl.gradient.ImplicitTrainer;
 import org.idl.gradient.Solver;
+import org.idl.gradient.StepSchedule;
 import org.idl.model.Activation;
 
 /**
@@ -48,6 +49,8 @@ final class IdlParams {
     final IntParam gradientIter;
     final DoubleParam stepSize;
     final IntParam batchSize;
+    final DoubleParam gradientTol;
+    final Param<String> stepSchedule;
     private final String defaultLoss;
 
     IdlParams(Identifiable owner, String defaultLoss) {
@@ -95,6 +98,13 @@ final class IdlParams {
         stepSize = new DoubleParam(owner, "stepSize", "Adam's step size for the gradient solver (> 0)", ParamValidators.gt(0));
         batchSize = new IntParam(owner, "batchSize", "gradient solver: mini-batch size of the local Adam steps on each"
                 + " partition, parameters averaged once per round; 0 for full-batch steps (>= 0)", ParamValidators.gtEq(0));
+        gradientTol = new DoubleParam(owner, "gradientTol", "gradient solver: relative tolerance of the certified"
+                + " forward and adjoint fixed points of each training step and of its per-round training metrics, in (0, 1);"
+                + " predictions and the final metrics use tol",
+                ParamValidators.inRange(0, 1, false, false));
+        stepSchedule = new Param<>(owner, "stepSchedule", "gradient solver: Adam's step size over the gradient rounds,"
+                + " constant or cosine (annealed from stepSize to 0 at the last step)",
+                ParamValidators.inArray(new String[]{"constant", "cosine"}));
         this.defaultLoss = defaultLoss;
     }
 
@@ -136,12 +146,15 @@ final class IdlParams {
         owner.setDefault(gradientIter, (Object) 20);
         owner.setDefault(stepSize, (Object) GradientConfig.DEFAULT_STEP_SIZE);
         owner.setDefault(batchSize, (Object) GradientConfig.DEFAULT_BATCH_SIZE);
+        owner.setDefault(gradientTol, (Object) GradientConfig.DEFAULT_TOLERANCE);
+        owner.setDefault(stepSchedule, StepSchedule.CONSTANT.spec());
     }
 
     /** The gradient solver's settings from the owner's param values. */
     GradientConfig gradientConfig(Params owner) {
         return new GradientConfig((Integer) owner.getOrDefault(gradientIter), (Double) owner.getOrDefault(stepSize),
-                (Integer) owner.getOrDefault(batchSize), GradientConfig.DEFAULT_TOLERANCE);
+                (Integer) owner.getOrDefault(batchSize), (Double) owner.getOrDefault(gradientTol),
+                StepSchedule.parse(owner.getOrDefault(stepSchedule)));
     }
 
     /** The trainer the owner's solver param names. */

@@ -96,6 +96,12 @@ class IdlJobTest {
                 "train", "--conf", CONF.toString(), "--out", out, "--set", "model.batchSize=-1"}));
         assertTrue(e.getMessage().contains("batchSize") && e.getMessage().contains("-1"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
+                "train", "--conf", CONF.toString(), "--out", out, "--set", "model.stepSchedule=linear"}));
+        assertTrue(e.getMessage().contains("stepSchedule") && e.getMessage().contains("linear"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
+                "train", "--conf", CONF.toString(), "--out", out, "--set", "model.gradientTol=0"}));
+        assertTrue(e.getMessage().contains("gradientTol") && e.getMessage().contains("0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
                 "train", "--conf", CONF.toString(), "--out", out, "--set", "data.path=/no/such/file.csv"}));
         assertTrue(e.getMessage().contains("/no/such/file.csv"), e.getMessage());
         assertFalse(Files.exists(Path.of(out)));

@@ -77,11 +77,13 @@ class SparkTrainerTest {
         }
     }
 
-    @ParameterizedTest(name = "solver {0}, batch size {1}, {2} partitions")
-    @CsvSource({"gradient, 32, 1", "gradient, 32, 3", "gradient, 0, 3", "hybrid, 32, 2"})
-    void gradientSolversTrainTheSameModelAsOnOneMachine(String solver, int batchSize, int partitions) {
+    @ParameterizedTest(name = "solver {0}, batch size {1}, {2} partitions, {3} steps")
+    @CsvSource({"gradient, 32, 1, constant", "gradient, 32, 3, cosine", "gradient, 0, 3, cosine",
+            "hybrid, 32, 2, constant"})
+    void gradientSolversTrainTheSameModelAsOnOneMachine(String solver, int batchSize, int partitions, String steps) {
         IdlClassifier classifier = new IdlClassifier().setHiddenSize(16).setMaxIter(2).setInitialReadoutPasses(3)
-                .setSolver(solver).setGradientIter(3).setBatchSize(batchSize).setStepSize(1e-2);
+                .setSolver(solver).setGradientIter(3).setBatchSize(batchSize).setStepSize(1e-2)
+                .setStepSchedule(steps).setGradientTol(1e-4);
         BcdTrainer.Result local = classifier.trainer().fit(data.train.features(), data.train.oneHot(10), partitions,
                 null);
         IdlClassificationModel model = classifier.fit(SparkTestData.frame(spark, data.train, partitions));

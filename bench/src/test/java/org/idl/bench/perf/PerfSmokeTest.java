@@ -86,7 +86,7 @@ class PerfSmokeTest {
         long params = size(g.da()) + size(g.db()) + size(g.dc()) + size(g.dd());
         assertEquals(params + 5 + 2, DriverBytes.numbers("FullGradient", n, pb, q));
         GradientPasses.EpochSums e = new GradientPasses.LocalEpoch(config.loss(), GradientConfig.defaults(1), 0.95,
-                org.idl.gradient.Adam.zeros(model.a(), model.b(), model.c(), model.d()), 1, 0).apply(model, block)
+                org.idl.gradient.Adam.zeros(model.a(), model.b(), model.c(), model.d()), 1, 0, 0).apply(model, block)
                 .statistics();
         assertEquals(3 * params + 2 + 5 + 3, DriverBytes.numbers("LocalEpoch", n, pb, q));
         assertTrue(e.points() > 0);
