@@ -138,8 +138,8 @@ def main():
     torch = methods.get(torch_name)
     bar = torch["summary"]["best_test_accuracy"] if torch else None
     bar_seconds = torch["summary"]["seconds_to_best"] if torch else None
-    lines = ["| method | best test acc %% | train s to best | rounds/epochs | train s total | s to %s's best (%s) | vs torch |"
-             % (torch_name, "%.2f%%" % (100 * bar) if bar else "n/a"),
+    lines = ["| method | best test acc %% | train s to best | rounds/epochs | train s total | %s | vs torch |"
+             % ("s to %s's best (%.2f%%)" % (torch_name, 100 * bar) if bar else "s to torch's best (no torch results)"),
              "|---|---|---|---|---|---|---|"]
     for name, m in methods.items():
         s = m["summary"]

@@ -285,7 +285,7 @@ def main():
     ap.add_argument("--batch-size", type=int, help="mini-batch size (preset per data set)")
     ap.add_argument("--epochs", type=int, help="epochs (preset per data set)")
     ap.add_argument("--schedule", choices=("constant", "cosine"), default="constant",
-                    help="learning rate over the epochs: constant, or cosine annealing to 0 at the last step,"
+                    help="learning rate over the epochs: constant, or cosine annealing towards 0 at the end of the last epoch,"
                          " step by step (the formula of our stepSchedule=cosine) [constant]")
     ap.add_argument("--kappa", type=float, default=0.95, help="||A||_inf bound [0.95]")
     ap.add_argument("--tol", type=float, default=1e-4,

@@ -11,7 +11,7 @@ import java.io.Serializable;
  *                  each partition takes local Adam steps on mini-batches of this many points for one epoch
  *                  of its data, and the parameters and Adam moments are averaged once per round
  * @param tolerance relative tolerance of the certified forward and adjoint fixed points during training
- * @param schedule  the step size over the rounds: constant, or cosine annealing to 0 at the last step
+ * @param schedule  the step size over the rounds: constant, or cosine annealing towards 0 at the end of the last round
  */
 public record GradientConfig(int rounds, double stepSize, int batchSize, double tolerance, StepSchedule schedule)
         implements Serializable {

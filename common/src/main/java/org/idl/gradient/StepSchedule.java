@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * How Adam's step size changes over the gradient rounds: constant, or cosine annealing (Loshchilov
- * and Hutter 2017) from the step size down to 0 over all the rounds, step by step.
+ * and Hutter 2017) from the step size towards 0 at the end of the last round, set before every step.
  */
 public enum StepSchedule {
     CONSTANT,

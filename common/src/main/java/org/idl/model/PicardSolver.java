@@ -113,6 +113,9 @@ public final class PicardSolver implements FixedPointSolver {
                 return new Result(x, t, bound);
             }
         }
+        if (!x.isFinite()) {
+            throw new IllegalStateException("Picard iteration produced a non-finite state");
+        }
         throw new IllegalStateException("Picard iteration did not reach relative tolerance " + relativeTolerance
                 + " in " + maxIterations + " iterations (contraction factor " + factor + ")");
     }

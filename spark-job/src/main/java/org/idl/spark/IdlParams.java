@@ -103,7 +103,7 @@ final class IdlParams {
                 + " predictions and the final metrics use tol",
                 ParamValidators.inRange(0, 1, false, false));
         stepSchedule = new Param<>(owner, "stepSchedule", "gradient solver: Adam's step size over the gradient rounds,"
-                + " constant or cosine (annealed from stepSize to 0 at the last step)",
+                + " constant or cosine (annealed from stepSize towards 0, reached at the end of the last round)",
                 ParamValidators.inArray(new String[]{"constant", "cosine"}));
         this.defaultLoss = defaultLoss;
     }
