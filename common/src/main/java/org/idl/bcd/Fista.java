@@ -36,6 +36,9 @@ final class Fista {
         double[] uphill = new double[groups];
         Matrix x = start.copy();
         Matrix yk = start.copy();
+        // Columns are contiguous blocks of `rows` entries: loop over (group, entry) rather than
+        // dividing every index (an integer division per entry cost more than the arithmetic).
+        int stride = columnwise ? rows : Math.max(1, start.data().length);
         for (int it = 0; it < iterations; it++) {
             Matrix next = yk.copy().addInPlace(-step, problem.gradient(yk));
             problem.prox(next, step);
@@ -43,8 +46,12 @@ final class Fista {
             double[] yd = yk.data();
             double[] xd = x.data();
             java.util.Arrays.fill(uphill, 0.0);
-            for (int k = 0; k < nd.length; k++) {
-                uphill[columnwise ? k / rows : 0] += (yd[k] - nd[k]) * (nd[k] - xd[k]);
+            for (int from = 0, g = 0; from < nd.length; from += stride, g++) {
+                double sum = uphill[g];
+                for (int k = from, end = Math.min(nd.length, from + stride); k < end; k++) {
+                    sum += (yd[k] - nd[k]) * (nd[k] - xd[k]);
+                }
+                uphill[g] = sum;
             }
             double[] beta = new double[groups];
             for (int g = 0; g < groups; g++) {
@@ -58,10 +65,12 @@ final class Fista {
                     t[g] = tNext;
                 }
             }
-            yk = next.copy();
-            double[] ykd = yk.data();
-            for (int k = 0; k < nd.length; k++) {
-                ykd[k] += beta[columnwise ? k / rows : 0] * (nd[k] - xd[k]);
+            // The next extrapolation point, written over the old one (no longer needed).
+            for (int from = 0, g = 0; from < nd.length; from += stride, g++) {
+                double b = beta[g];
+                for (int k = from, end = Math.min(nd.length, from + stride); k < end; k++) {
+                    yd[k] = nd[k] + b * (nd[k] - xd[k]);
+                }
             }
             x = next;
         }
