@@ -25,31 +25,8 @@ public final class PStep {
 
     public static StepResult solve(Activation phi, Loss loss, double[] lambda, double mu,
                                    Matrix z, Matrix x, Matrix y, Matrix c, Matrix du, Matrix start, int iterations) {
-        int m = x.cols();
-        if (m <= CHUNK_COLUMNS) {
-            return solveChunk(phi, loss, lambda, mu, z, x, y, c, du, start, iterations);
-        }
-        Checks.sameShape("Z", z, "X", x);
-        Checks.sameShape("start", start, "X", x);
-        Checks.sameCols("Y", y, "X", x);
-        Checks.sameShape("DU", du, "Y", y);
-        Matrix solved = Matrix.zeros(x.rows(), m);
-        double before = 0;
-        double after = 0;
-        for (int from = 0; from < m; from += CHUNK_COLUMNS) {
-            int to = Math.min(m, from + CHUNK_COLUMNS);
-            StepResult r = solveChunk(phi, loss, lambda, mu, z.columns(from, to), x.columns(from, to),
-                    y.columns(from, to), c, du.columns(from, to), start.columns(from, to), iterations);
-            System.arraycopy(r.value().data(), 0, solved.data(), from * x.rows(), r.value().data().length);
-            before += r.before();
-            after += r.after();
-        }
-        return new StepResult(solved, before, after);
-    }
-
-    private static StepResult solveChunk(Activation phi, Loss loss, double[] lambda, double mu, Matrix z, Matrix x,
-                                         Matrix y, Matrix c, Matrix du, Matrix start, int iterations) {
         int n = x.rows();
+        int m = x.cols();
         Checks.sameShape("Z", z, "X", x);
         Checks.sameShape("start", start, "X", x);
         Checks.sameCols("Y", y, "X", x);
@@ -57,8 +34,30 @@ public final class PStep {
         Checks.sameShape("DU", du, "Y", y);
         requireLambda(lambda, n);
         Checks.nonNegative("mu", mu);
-        double[] before = columnObjectives(phi, loss, lambda, mu, start, z, x, y, c, du);
         double lipschitz = loss.curvature() * c.spectralNormSquared(200) * 1.02 + mu + 1e-12;
+        if (m <= CHUNK_COLUMNS) {
+            return solveChunk(phi, loss, lambda, mu, z, x, y, c, du, start, iterations, lipschitz);
+        }
+        Matrix solved = Matrix.zeros(n, m);
+        double before = 0;
+        double after = 0;
+        for (int from = 0; from < m; from += CHUNK_COLUMNS) {
+            int to = Math.min(m, from + CHUNK_COLUMNS);
+            StepResult r = solveChunk(phi, loss, lambda, mu, z.columns(from, to), x.columns(from, to),
+                    y.columns(from, to), c, du.columns(from, to), start.columns(from, to), iterations, lipschitz);
+            System.arraycopy(r.value().data(), 0, solved.data(), from * n, r.value().data().length);
+            before += r.before();
+            after += r.after();
+        }
+        return new StepResult(solved, before, after);
+    }
+
+    /** The solve on columns already checked by {@link #solve}, with its Lipschitz constant. */
+    private static StepResult solveChunk(Activation phi, Loss loss, double[] lambda, double mu, Matrix z, Matrix x,
+                                         Matrix y, Matrix c, Matrix du, Matrix start, int iterations,
+                                         double lipschitz) {
+        int n = x.rows();
+        double[] before = columnObjectives(phi, loss, lambda, mu, start, z, x, y, c, du);
         Fista.Problem problem = new Fista.Problem() {
             @Override
             public Matrix gradient(Matrix p) {
