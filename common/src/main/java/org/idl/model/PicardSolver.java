@@ -102,14 +102,12 @@ public final class PicardSolver implements FixedPointSolver {
             x = next;
             next = swap;
             double bound = factor / (1 - factor) * stepAndSize[0];
-            if (!Double.isFinite(bound)) {
+            boolean converged = bound <= relativeTolerance * stepAndSize[1];
+            // The update's comparisons skip NaN, so an answer is looked at once, when it is returned.
+            if (!Double.isFinite(bound) || converged && !x.isFinite()) {
                 throw new IllegalStateException("Picard iteration produced a non-finite state at iteration " + t);
             }
-            if (bound <= relativeTolerance * stepAndSize[1]) {
-                // The update's comparisons skip NaN, so look once at the answer.
-                if (!x.isFinite()) {
-                    throw new IllegalStateException("Picard iteration produced a non-finite state at iteration " + t);
-                }
+            if (converged) {
                 return new Result(x, t, bound);
             }
         }
