@@ -1,13 +1,13 @@
 package org.idl.bench;
 
-import org.idl.bcd.BcdConfig;
-import org.idl.bcd.BcdTrainer;
-import org.idl.bcd.LocalBlockStore;
-import org.idl.bcd.Loss;
-import org.idl.bcd.Schedule;
 import org.idl.linalg.Matrix;
 import org.idl.model.Activation;
 import org.idl.model.ImplicitModel;
+import org.idl.train.LocalBlockStore;
+import org.idl.train.Loss;
+import org.idl.train.bcd.BcdConfig;
+import org.idl.train.bcd.BcdTrainer;
+import org.idl.train.bcd.Schedule;
 import org.jfree.chart.JFreeChart;
 
 import java.io.IOException;
@@ -43,7 +43,7 @@ import java.util.Set;
  *       stated in section 4.1;</li>
  *   <li>{@code trainer-paper}, {@code trainer-recipe}: this project's {@link BcdTrainer} (section 4.2's
  *       schedule and the recipe) on the implicit form of the network, n = 18, with the feedforward
- *       {@link org.idl.bcd.SparsityPattern}, the tanh divergence, squared loss, the 7.1 lambdas and mu.</li>
+ *       {@link org.idl.model.SparsityPattern}, the tanh divergence, squared loss, the 7.1 lambdas and mu.</li>
  * </ul>
  * Every RMSE is of the true model: the network with the learned weights.
  */

@@ -1,13 +1,14 @@
 package org.idl.bench;
 
-import org.idl.bcd.BcdConfig;
-import org.idl.bcd.BcdTrainer;
-import org.idl.bcd.Loss;
-import org.idl.bcd.Schedule;
-import org.idl.bcd.SparsityPattern;
 import org.idl.linalg.Matrix;
 import org.idl.model.Activation;
 import org.idl.model.ImplicitModel;
+import org.idl.model.SparsityPattern;
+import org.idl.train.Loss;
+import org.idl.train.TrainingResult;
+import org.idl.train.bcd.BcdConfig;
+import org.idl.train.bcd.BcdTrainer;
+import org.idl.train.bcd.Schedule;
 import org.jfree.chart.JFreeChart;
 
 import java.io.IOException;
@@ -232,7 +233,7 @@ public final class Paper72 {
                 .build();
         double[] byRound = new double[setup.rounds()];
         String name = schedule.spec() + (trainD ? ", D trained" : ", D = 0");
-        BcdTrainer.Result result = new BcdTrainer(config).fit(d.u(), d.y(), 1, (round, state) -> {
+        TrainingResult result = new BcdTrainer(config).fit(d.u(), d.y(), 1, (round, state) -> {
             byRound[round.round() - 1] = Math.sqrt(round.train().squaredError() / round.train().count());
             if (log && (round.round() % 20 == 0 || round.round() == 1)) {
                 System.out.printf(Locale.ROOT, "%s round %d: relaxed objective %.5f, train RMSE %.4f%n", name,

@@ -1,9 +1,9 @@
 package org.idl.bench;
 
-import org.idl.bcd.SparsityPattern;
 import org.idl.linalg.Matrix;
 import org.idl.model.Activation;
 import org.idl.model.ImplicitModel;
+import org.idl.model.SparsityPattern;
 
 import java.util.Random;
 

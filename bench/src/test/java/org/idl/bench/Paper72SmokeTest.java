@@ -1,6 +1,6 @@
 package org.idl.bench;
 
-import org.idl.bcd.Schedule;
+import org.idl.train.bcd.Schedule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -3,16 +3,17 @@ package org.idl.spark;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.DoubleAccumulator;
-import org.idl.bcd.BcdConfig;
-import org.idl.bcd.BcdTrainer;
-import org.idl.bcd.BlockStore;
-import org.idl.bcd.DataBlock;
-import org.idl.bcd.MetricSums;
-import org.idl.bcd.Passes;
-import org.idl.bcd.Summable;
-import org.idl.gradient.ImplicitTrainer;
 import org.idl.model.ImplicitModel;
 import org.idl.model.WellPosedness;
+import org.idl.train.BlockStore;
+import org.idl.train.DataBlock;
+import org.idl.train.Evaluation;
+import org.idl.train.ImplicitTrainer;
+import org.idl.train.MetricSums;
+import org.idl.train.Round;
+import org.idl.train.Summable;
+import org.idl.train.TrainingResult;
+import org.idl.train.bcd.BcdConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,24 +43,24 @@ final class DistributedBcd {
         TimedStore store = new TimedStore(
                 new SparkBlockStore(blocks, aggregationDepth, checkpointInterval, StorageLevel.MEMORY_AND_DISK()), compute);
         boolean classification = config.loss().classification();
-        List<BcdTrainer.Round> rounds = new ArrayList<>();
+        List<Round> rounds = new ArrayList<>();
         // Validation metrics per round number (rounds restored from a checkpoint have none).
         java.util.Map<Integer, MetricSums> validation = new java.util.HashMap<>();
         SparkBlockStore validationStore = validationBlocks == null ? null
                 : new SparkBlockStore(validationBlocks, aggregationDepth, -1, StorageLevel.MEMORY_AND_DISK());
         try {
-            BcdTrainer.Checkpoint resume = checkpoints == null ? null : checkpoints.resumePoint();
+            TrainingResult resume = checkpoints == null ? null : checkpoints.resumePoint();
             if (resume != null) {
                 LOG.info("resuming after round {} from {}", resume.rounds().size(), checkpoints.directory());
             }
-            BcdTrainer.Result result = trainer.fit(store, inputs, outputs, (round, state) -> {
+            TrainingResult result = trainer.fit(store, inputs, outputs, (round, state) -> {
                 if (checkpoints != null) {
                     checkpoints.roundCompleted(state);
                 }
                 String held = "";
                 if (validationStore != null) {
                     long t0 = System.nanoTime();
-                    MetricSums v = validationStore.pass(state.model(), new Passes.Evaluate(config));
+                    MetricSums v = validationStore.pass(state.model(), new Evaluation(config.model()));
                     store.validationSeconds += (System.nanoTime() - t0) / 1e9;
                     validation.put(round.round(), v);
                     held = String.format(", validation %s %.4f", classification ? "accuracy" : "rmse",
@@ -90,7 +91,7 @@ final class DistributedBcd {
             double[] validationLoss = validationStore == null ? null : new double[r];
             double[] validationMetric = validationStore == null ? null : new double[r];
             for (int i = 0; i < r; i++) {
-                BcdTrainer.Round round = rounds.get(i);
+                Round round = rounds.get(i);
                 if (validationStore != null) {
                     MetricSums v = validation.get(round.round());
                     validationLoss[i] = v == null ? Double.NaN : v.meanLoss();

@@ -12,9 +12,9 @@ import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.idl.bcd.BcdConfig;
-import org.idl.bcd.DataBlock;
-import org.idl.gradient.ImplicitTrainer;
+import org.idl.train.DataBlock;
+import org.idl.train.ImplicitTrainer;
+import org.idl.train.bcd.BcdConfig;
 
 /**
  * What the implicit-model estimators share: the training params ({@link IdlParams}) with their
@@ -79,7 +79,7 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
     @Override
     public M train(Dataset<?> dataset) {
         BcdConfig config = bcdConfig();
-        if (!classification() && config.loss() != org.idl.bcd.Loss.SQUARED) {
+        if (!classification() && config.loss() != org.idl.train.Loss.SQUARED) {
             throw new IllegalArgumentException("a regressor trains with the squared loss, got loss = " + config.loss().spec());
         }
         int depth = (Integer) getOrDefault(p.aggregationDepth);

@@ -15,25 +15,25 @@ public class IdlKryoRegistrator implements KryoRegistrator {
 
     private static final String[] FIELD_SERIALIZED = {
             "org.idl.linalg.Matrix",
-            "org.idl.bcd.DataBlock",
+            "org.idl.train.DataBlock",
             "org.idl.model.ImplicitModel",
             "org.idl.model.Activation$Relu",
             "org.idl.model.Activation$Tanh",
             "org.idl.model.Activation$LeakyRelu",
             "org.idl.spark.TrainingData$Summary",
-            "org.idl.gradient.Adam",
+            "org.idl.train.gradient.Adam",
             "[Lorg.idl.linalg.Matrix;",
     };
 
     private static final String[] RECORDS = {
-            "org.idl.bcd.BlockStore$Outcome",
-            "org.idl.bcd.ABStep$Statistics",
-            "org.idl.bcd.ReadoutStep$Statistics",
-            "org.idl.bcd.MetricSums",
-            "org.idl.bcd.Passes$GramSum",
-            "org.idl.bcd.Passes$StateStatistics",
-            "org.idl.gradient.GradientPasses$GradientSums",
-            "org.idl.gradient.GradientPasses$EpochSums",
+            "org.idl.train.BlockStore$Outcome",
+            "org.idl.train.bcd.ABStep$Statistics",
+            "org.idl.train.bcd.ReadoutStep$Statistics",
+            "org.idl.train.MetricSums",
+            "org.idl.train.bcd.Passes$GramSum",
+            "org.idl.train.bcd.Passes$StateStatistics",
+            "org.idl.train.gradient.GradientPasses$GradientSums",
+            "org.idl.train.gradient.GradientPasses$EpochSums",
             "org.idl.spark.io.DataReaders$Parsed",
     };
 

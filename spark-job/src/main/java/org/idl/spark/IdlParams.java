@@ -8,14 +8,16 @@ import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.util.Identifiable;
-import org.idl.bcd.BcdConfig;
-import org.idl.bcd.Loss;
-import org.idl.bcd.Schedule;
-import org.idl.gradient.GradientConfig;
-import org.idl.gradient.ImplicitTrainer;
-import org.idl.gradient.Solver;
-import org.idl.gradient.StepSchedule;
 import org.idl.model.Activation;
+import org.idl.train.ImplicitTrainer;
+import org.idl.train.Loss;
+import org.idl.train.Solver;
+import org.idl.train.bcd.BcdConfig;
+import org.idl.train.bcd.Schedule;
+import org.idl.train.gradient.GradientConfig;
+import org.idl.train.gradient.StepSchedule;
+
+import java.io.Serializable;
 
 /**
  * The training params shared by {@link IdlClassifier} and {@link IdlRegressor}, each with its
@@ -64,11 +66,11 @@ final class IdlParams {
         tol = new DoubleParam(owner, "tol", "relative tolerance of the certified fixed-point solves (> 0)",
                 ParamValidators.gt(0));
         loss = new Param<>(owner, "loss", "loss: cross_entropy (softmax) or squared",
-                ParamValidators.inArray(new String[]{"cross_entropy", "squared"}));
+                parsedBy(Loss::parse));
         activation = new Param<>(owner, "activation", "activation phi: relu, tanh, leaky_relu or leaky_relu:<slope>",
-                (scala.Function1<String, Object>) IdlParams::validActivation);
+                parsedBy(Activation::parse));
         schedule = new Param<>(owner, "schedule", "BCD schedule: recipe (re-sync to the true fixed point each round) or paper",
-                ParamValidators.inArray(new String[]{"recipe", "paper"}));
+                parsedBy(Schedule::parse));
         l1B = new DoubleParam(owner, "l1B", "L1 penalty weight on B, penalty (5) (>= 0)", ParamValidators.gtEq(0));
         l1CD = new DoubleParam(owner, "l1CD", "L1 penalty weight on (C, D), penalty (5) (>= 0)", ParamValidators.gtEq(0));
         groupBD = new DoubleParam(owner, "groupBD", "column-group penalty weight on (B; D), penalty (19): feature selection (>= 0)",
@@ -92,7 +94,7 @@ final class IdlParams {
                 ParamValidators.gtEq(1));
         solver = new Param<>(owner, "solver", "bcd (maxIter BCD rounds), gradient (gradientIter rounds of implicit"
                 + " gradients with Adam) or hybrid (maxIter BCD rounds, then gradientIter gradient rounds)",
-                ParamValidators.inArray(new String[]{"bcd", "gradient", "hybrid"}));
+                parsedBy(Solver::parse));
         gradientIter = new IntParam(owner, "gradientIter", "rounds of the gradient solver (>= 0), one pass over the data each",
                 ParamValidators.gtEq(0));
         stepSize = new DoubleParam(owner, "stepSize", "Adam's step size for the gradient solver (> 0)", ParamValidators.gt(0));
@@ -104,17 +106,25 @@ final class IdlParams {
                 ParamValidators.inRange(0, 1, false, false));
         stepSchedule = new Param<>(owner, "stepSchedule", "gradient solver: Adam's step size over the gradient rounds,"
                 + " constant or cosine (annealed from stepSize towards 0, reached at the end of the last round)",
-                ParamValidators.inArray(new String[]{"constant", "cosine"}));
+                parsedBy(StepSchedule::parse));
         this.defaultLoss = defaultLoss;
     }
 
-    private static Object validActivation(String spec) {
-        try {
-            Activation.parse(spec);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+    /** What a string param's validator runs: the parser of the enum the value names. */
+    private interface Parser extends Serializable {
+        Object parse(String spec);
+    }
+
+    /** A validator that accepts exactly what {@code parser} accepts, so the param and the enum cannot disagree. */
+    private static scala.Function1<String, Object> parsedBy(Parser parser) {
+        return (scala.Function1<String, Object> & Serializable) spec -> {
+            try {
+                parser.parse(spec);
+                return true;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        };
     }
 
     /** Sets the defaults on the owner (defaults of {@link BcdConfig.Builder}). */

@@ -10,8 +10,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.types.DataTypes;
-import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
+import org.idl.model.ModelAnalysis;
 import org.idl.model.WellPosedness;
 import org.idl.spark.io.LabeledFrame;
 
@@ -154,58 +154,15 @@ final class ModelCommands {
         wp.put("wellPosed", c.valid() || WellPosedness.structure(m.a()).triangular());
         r.put("wellPosedness", wp);
         Map<String, Object> sparsity = new LinkedHashMap<>();
-        sparsity.put("A", density(m.a()));
-        sparsity.put("B", density(m.b()));
-        sparsity.put("C", density(m.c()));
-        sparsity.put("D", density(m.d()));
+        sparsity.put("A", ModelAnalysis.density(m.a()));
+        sparsity.put("B", ModelAnalysis.density(m.b()));
+        sparsity.put("C", ModelAnalysis.density(m.c()));
+        sparsity.put("D", ModelAnalysis.density(m.d()));
         r.put("nonzeroShare", sparsity);
-        // An input is ignored when its column of (B; D) is zero (section 6, penalty (19)).
-        List<Integer> ignored = new ArrayList<>();
-        for (int j = 0; j < m.inputs(); j++) {
-            if (columnZero(m.b(), j) && columnZero(m.d(), j)) {
-                ignored.add(j);
-            }
-        }
-        r.put("ignoredInputs", ignored);
-        // A hidden unit can be removed when its row of (A, B) or its column of (A; C) is zero (6.2).
-        List<Integer> removable = new ArrayList<>();
-        Matrix ab = Matrix.hstack(m.a(), m.b());
-        Matrix ac = Matrix.vstack(m.a(), m.c());
-        for (int i = 0; i < m.hidden(); i++) {
-            if (rowZero(ab, i) || columnZero(ac, i)) {
-                removable.add(i);
-            }
-        }
-        r.put("removableHiddenUnits", removable);
+        // Section 6.2: inputs and hidden units that the model's zeros make unnecessary.
+        r.put("ignoredInputs", ModelAnalysis.ignoredInputs(m));
+        r.put("removableHiddenUnits", ModelAnalysis.removableHiddenUnits(m));
         return r;
-    }
-
-    private static double density(Matrix m) {
-        long nnz = 0;
-        for (double v : m.data()) {
-            if (v != 0) {
-                nnz++;
-            }
-        }
-        return m.data().length == 0 ? 0 : (double) nnz / m.data().length;
-    }
-
-    private static boolean columnZero(Matrix m, int j) {
-        for (int i = 0; i < m.rows(); i++) {
-            if (m.get(i, j) != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean rowZero(Matrix m, int i) {
-        for (int j = 0; j < m.cols(); j++) {
-            if (m.get(i, j) != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static void print(Map<String, Object> result, OutputDir output, SparkSession spark) throws Exception {

@@ -4,10 +4,10 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
-import org.idl.bcd.BlockStore;
-import org.idl.bcd.DataBlock;
-import org.idl.bcd.Summable;
 import org.idl.model.ImplicitModel;
+import org.idl.train.BlockStore;
+import org.idl.train.DataBlock;
+import org.idl.train.Summable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

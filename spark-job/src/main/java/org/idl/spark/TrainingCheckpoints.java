@@ -10,11 +10,12 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.idl.bcd.BcdTrainer;
-import org.idl.bcd.MetricSums;
 import org.idl.linalg.Matrix;
 import org.idl.model.Activation;
 import org.idl.model.ImplicitModel;
+import org.idl.train.MetricSums;
+import org.idl.train.Round;
+import org.idl.train.TrainingResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +63,7 @@ final class TrainingCheckpoints {
     }
 
     /** The newest complete checkpoint when resuming, else null. */
-    BcdTrainer.Checkpoint resumePoint() {
+    TrainingResult resumePoint() {
         if (!resume) {
             return null;
         }
@@ -95,7 +96,7 @@ final class TrainingCheckpoints {
         return best;
     }
 
-    void roundCompleted(BcdTrainer.Checkpoint state) {
+    void roundCompleted(TrainingResult state) {
         int round = state.rounds().size();
         if (round % interval != 0) {
             return;
@@ -131,7 +132,7 @@ final class TrainingCheckpoints {
         }
     }
 
-    static ObjectNode write(BcdTrainer.Checkpoint state) {
+    static ObjectNode write(TrainingResult state) {
         ObjectNode root = JSON.createObjectNode();
         root.put("formatVersion", 1);
         ImplicitModel m = state.model();
@@ -157,15 +158,15 @@ final class TrainingCheckpoints {
         return node;
     }
 
-    static BcdTrainer.Checkpoint read(JsonNode root) throws IOException {
+    static TrainingResult read(JsonNode root) throws IOException {
         if (root.path("formatVersion").asInt() != 1) {
             throw new IOException("unknown checkpoint format version " + root.path("formatVersion"));
         }
         ImplicitModel model = new ImplicitModel(matrix(root.get("A")), matrix(root.get("B")), matrix(root.get("C")),
                 matrix(root.get("D")), Activation.parse(root.get("activation").asText()), root.get("bias").asBoolean());
         MetricSums initial = JSON.treeToValue(root.get("initial"), MetricSums.class);
-        BcdTrainer.Round[] rounds = JSON.treeToValue(root.get("rounds"), BcdTrainer.Round[].class);
-        return new BcdTrainer.Checkpoint(model, initial, Arrays.asList(rounds));
+        Round[] rounds = JSON.treeToValue(root.get("rounds"), Round[].class);
+        return new TrainingResult(model, initial, Arrays.asList(rounds));
     }
 
     private static Matrix matrix(JsonNode node) {

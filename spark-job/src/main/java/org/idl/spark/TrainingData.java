@@ -5,8 +5,8 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
-import org.idl.bcd.DataBlock;
 import org.idl.linalg.Matrix;
+import org.idl.train.DataBlock;
 
 import java.io.Serializable;
 import java.util.ArrayList;

@@ -2,9 +2,9 @@ package org.idl.spark;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
-import org.idl.bcd.BcdTrainer;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
+import org.idl.train.bcd.BcdTrainer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

@@ -7,7 +7,6 @@ import org.idl.data.Digits;
 import org.idl.data.LabeledData;
 import org.idl.data.Standardizer;
 
-
 /** Digits, split and standardised as in common/'s reference test, as DataFrames. */
 final class SparkTestData {
     final LabeledData train;

@@ -3,11 +3,12 @@ package org.idl.spark;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.idl.bcd.BcdConfig;
-import org.idl.bcd.BcdTrainer;
-import org.idl.bcd.Schedule;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
+import org.idl.train.TrainingResult;
+import org.idl.train.bcd.BcdConfig;
+import org.idl.train.bcd.BcdTrainer;
+import org.idl.train.bcd.Schedule;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -84,7 +85,7 @@ class SparkTrainerTest {
         IdlClassifier classifier = new IdlClassifier().setHiddenSize(16).setMaxIter(2).setInitialReadoutPasses(3)
                 .setSolver(solver).setGradientIter(3).setBatchSize(batchSize).setStepSize(1e-2)
                 .setStepSchedule(steps).setGradientTol(1e-4);
-        BcdTrainer.Result local = classifier.trainer().fit(data.train.features(), data.train.oneHot(10), partitions,
+        TrainingResult local = classifier.trainer().fit(data.train.features(), data.train.oneHot(10), partitions,
                 null);
         IdlClassificationModel model = classifier.fit(SparkTestData.frame(spark, data.train, partitions));
         ImplicitModel distributed = model.implicitModel();

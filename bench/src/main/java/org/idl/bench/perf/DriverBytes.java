@@ -6,18 +6,18 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import org.idl.bcd.BcdConfig;
-import org.idl.bcd.BcdTrainer;
-import org.idl.bcd.BlockStore;
-import org.idl.bcd.DataBlock;
-import org.idl.bcd.Passes;
-import org.idl.bcd.Summable;
-import org.idl.gradient.GradientConfig;
-import org.idl.gradient.GradientTrainer;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
 import org.idl.spark.SparkBlockStore;
 import org.idl.spark.SparkConfigs;
+import org.idl.train.BlockStore;
+import org.idl.train.DataBlock;
+import org.idl.train.Summable;
+import org.idl.train.bcd.BcdConfig;
+import org.idl.train.bcd.BcdTrainer;
+import org.idl.train.bcd.Passes;
+import org.idl.train.gradient.GradientConfig;
+import org.idl.train.gradient.GradientTrainer;
 
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectOutputStream;
@@ -114,14 +114,14 @@ public final class DriverBytes {
             Labelled full = new Labelled(sc, new SparkBlockStore(blocks, depth, -1, StorageLevel.MEMORY_AND_DISK()),
                     passes, "gradient full batch", hidden, pb, q);
             try {
-                new GradientTrainer(config, new GradientConfig(1, 3e-3, 0, 1e-6)).fit(full, start, List.of(), null, null);
+                new GradientTrainer(config.model(), new GradientConfig(1, 3e-3, 0, 1e-6)).fit(full, start, List.of(), null, null);
             } finally {
                 full.release();
             }
             Labelled mini = new Labelled(sc, new SparkBlockStore(blocks, depth, -1, StorageLevel.MEMORY_AND_DISK()),
                     passes, "gradient mini-batch", hidden, pb, q);
             try {
-                new GradientTrainer(config, new GradientConfig(1, 3e-3, 128, 1e-6)).fit(mini, start, List.of(), null, null);
+                new GradientTrainer(config.model(), new GradientConfig(1, 3e-3, 128, 1e-6)).fit(mini, start, List.of(), null, null);
             } finally {
                 mini.release();
             }
@@ -203,7 +203,7 @@ public final class DriverBytes {
             case "PaperState" -> ab + 1;
             case "Resync", "Readout (with Gram)" -> (long) q * (n + pb) + (long) n * n + (long) n * pb + metric;
             case "Readout" -> (long) q * (n + pb) + metric;
-            case "Evaluate" -> metric;
+            case "Evaluation" -> metric;
             case "FullGradient" -> params + metric + 2; // + forward and adjoint iterations
             case "LocalEpoch" -> 3 * params + 1 + 1 + metric + 3; // parameters, Adam m and v, Adam steps, points,
             // metrics, batches, forward and adjoint iterations

@@ -1,13 +1,14 @@
 package org.idl.bench.perf;
 
-import org.idl.bcd.ABStep;
-import org.idl.bcd.BcdConfig;
-import org.idl.bcd.BcdTrainer;
-import org.idl.bcd.DataBlock;
-import org.idl.bcd.ReadoutStep;
-import org.idl.bcd.XStep;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
+import org.idl.train.DataBlock;
+import org.idl.train.TrainingResult;
+import org.idl.train.bcd.ABStep;
+import org.idl.train.bcd.BcdConfig;
+import org.idl.train.bcd.BcdTrainer;
+import org.idl.train.bcd.ReadoutStep;
+import org.idl.train.bcd.XStep;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ public final class PartitionProfile {
         System.out.printf("profiling %d rounds of the recipe on %s: m = %d in %d block(s), n = %d, p+1 = %d, q = %d%n",
                 roundCount, data, m, blockCount, hidden, pb, q);
         Clock.Reading t0 = Clock.now();
-        BcdTrainer.Result fit = new BcdTrainer(config).fit(store, pb - 1, q,
+        TrainingResult fit = new BcdTrainer(config).fit(store, pb - 1, q,
                 (round, state) -> {
                     trainAccuracy.add(round.train().accuracy());
                     System.out.printf("round %d: train accuracy %.4f, %.2f s%n", round.round(), round.train().accuracy(),

@@ -1,18 +1,18 @@
 package org.idl.bench.perf;
 
-import org.idl.bcd.ABStep;
-import org.idl.bcd.BcdConfig;
-import org.idl.bcd.BlockStore;
-import org.idl.bcd.DataBlock;
-import org.idl.bcd.MetricSums;
-import org.idl.bcd.PStep;
-import org.idl.bcd.Passes;
-import org.idl.bcd.ReadoutStep;
-import org.idl.bcd.StepResult;
-import org.idl.bcd.Summable;
 import org.idl.linalg.Matrix;
 import org.idl.model.FixedPointSolver;
 import org.idl.model.ImplicitModel;
+import org.idl.train.BlockStore;
+import org.idl.train.DataBlock;
+import org.idl.train.MetricSums;
+import org.idl.train.Summable;
+import org.idl.train.bcd.ABStep;
+import org.idl.train.bcd.BcdConfig;
+import org.idl.train.bcd.PStep;
+import org.idl.train.bcd.Passes;
+import org.idl.train.bcd.ReadoutStep;
+import org.idl.train.bcd.StepResult;
 
 import java.util.ArrayList;
 import java.util.List;

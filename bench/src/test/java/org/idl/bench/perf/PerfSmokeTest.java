@@ -1,16 +1,16 @@
 package org.idl.bench.perf;
 
-import org.idl.bcd.ABStep;
-import org.idl.bcd.BcdConfig;
-import org.idl.bcd.BcdTrainer;
-import org.idl.bcd.DataBlock;
-import org.idl.bcd.MetricSums;
-import org.idl.bcd.Passes;
-import org.idl.bcd.ReadoutStep;
-import org.idl.gradient.GradientConfig;
-import org.idl.gradient.GradientPasses;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
+import org.idl.train.DataBlock;
+import org.idl.train.MetricSums;
+import org.idl.train.bcd.ABStep;
+import org.idl.train.bcd.BcdConfig;
+import org.idl.train.bcd.BcdTrainer;
+import org.idl.train.bcd.Passes;
+import org.idl.train.bcd.ReadoutStep;
+import org.idl.train.gradient.GradientConfig;
+import org.idl.train.gradient.GradientPasses;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -86,14 +86,14 @@ class PerfSmokeTest {
         long params = size(g.da()) + size(g.db()) + size(g.dc()) + size(g.dd());
         assertEquals(params + 5 + 2, DriverBytes.numbers("FullGradient", n, pb, q));
         GradientPasses.EpochSums e = new GradientPasses.LocalEpoch(config.loss(), GradientConfig.defaults(1), 0.95,
-                org.idl.gradient.Adam.zeros(model.a(), model.b(), model.c(), model.d()), 1, 0, 0).apply(model, block)
+                org.idl.train.gradient.Adam.zeros(model.a(), model.b(), model.c(), model.d()), 1, 0, 0).apply(model, block)
                 .statistics();
         assertEquals(3 * params + 2 + 5 + 3, DriverBytes.numbers("LocalEpoch", n, pb, q));
         assertTrue(e.points() > 0);
         // Java serialisation costs 8 bytes a number plus a bounded envelope.
         long bytes = DriverBytes.javaSize(state);
         assertTrue(bytes >= 8 * stateNumbers && bytes < 8 * stateNumbers + 3000, bytes + " vs " + 8 * stateNumbers);
-        assertEquals(5, DriverBytes.numbers("Evaluate", n, pb, q));
+        assertEquals(5, DriverBytes.numbers("Evaluation", n, pb, q));
         MetricSums ms = state.metrics();
         assertEquals(10, ms.outputs());
     }

@@ -2,12 +2,13 @@ package org.idl.spark.report;
 
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
+import org.idl.model.ModelAnalysis;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
-import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.LogTick;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.TickType;
 import org.jfree.chart.block.BlockBorder;
 import org.jfree.chart.plot.PlotOrientation;
@@ -59,9 +60,6 @@ public final class HtmlReport {
         System.setProperty("java.awt.headless", "true");
     }
 
-    /** Entries with a magnitude at most this count as zero, in A and in B. */
-    public static final double ZERO = 1e-12;
-
     private static final int WIDTH = 720;
     private static final int HEIGHT = 360;
     private static final int SQUARE = 560;
@@ -103,12 +101,12 @@ public final class HtmlReport {
         figure(html, "Time per round", secondsChart(seconds), WIDTH, HEIGHT, secondsCaption(seconds));
 
         double[] norms = columnNorms(model);
-        List<Integer> ignored = ignoredFeatures(model);
+        List<Integer> ignored = ModelAnalysis.ignoredInputs(model);
         figure(html, "Input features: column norms of B", columnNormChart(norms, ignored), WIDTH, HEIGHT,
                 ignoredCaption(norms.length, ignored));
 
         Matrix a = model.a();
-        long nonzeros = nonzeros(a);
+        long nonzeros = ModelAnalysis.nonzeros(a);
         figure(html, "Sparsity pattern of A", sparsityChart(a), SQUARE, SQUARE, sparsityCaption(a.rows(), nonzeros));
 
         html.append("</body>\n</html>\n");
@@ -202,18 +200,18 @@ public final class HtmlReport {
 
     /**
      * The nonzero pattern of A as an n x n heat map: block (j, i) is A's entry in row i, column j,
-     * drawn dark when {@code |A_ij| > ZERO}. Only the nonzeros are in the dataset (value 0, black on
+     * drawn dark when {@code A_ij != 0} (as {@link ModelAnalysis} counts). Only the nonzeros are in the dataset (value 0, black on
      * the gray scale), so the background shows the zeros and the cost is the number of nonzeros.
      */
     static JFreeChart sparsityChart(Matrix a) {
         int n = a.rows();
-        long count = nonzeros(a);
+        long count = ModelAnalysis.nonzeros(a);
         int k = (int) count;
         double[][] xyz = new double[3][k];
         int item = 0;
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < n; i++) {
-                if (Math.abs(a.get(i, j)) > ZERO) {
+                if (a.get(i, j) != 0) {
                     xyz[0][item] = j;
                     xyz[1][item] = i;
                     xyz[2][item] = 0.0;
@@ -415,34 +413,6 @@ public final class HtmlReport {
             norms[j] = Math.sqrt(sum);
         }
         return norms;
-    }
-
-    /** Input features whose column of B has no entry above {@link #ZERO}: the model ignores them. */
-    static List<Integer> ignoredFeatures(ImplicitModel model) {
-        Matrix b = model.b();
-        List<Integer> ignored = new ArrayList<>();
-        for (int j = 0; j < model.inputs(); j++) {
-            boolean zero = true;
-            for (int i = 0; i < b.rows() && zero; i++) {
-                zero = Math.abs(b.get(i, j)) <= ZERO;
-            }
-            if (zero) {
-                ignored.add(j);
-            }
-        }
-        return ignored;
-    }
-
-    static long nonzeros(Matrix m) {
-        long count = 0;
-        for (int j = 0; j < m.cols(); j++) {
-            for (int i = 0; i < m.rows(); i++) {
-                if (Math.abs(m.get(i, j)) > ZERO) {
-                    count++;
-                }
-            }
-        }
-        return count;
     }
 
     // ---- text --------------------------------------------------------------------------------

@@ -3,9 +3,9 @@ package org.idl.spark.report;
 import org.idl.linalg.Matrix;
 import org.idl.model.Activation;
 import org.idl.model.ImplicitModel;
+import org.idl.model.ModelAnalysis;
 import org.junit.jupiter.api.Test;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -166,8 +167,8 @@ class HtmlReportTest {
         assertEquals(0.0, norms[1]);
         assertEquals(0.0, norms[3]);
         assertEquals(Math.sqrt(3 * 0.09), norms[2], 1e-12);
-        assertEquals(List.of(1, 3), HtmlReport.ignoredFeatures(m));
-        assertEquals(5, HtmlReport.nonzeros(m.a()));
+        assertEquals(List.of(1, 3), ModelAnalysis.ignoredInputs(m));
+        assertEquals(5, ModelAnalysis.nonzeros(m.a()));
 
         ImplicitModel noBias = new ImplicitModel(m.a(), m.b().columns(0, 5), m.c(), m.d().columns(0, 5),
                 Activation.RELU, false);

@@ -1,6 +1,0 @@
-package org.idl.bcd;
-
-/** Statistics that add up across blocks of data: what a pass sums on executors and merges on the driver. */
-public interface Summable<S extends Summable<S>> {
-    S merge(S other);
-}

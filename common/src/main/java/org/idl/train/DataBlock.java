@@ -1,0 +1,78 @@
+package org.idl.train;
+
+import org.idl.linalg.Checks;
+import org.idl.linalg.Matrix;
+
+import java.io.Serializable;
+
+/**
+ * One block of data points, the unit of work of a pass: its columns of the inputs U (with the bias
+ * row when the model has one), the targets Y, and two states: BCD's X and P, or for the gradient
+ * solver the fixed point X and the adjoint V that warm-start its solves. Immutable: a pass returns
+ * a new block with new states, so a Spark partition can be recomputed from lineage.
+ */
+public final class DataBlock implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final Matrix u;
+    private final Matrix y;
+    private final Matrix x;
+    private final Matrix p;
+    private final int index;
+
+    public DataBlock(Matrix u, Matrix y, Matrix x, Matrix p) {
+        this(u, y, x, p, 0);
+    }
+
+    /** @param index the block's place in its data set (a Spark partition's index): seeds its own randomness */
+    public DataBlock(Matrix u, Matrix y, Matrix x, Matrix p, int index) {
+        Checks.sameCols("U", u, "Y", y);
+        if (x != null) {
+            Checks.sameCols("X", x, "U", u);
+        }
+        if (p != null) {
+            Checks.sameCols("P", p, "U", u);
+        }
+        this.u = u;
+        this.y = y;
+        this.x = x;
+        this.p = p;
+        this.index = index;
+    }
+
+    public static DataBlock of(Matrix u, Matrix y) {
+        return new DataBlock(u, y, null, null, 0);
+    }
+
+    public static DataBlock of(Matrix u, Matrix y, int index) {
+        return new DataBlock(u, y, null, null, index);
+    }
+
+    public DataBlock withStates(Matrix newX, Matrix newP) {
+        return new DataBlock(u, y, newX, newP, index);
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public Matrix u() {
+        return u;
+    }
+
+    public Matrix y() {
+        return y;
+    }
+
+    public Matrix x() {
+        return x;
+    }
+
+    public Matrix p() {
+        return p;
+    }
+
+    public int size() {
+        return u.cols();
+    }
+}

@@ -1,0 +1,168 @@
+package org.idl.train.bcd;
+
+import org.idl.linalg.Checks;
+import org.idl.linalg.Lipschitz;
+import org.idl.linalg.Matrix;
+import org.idl.model.Activation;
+import org.idl.model.SparsityPattern;
+import org.idl.model.WellPosedness;
+import org.idl.train.Summable;
+
+import java.io.Serializable;
+
+/**
+ * The (A,B)-step (13), by majorise-minimise. With {@code V = [X; U]}, {@code W = [A B]} and
+ * {@code g(z; p) = h*(z) - p z}, the objective is {@code sum_i lambda_i sum_j g(w_i v_j; p_ij)}; since
+ * {@code g'' = phi' <= 1}, at W0 it is majorised by
+ * {@code f(W0) + <G, W - W0> + 1/2 tr(Lam (W - W0) K (W - W0)^T)} with
+ * {@code G = Lam (phi(W0 V) - P) V^T} and {@code K = V V^T}. One pass over the data sums G and K
+ * ({@link #statistics}); the quadratic plus the penalty on B, with every row of A in the L1 ball of
+ * radius kappa, is then minimised without touching the data ({@link #solve}, FISTA). With a
+ * {@link SparsityPattern}, over the A and B that keep its zeros.
+ */
+public final class ABStep {
+    private ABStep() {
+    }
+
+    /**
+     * Sums over data points: G, the blocks {@code X X^T} and {@code X U^T} of K ({@code U U^T} never
+     * changes and is gathered once), and {@code sum_ij lambda_i F(P_ij, (W0 V)_ij)}.
+     */
+    public record Statistics(Matrix g, Matrix xx, Matrix xu, double divergence, long count)
+            implements Serializable, Summable<Statistics> {
+        @Override
+        public Statistics merge(Statistics o) {
+            return new Statistics(g.plus(o.g), xx.plus(o.xx), xu.plus(o.xu), divergence + o.divergence, count + o.count);
+        }
+    }
+
+    /** The majoriser's solution: the new A and B, and the (13) objective (per sample, with penalty) before and a bound after. */
+    public record Result(Matrix a, Matrix b, double before, double after) {
+    }
+
+    /**
+     * One block's statistics.
+     *
+     * @param x states X (n x m), the V of (13)
+     * @param u inputs U with the bias row (p' x m)
+     * @param z {@code W0 V = A X + B U}
+     * @param p targets P
+     */
+    public static Statistics statistics(Activation phi, double[] lambda, Matrix x, Matrix u, Matrix z, Matrix p) {
+        int n = x.rows();
+        Checks.sameShape("Z", z, "X", x);
+        Checks.sameShape("P", p, "X", x);
+        Checks.sameCols("U", u, "X", x);
+        PStep.requireLambda(lambda, n);
+        Matrix r = Matrix.zeros(n, x.cols());
+        double[] rd = r.data();
+        double[] zd = z.data();
+        double[] pd = p.data();
+        double divergence = 0;
+        for (int k = 0; k < rd.length; k++) {
+            double li = lambda[k % n];
+            rd[k] = li * (phi.apply(zd[k]) - pd[k]);
+            divergence += li * org.idl.model.FenchelDivergence.value(phi, pd[k], zd[k]);
+        }
+        Matrix g = Matrix.zeros(n, n + u.rows());
+        Matrix gx = r.timesTransposed(x);
+        Matrix gu = r.timesTransposed(u);
+        g.setBlock(0, 0, gx);
+        g.setBlock(0, n, gu);
+        return new Statistics(g, x.gram(), x.timesTransposed(u), divergence, x.cols());
+    }
+
+    /**
+     * Minimises the majoriser on the driver.
+     *
+     * @param uu               {@code U U^T} summed over all data (p' x p')
+     * @param penaltyB         penalty on B's first {@code penalisedColumns} columns (the bias column is free)
+     * @param coupled          the block the penalty couples B's penalised columns with (D's), or null
+     * @param penaltyWeightScale multiplies the penalty (1 when the objective is per sample)
+     */
+    public static Result solve(Statistics s, Matrix uu, Matrix a0, Matrix b0, double[] lambda, double kappa,
+                               Penalty penaltyB, int penalisedColumns, Matrix coupled, int iterations) {
+        return solve(s, uu, a0, b0, lambda, kappa, penaltyB, penalisedColumns, coupled, iterations, null);
+    }
+
+    /**
+     * As above, over the A and B with a fixed zero pattern ({@code structure}, or null for none). The
+     * prox first zeroes the entries outside the pattern, then projects A's rows onto the L1 ball
+     * (skipped when the pattern makes A strictly triangular, hence well-posed) and applies B's
+     * penalty: exact, since both the projection and the penalties' proximal maps keep zeros at zero.
+     */
+    public static Result solve(Statistics s, Matrix uu, Matrix a0, Matrix b0, double[] lambda, double kappa,
+                               Penalty penaltyB, int penalisedColumns, Matrix coupled, int iterations,
+                               SparsityPattern structure) {
+        int n = a0.rows();
+        int pb = b0.cols();
+        Checks.openUnitInterval("kappa", kappa);
+        Checks.shape("G", s.g, n, n + pb);
+        Checks.shape("U U^T", uu, pb, pb);
+        PStep.requireLambda(lambda, n);
+        if (s.count <= 0) {
+            throw new IllegalArgumentException("the (A,B)-step needs statistics over at least one data point, got "
+                    + s.count);
+        }
+        double inv = 1.0 / s.count;
+        Matrix k = Matrix.zeros(n + pb, n + pb);
+        k.setBlock(0, 0, s.xx);
+        k.setBlock(0, n, s.xu);
+        k.setBlock(n, 0, s.xu.transpose());
+        k.setBlock(n, n, uu);
+        k.scaleInPlace(inv);
+        Matrix g = s.g.copy().scaleInPlace(inv);
+        Matrix w0 = Matrix.hstack(a0, b0);
+        double maxLambda = 0;
+        for (double l : lambda) {
+            maxLambda = Math.max(maxLambda, l);
+        }
+        double lipschitz = Lipschitz.ofPsd(maxLambda, k, 500, 0);
+        double before = s.divergence * inv + penaltyB.value(b0.columns(0, penalisedColumns), coupled);
+
+        Fista.Problem problem = new Fista.Problem() {
+            @Override
+            public Matrix gradient(Matrix w) {
+                Matrix delta = w.minus(w0).scaleRowsInPlace(lambda);
+                Matrix grad = g.copy();
+                Matrix.gemm(1.0, delta, false, k, false, 1.0, grad);
+                return grad;
+            }
+
+            @Override
+            public void prox(Matrix w, double step) {
+                Matrix a = w.columns(0, n);
+                if (structure != null) {
+                    structure.maskA(a);
+                    Matrix b = w.columns(n, n + pb);
+                    structure.maskB(b);
+                    w.setBlock(0, n, b);
+                }
+                if (structure == null || !structure.makesAWellPosed()) {
+                    WellPosedness.projectInfNormBall(a, kappa);
+                }
+                w.setBlock(0, 0, a);
+                if (penalisedColumns > 0 && penaltyB != Penalty.NONE) {
+                    Matrix bf = w.block(0, n, n, n + penalisedColumns);
+                    penaltyB.prox(bf, step, coupled);
+                    w.setBlock(0, n, bf);
+                }
+            }
+        };
+        Matrix start = w0.copy();
+        problem.prox(start, 0.0);
+        Matrix w = Fista.minimise(problem, start, lipschitz, iterations);
+        Matrix a = w.columns(0, n);
+        Matrix b = w.columns(n, n + pb);
+        double after = s.divergence * inv + majoriserIncrement(g, k, lambda, w.minus(w0))
+                + penaltyB.value(b.columns(0, penalisedColumns), coupled);
+        return new Result(a, b, before, after);
+    }
+
+    /** {@code <G, Delta> + 1/2 tr(Lam Delta K Delta^T)}: the majoriser minus f(W0). */
+    static double majoriserIncrement(Matrix g, Matrix k, double[] lambda, Matrix delta) {
+        Matrix dk = delta.times(k);
+        Matrix weighted = delta.copy().scaleRowsInPlace(lambda);
+        return g.dot(delta) + 0.5 * weighted.dot(dk);
+    }
+}

@@ -1,0 +1,235 @@
+package org.idl.train.bcd;
+
+import org.idl.linalg.Checks;
+import org.idl.linalg.Matrix;
+import org.idl.model.ImplicitModel;
+import org.idl.model.WellPosedness;
+import org.idl.train.BlockStore;
+import org.idl.train.Evaluation;
+import org.idl.train.LocalBlockStore;
+import org.idl.train.MetricSums;
+import org.idl.train.Round;
+import org.idl.train.TrainingListener;
+import org.idl.train.TrainingResult;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Block-coordinate descent (paper section 4.2) over the data of a {@link BlockStore}: the state steps
+ * run per block inside passes, the (A,B)- and (C,D)-steps are solved here, on the driver, from the
+ * summed statistics. The same code drives the single-machine store and the Spark one, so both
+ * train the same model.
+ */
+public final class BcdTrainer {
+
+    private final BcdConfig config;
+
+    public BcdTrainer(BcdConfig config) {
+        this.config = config;
+    }
+
+    public BcdConfig config() {
+        return config;
+    }
+
+    /** The first model: {@link ModelSettings#initialModel} with the config's sparsity pattern. */
+    public ImplicitModel initialModel(int inputs, int outputs) {
+        return config.model().initialModel(inputs, outputs, config.structure());
+    }
+
+    /** Trains on raw inputs U (p x m) and targets Y (q x m) held in memory, split into {@code blocks}. */
+    public TrainingResult fit(Matrix u, Matrix y, int blocks, TrainingListener listener) {
+        return fit(localStore(u, y, blocks, config.bias()), u.rows(), y.rows(), listener, null);
+    }
+
+    /** Checks raw inputs U (p x m) and targets Y (q x m) and splits them, augmented, into {@code blocks}. */
+    public static LocalBlockStore localStore(Matrix u, Matrix y, int blocks, boolean bias) {
+        Checks.sameCols("U", u, "Y", y);
+        if (u.cols() == 0) {
+            throw new IllegalArgumentException("no data: U has 0 columns");
+        }
+        u.requireFinite("U");
+        y.requireFinite("Y");
+        return LocalBlockStore.split(bias ? u.withOnesRow() : u, y, blocks);
+    }
+
+    /**
+     * Trains from {@code start} instead of {@link #initialModel}: its A and B are the first (A, B),
+     * and the initial readout is fitted on its states as usual. Needed when the default start cannot
+     * train, e.g. a feedforward pattern, whose last layer never moves from A = 0 with C read only
+     * from it. The start must respect the config's sparsity pattern.
+     */
+    public TrainingResult fit(BlockStore store, ImplicitModel start, TrainingListener listener) {
+        if (start == null) {
+            throw new IllegalArgumentException("start model must not be null");
+        }
+        return fit(store, start.inputs(), start.outputs(), listener, null, start);
+    }
+
+    /**
+     * Trains on the store's data, from the initial model or, when {@code resume} is not null, from a
+     * checkpoint of an earlier run with the same settings and data (recipe schedule only).
+     */
+    public TrainingResult fit(BlockStore store, int inputs, int outputs, TrainingListener listener, TrainingResult resume) {
+        return fit(store, inputs, outputs, listener, resume, null);
+    }
+
+    private TrainingResult fit(BlockStore store, int inputs, int outputs, TrainingListener listener, TrainingResult resume,
+                       ImplicitModel startModel) {
+        boolean paper = config.schedule() == Schedule.PAPER;
+        if (resume != null && paper) {
+            throw new IllegalArgumentException("resuming is offered for the recipe schedule only: the paper's schedule"
+                    + " carries its states X and P across rounds, and checkpoints hold the model alone");
+        }
+        ImplicitModel model = resume != null ? resume.model()
+                : startModel != null ? startModel : initialModel(inputs, outputs);
+        if (!model.activation().equals(config.activation()) || model.bias() != config.bias()) {
+            throw new IllegalArgumentException((resume != null ? "checkpoint" : "start") + " model has activation "
+                    + model.activation() + " and bias " + model.bias() + "; the settings say " + config.activation()
+                    + " and " + config.bias());
+        }
+        if (model.inputs() != inputs || model.outputs() != outputs || model.hidden() != config.hidden()) {
+            throw new IllegalArgumentException((resume != null ? "checkpoint" : "start") + " model has "
+                    + model.inputs() + " inputs, " + model.outputs() + " outputs and " + model.hidden() + " hidden units; the data and settings need " + inputs + ", "
+                    + outputs + " and " + config.hidden());
+        }
+        if (config.structure() != null) {
+            config.structure().requireRespectedBy(model);
+        }
+        Passes.GramSum gram = store.pass(model, new Passes.Initialize(config));
+        if (gram.count() == 0) {
+            throw new IllegalArgumentException("no data: the training set is empty");
+        }
+        Matrix uu = gram.uu();
+        List<Round> rounds = new ArrayList<>();
+        MetricSums initial = null;
+        if (resume == null) {
+            model = fitReadout(store, model, uu, paper, config.effectiveInitialReadoutPasses(), null).model;
+            // The recipe's state pass starts from the true fixed point, so it measures the model as it
+            // stands; the paper's schedule needs its own evaluation pass.
+            initial = paper ? store.pass(model, new Evaluation(config.model())) : null;
+        } else {
+            rounds.addAll(resume.rounds());
+            initial = resume.initial();
+        }
+        Round pending = null;
+        for (int r = rounds.size() + 1; r <= config.rounds(); r++) {
+            store.roundStarted(r);
+            long start = System.nanoTime();
+            Passes.StateStatistics state = store.pass(model,
+                    paper ? new Passes.PaperState(config) : new Passes.RecipeState(config));
+            if (!paper) {
+                if (pending != null) {
+                    pending = complete(pending, state.metrics(), rounds, listener, model, initial);
+                } else if (initial == null) {
+                    initial = state.metrics();
+                }
+            }
+            // The relaxed objective (11) at the states of this pass, with the parameters they were computed for.
+            double objective = state.relaxedObjective() / state.ab().count() + penalties(model);
+            ABStep.Result ab = ABStep.solve(state.ab(), uu, model.a(), model.b(), config.lambdas(), config.kappa(),
+                    config.penaltyB(), model.inputs(), penalisedD(model), config.abIterations(), config.structure());
+            model = model.with(ab.a(), ab.b(), model.c(), model.d());
+            ReadoutFit readout = fitReadout(store, model, uu, paper, config.effectiveReadoutPasses(), ab);
+            model = readout.model;
+            store.roundCompleted(r);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Round round = new Round(r, objective, null, seconds, model.a().infNorm(),
+                    new Round.DriverSteps(ab.before(), ab.after(), readout.before, readout.after));
+            if (paper) {
+                long evalStart = System.nanoTime();
+                MetricSums metrics = store.pass(model, new Evaluation(config.model()));
+                round = new Round(r, objective, metrics, seconds + (System.nanoTime() - evalStart) / 1e9,
+                        round.infNorm(), round.steps());
+                rounds.add(round);
+                if (listener != null) {
+                    listener.roundCompleted(round, new TrainingResult(model, initial, rounds));
+                }
+            } else {
+                pending = round;
+            }
+        }
+        if (pending != null) {
+            complete(pending, store.pass(model, new Passes.Readout(config.loss(), false, false)).metrics(), rounds,
+                    listener, model, initial);
+        }
+        if (initial == null) {
+            initial = store.pass(model, new Passes.Readout(config.loss(), false, false)).metrics();
+        }
+        return new TrainingResult(model, initial, rounds);
+    }
+
+    /** Records a recipe round once the next pass has measured the model it produced. */
+    private static Round complete(Round pending, MetricSums metrics, List<Round> rounds, TrainingListener listener,
+                                  ImplicitModel model, MetricSums initial) {
+        Round done = pending.measured(metrics);
+        rounds.add(done);
+        if (listener != null) {
+            listener.roundCompleted(done, new TrainingResult(model, initial, rounds));
+        }
+        return null;
+    }
+
+    private record ReadoutFit(ImplicitModel model, double before, double after) {
+    }
+
+    /**
+     * The (C,D)-step: {@code passes} majorise-minimise steps, each from one pass of readout statistics.
+     * The recipe's first pass (after an (A,B)-step) is the re-sync to the new fixed point; the Gram
+     * blocks of the states are gathered in the first pass only, since the states do not move.
+     */
+    private ReadoutFit fitReadout(BlockStore store, ImplicitModel model, Matrix uu, boolean onP, int passes,
+                                  ABStep.Result afterAb) {
+        Matrix ss = null;
+        Matrix su = null;
+        double before = Double.NaN;
+        double after = Double.NaN;
+        for (int k = 0; k < passes; k++) {
+            ReadoutStep.Statistics st;
+            if (k == 0 && afterAb != null && !onP) {
+                st = store.pass(model, new Passes.Resync(config));
+            } else {
+                st = store.pass(model, new Passes.Readout(config.loss(), onP, k == 0));
+            }
+            if (k == 0) {
+                ss = st.ss();
+                su = st.su();
+            }
+            ReadoutStep.Result res = ReadoutStep.solve(st, ss, su, uu, model.c(), model.d(), config.loss(), config.ridge(),
+                    config.penaltyC(), config.penaltyD(), model.inputs(), penalisedB(model), config.abIterations(),
+                    config.structure());
+            if (k == 0) {
+                before = res.before();
+            }
+            after = res.after();
+            model = model.with(model.a(), model.b(), res.c(), res.d());
+        }
+        return new ReadoutFit(model, before, after);
+    }
+
+    /** D's feature columns: the block the column-group norm (19) couples B's with. */
+    private Matrix penalisedD(ImplicitModel model) {
+        return config.groupBD() > 0 ? model.d().columns(0, model.inputs()) : null;
+    }
+
+    private Matrix penalisedB(ImplicitModel model) {
+        return config.groupBD() > 0 ? model.b().columns(0, model.inputs()) : null;
+    }
+
+    /** Pen(A, B, C, D) with the bias columns free. */
+    double penalties(ImplicitModel model) {
+        int p = model.inputs();
+        Matrix bf = model.b().columns(0, p);
+        Matrix df = model.d().columns(0, p);
+        return Penalty.l1(config.l1B()).value(bf, null)
+                + Penalty.l1(config.l1CD()).value(model.c(), null) + Penalty.l1(config.l1CD()).value(df, null)
+                + Penalty.columnGroup(config.groupBD()).value(bf, df);
+    }
+
+    /** The well-posedness figures of a trained A. */
+    public static WellPosedness.Certificate wellPosedness(ImplicitModel model) {
+        return WellPosedness.certify(model.a());
+    }
+}

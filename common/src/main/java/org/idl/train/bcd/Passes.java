@@ -1,0 +1,134 @@
+package org.idl.train.bcd;
+
+import org.idl.linalg.Matrix;
+import org.idl.model.ImplicitModel;
+import org.idl.train.BlockStore;
+import org.idl.train.DataBlock;
+import org.idl.train.Loss;
+import org.idl.train.MetricSums;
+import org.idl.train.Summable;
+
+import java.io.Serializable;
+
+/**
+ * The per-block work of each kind of pass over the data. Every task is a small serializable value
+ * holding settings only; the parameters arrive as the snapshot the store hands it, and the data is
+ * the block. The driver side of each step lives in {@link BcdTrainer}.
+ */
+public final class Passes {
+    private Passes() {
+    }
+
+    /** {@code U U^T}, the block of every Gram matrix that never changes: gathered once. */
+    public record GramSum(Matrix uu, long count) implements Serializable, Summable<GramSum> {
+        @Override
+        public GramSum merge(GramSum o) {
+            return new GramSum(uu.plus(o.uu), count + o.count);
+        }
+    }
+
+    /** What a state pass sums: the (A,B)-step statistics, the relaxed objective (11), true-model metrics (or null). */
+    public record StateStatistics(ABStep.Statistics ab, double relaxedObjective, MetricSums metrics)
+            implements Serializable, Summable<StateStatistics> {
+        @Override
+        public StateStatistics merge(StateStatistics o) {
+            return new StateStatistics(ab.merge(o.ab), relaxedObjective + o.relaxedObjective,
+                    metrics == null ? null : metrics.merge(o.metrics));
+        }
+    }
+
+    static Matrix solveStates(ImplicitModel model, BcdConfig config, Matrix u, Matrix warm) {
+        return model.solver(config.tolerance()).solve(model.b().times(u), warm).states();
+    }
+
+    /** Start: X = P = the fixed point of the initial (A, B) (relu(BU) when A = 0), and U U^T. */
+    public record Initialize(BcdConfig config) implements BlockStore.Task<GramSum> {
+        @Override
+        public BlockStore.Outcome<GramSum> apply(ImplicitModel model, DataBlock block) {
+            Matrix x = solveStates(model, config, block.u(), null);
+            return new BlockStore.Outcome<>(block.withStates(x, x.copy()), new GramSum(block.u().gram(), block.size()));
+        }
+    }
+
+    /** Readout statistics on {@code [S; U]} with S = X (or P, for the paper's schedule); states unchanged. */
+    public record Readout(Loss loss, boolean onP, boolean withGram) implements BlockStore.Task<ReadoutStep.Statistics> {
+        @Override
+        public boolean changesStates() {
+            return false;
+        }
+
+        @Override
+        public BlockStore.Outcome<ReadoutStep.Statistics> apply(ImplicitModel model, DataBlock block) {
+            Matrix s = onP ? block.p() : block.x();
+            return new BlockStore.Outcome<>(block,
+                    ReadoutStep.statistics(loss, s, block.u(), block.y(), model.c(), model.d(), withGram));
+        }
+    }
+
+    /**
+     * Recipe, after the (A,B)-step: X = P = X*, the true fixed point of the new (A, B), warm-started
+     * from the previous states; then the first readout pass on {@code [X*; U]} with its Gram blocks.
+     */
+    public record Resync(BcdConfig config) implements BlockStore.Task<ReadoutStep.Statistics> {
+        @Override
+        public BlockStore.Outcome<ReadoutStep.Statistics> apply(ImplicitModel model, DataBlock block) {
+            Matrix x = solveStates(model, config, block.u(), block.x());
+            return new BlockStore.Outcome<>(block.withStates(x, x.copy()),
+                    ReadoutStep.statistics(config.loss(), x, block.u(), block.y(), model.c(), model.d(), true));
+        }
+    }
+
+    /**
+     * Recipe, start of a round, with X = X* already the true fixed point of the current (A, B): the
+     * metrics of the current model (true predictions), the P-step from P = X*, and the (A,B)-step
+     * statistics with {@code V = [X*; U]} (no X-step: method.md, change 2).
+     */
+    public record RecipeState(BcdConfig config) implements BlockStore.Task<StateStatistics> {
+        @Override
+        public BlockStore.Outcome<StateStatistics> apply(ImplicitModel model, DataBlock block) {
+            Matrix u = block.u();
+            Matrix x = block.x();
+            Matrix z = model.b().times(u);
+            Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
+            Matrix c = model.c();
+            Matrix du = model.d().times(u);
+            Matrix yhat = du.copy();
+            Matrix.gemm(1.0, c, false, x, false, 1.0, yhat);
+            MetricSums metrics = MetricSums.of(config.loss(), block.y(), yhat);
+            double[] lambda = config.lambdas();
+            StepResult p = PStep.solve(config.activation(), config.loss(), lambda, config.mu(), z, x, block.y(), c, du, x,
+                    config.pStepIterations());
+            ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, u, z, p.value());
+            return new BlockStore.Outcome<>(block.withStates(x, p.value()), new StateStatistics(ab, p.after(), metrics));
+        }
+    }
+
+    /**
+     * The paper's schedule (section 4.2), X and P carried across rounds: P-step, then X-step, then the
+     * (A,B)-step statistics with {@code V = [X; U]}.
+     */
+    public record PaperState(BcdConfig config) implements BlockStore.Task<StateStatistics> {
+        @Override
+        public BlockStore.Outcome<StateStatistics> apply(ImplicitModel model, DataBlock block) {
+            Matrix u = block.u();
+            Matrix a = model.a();
+            Matrix bu = model.b().times(u);
+            Matrix z = bu.copy();
+            Matrix.gemm(1.0, a, false, block.x(), false, 1.0, z);
+            Matrix c = model.c();
+            Matrix du = model.d().times(u);
+            double[] lambda = config.lambdas();
+            StepResult p = PStep.solve(config.activation(), config.loss(), lambda, config.mu(), z, block.x(), block.y(),
+                    c, du, block.p(), config.pStepIterations());
+            StepResult x = XStep.solve(config.activation(), lambda, config.mu(), a, bu, p.value(), block.x(),
+                    config.xStepIterations());
+            Matrix zNew = bu.copy();
+            Matrix.gemm(1.0, a, false, x.value(), false, 1.0, zNew);
+            ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x.value(), u, zNew, p.value());
+            Matrix yhat = du.copy();
+            Matrix.gemm(1.0, c, false, p.value(), false, 1.0, yhat);
+            double relaxed = config.loss().value(block.y(), yhat) + x.after();
+            return new BlockStore.Outcome<>(block.withStates(x.value(), p.value()), new StateStatistics(ab, relaxed, null));
+        }
+    }
+}

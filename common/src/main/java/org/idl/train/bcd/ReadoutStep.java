@@ -1,0 +1,189 @@
+package org.idl.train.bcd;
+
+import org.idl.linalg.Checks;
+import org.idl.linalg.Lipschitz;
+import org.idl.linalg.Matrix;
+import org.idl.linalg.SymmetricSolver;
+import org.idl.model.SparsityPattern;
+import org.idl.train.Loss;
+import org.idl.train.MetricSums;
+import org.idl.train.Summable;
+
+import java.io.Serializable;
+
+/**
+ * The (C,D)-step (12): a regression of Y on {@code H = [S; U]}, where S is the true state X* (the
+ * recipe) or P (the paper's schedule). One majorise-minimise step from the Gram statistics: with
+ * {@code Theta = [C D]} and the loss's curvature bound c (1 for squared, whose step is then the exact
+ * ridge solution; 1/2 for softmax cross-entropy, Bohning's bound), minimise
+ * {@code <grad, Theta - Theta0> + c/2 tr((Theta - Theta0) S (Theta - Theta0)^T) + ridge/2 ||Theta||^2 + Pen}
+ * with {@code S = H H^T / m}: by Cholesky without a penalty, by FISTA with one. With a
+ * {@link SparsityPattern}, over the C and D that keep its zeros.
+ */
+public final class ReadoutStep {
+    private ReadoutStep() {
+    }
+
+    /**
+     * Sums over a block: {@code grad = dL/dYhat H^T}, the Gram blocks {@code S S^T} and {@code S U^T}
+     * (null when the caller already has them), and the metrics at the current readout.
+     */
+    public record Statistics(Matrix gradient, Matrix ss, Matrix su, MetricSums metrics)
+            implements Serializable, Summable<Statistics> {
+        @Override
+        public Statistics merge(Statistics o) {
+            return new Statistics(gradient.plus(o.gradient), ss == null ? null : ss.plus(o.ss),
+                    su == null ? null : su.plus(o.su), metrics.merge(o.metrics));
+        }
+    }
+
+    /** The new readout and the step's objective (per sample, with ridge and penalty) before and a bound after. */
+    public record Result(Matrix c, Matrix d, double before, double after) {
+    }
+
+    public static Statistics statistics(Loss loss, Matrix s, Matrix u, Matrix y, Matrix c, Matrix d, boolean withGram) {
+        Checks.sameCols("S", s, "U", u);
+        Checks.sameCols("Y", y, "S", s);
+        Checks.shape("C", c, y.rows(), s.rows());
+        Checks.shape("D", d, y.rows(), u.rows());
+        Matrix yhat = Matrix.zeros(y.rows(), y.cols());
+        Matrix.gemm(1.0, c, false, s, false, 0.0, yhat);
+        Matrix.gemm(1.0, d, false, u, false, 1.0, yhat);
+        Matrix dl = Matrix.zeros(y.rows(), y.cols());
+        loss.valueAndGradient(y, yhat, dl);
+        Matrix grad = Matrix.hstack(dl.timesTransposed(s), dl.timesTransposed(u));
+        MetricSums metrics = MetricSums.of(loss, y, yhat);
+        return new Statistics(grad, withGram ? s.gram() : null, withGram ? s.timesTransposed(u) : null, metrics);
+    }
+
+    /**
+     * @param ss, su            Gram blocks of S summed over all data
+     * @param uu                {@code U U^T} summed over all data
+     * @param penaltyC          penalty on C
+     * @param penaltyD          penalty on D's first {@code penalisedColumns} columns, coupled with {@code coupled}
+     */
+    public static Result solve(Statistics st, Matrix ss, Matrix su, Matrix uu, Matrix c0, Matrix d0, Loss loss,
+                               double ridge, Penalty penaltyC, Penalty penaltyD, int penalisedColumns, Matrix coupled,
+                               int fistaIterations) {
+        return solve(st, ss, su, uu, c0, d0, loss, ridge, penaltyC, penaltyD, penalisedColumns, coupled,
+                fistaIterations, null);
+    }
+
+    /**
+     * As above, over the C and D with a fixed zero pattern ({@code structure}, or null for none):
+     * without a penalty, each output's row is solved exactly on its free entries; with one, FISTA's
+     * prox zeroes the entries outside the pattern before the penalties' proximal maps.
+     */
+    public static Result solve(Statistics st, Matrix ss, Matrix su, Matrix uu, Matrix c0, Matrix d0, Loss loss,
+                               double ridge, Penalty penaltyC, Penalty penaltyD, int penalisedColumns, Matrix coupled,
+                               int fistaIterations, SparsityPattern structure) {
+        int n = c0.cols();
+        int pb = d0.cols();
+        int q = c0.rows();
+        Checks.nonNegative("ridge", ridge);
+        Checks.shape("gradient", st.gradient, q, n + pb);
+        long m = st.metrics.count();
+        if (m <= 0) {
+            throw new IllegalArgumentException("the readout step needs statistics over at least one data point, got " + m);
+        }
+        double inv = 1.0 / m;
+        Matrix s = Matrix.zeros(n + pb, n + pb);
+        s.setBlock(0, 0, ss);
+        s.setBlock(0, n, su);
+        s.setBlock(n, 0, su.transpose());
+        s.setBlock(n, n, uu);
+        s.scaleInPlace(inv);
+        Matrix grad = st.gradient.copy().scaleInPlace(inv);
+        Matrix theta0 = Matrix.hstack(c0, d0);
+        double curvature = loss.curvature();
+        double before = st.metrics.loss() * inv + 0.5 * ridge * theta0.frobeniusSquared()
+                + penalty(penaltyC, penaltyD, penalisedColumns, coupled, theta0, n);
+        Matrix theta;
+        boolean penalised = penaltyC != Penalty.NONE || penaltyD != Penalty.NONE;
+        if (!penalised) {
+            // grad + c (Theta - Theta0) S + ridge Theta = 0  <=>  Theta (c S + ridge I) = c Theta0 S - grad.
+            Matrix system = s.copy().scaleInPlace(curvature);
+            for (int i = 0; i < n + pb; i++) {
+                system.set(i, i, system.get(i, i) + ridge);
+            }
+            Matrix rhs = theta0.times(s).scaleInPlace(curvature).addInPlace(-1.0, grad);
+            theta = structure == null || !structure.constrainsReadout()
+                    ? new SymmetricSolver(system).solveRight(rhs)
+                    : solveRowsOnPattern(system, rhs, structure, n);
+        } else {
+            double lipschitz = Lipschitz.ofPsd(curvature, s, 500, ridge);
+            Fista.Problem problem = new Fista.Problem() {
+                @Override
+                public Matrix gradient(Matrix t) {
+                    Matrix g = grad.copy().addInPlace(ridge, t);
+                    Matrix.gemm(curvature, t.minus(theta0), false, s, false, 1.0, g);
+                    return g;
+                }
+
+                @Override
+                public void prox(Matrix t, double step) {
+                    Matrix c = t.columns(0, n);
+                    if (structure != null) {
+                        structure.maskC(c);
+                        Matrix d = t.columns(n, n + pb);
+                        structure.maskD(d);
+                        t.setBlock(0, n, d);
+                    }
+                    penaltyC.prox(c, step, null);
+                    t.setBlock(0, 0, c);
+                    if (penalisedColumns > 0) {
+                        Matrix df = t.block(0, q, n, n + penalisedColumns);
+                        penaltyD.prox(df, step, coupled);
+                        t.setBlock(0, n, df);
+                    }
+                }
+            };
+            theta = Fista.minimise(problem, theta0, lipschitz, fistaIterations);
+        }
+        Matrix delta = theta.minus(theta0);
+        double after = st.metrics.loss() * inv + grad.dot(delta) + 0.5 * curvature * delta.times(s).dot(delta)
+                + 0.5 * ridge * theta.frobeniusSquared() + penalty(penaltyC, penaltyD, penalisedColumns, coupled, theta, n);
+        return new Result(theta.columns(0, n), theta.columns(n, n + pb), before, after);
+    }
+
+    /**
+     * {@code Theta system = rhs} with Theta's entries outside the pattern held at zero: row by row,
+     * the system restricted to the row's free entries (the stationarity conditions in those entries).
+     */
+    private static Matrix solveRowsOnPattern(Matrix system, Matrix rhs, SparsityPattern structure, int n) {
+        int q = rhs.rows();
+        int k = rhs.cols();
+        Matrix theta = Matrix.zeros(q, k);
+        for (int i = 0; i < q; i++) {
+            int[] free = new int[k];
+            int f = 0;
+            for (int j = 0; j < k; j++) {
+                if (structure.readoutFree(i, j, n)) {
+                    free[f++] = j;
+                }
+            }
+            if (f == 0) {
+                continue;
+            }
+            Matrix sub = Matrix.zeros(f, f);
+            Matrix r = Matrix.zeros(1, f);
+            for (int a = 0; a < f; a++) {
+                r.set(0, a, rhs.get(i, free[a]));
+                for (int b = 0; b < f; b++) {
+                    sub.set(a, b, system.get(free[a], free[b]));
+                }
+            }
+            Matrix row = new SymmetricSolver(sub).solveRight(r);
+            for (int a = 0; a < f; a++) {
+                theta.set(i, free[a], row.get(0, a));
+            }
+        }
+        return theta;
+    }
+
+    private static double penalty(Penalty penaltyC, Penalty penaltyD, int penalisedColumns, Matrix coupled,
+                                  Matrix theta, int n) {
+        return penaltyC.value(theta.columns(0, n), null)
+                + penaltyD.value(theta.block(0, theta.rows(), n, n + penalisedColumns), coupled);
+    }
+}

@@ -1,0 +1,152 @@
+package org.idl.train.gradient;
+
+import org.idl.linalg.Matrix;
+import org.idl.model.ImplicitModel;
+import org.idl.model.WellPosedness;
+import org.idl.train.BlockStore;
+import org.idl.train.DataBlock;
+import org.idl.train.Loss;
+import org.idl.train.MetricSums;
+import org.idl.train.Summable;
+
+import java.io.Serializable;
+import java.util.Random;
+
+/**
+ * The per-block work of the implicit-gradient solver, one pass per round. Both kinds of pass also
+ * measure the model they receive (the true fixed point of its parameters), so a round's training
+ * metrics come from the next pass, as in the BCD recipe.
+ */
+public final class GradientPasses {
+    private GradientPasses() {
+    }
+
+    /** What a full-batch pass sums: the gradients of the summed loss and the metrics of the model received. */
+    public record GradientSums(Matrix da, Matrix db, Matrix dc, Matrix dd, MetricSums metrics, long forwardIterations,
+                               long adjointIterations) implements Serializable, Summable<GradientSums> {
+        @Override
+        public GradientSums merge(GradientSums o) {
+            return new GradientSums(da.plus(o.da), db.plus(o.db), dc.plus(o.dc), dd.plus(o.dd), metrics.merge(o.metrics),
+                    forwardIterations + o.forwardIterations, adjointIterations + o.adjointIterations);
+        }
+
+        public Matrix[] gradients() {
+            return new Matrix[]{da, db, dc, dd};
+        }
+    }
+
+    /** Full batch: the block's gradient; its states are kept to warm-start the next pass's fixed point. */
+    public record FullGradient(Loss loss, double tolerance) implements BlockStore.Task<GradientSums> {
+        @Override
+        public BlockStore.Outcome<GradientSums> apply(ImplicitModel model, DataBlock block) {
+            Matrix warm = fits(block.x(), model) ? block.x() : null;
+            ImplicitGradient.Result r = ImplicitGradient.compute(model.a(), model.b(), model.c(), model.d(),
+                    model.activation(), loss, block.u(), block.y(), warm, fits(block.p(), model) ? block.p() : null,
+                    tolerance);
+            return new BlockStore.Outcome<>(block.withStates(r.states(), r.adjoint()), new GradientSums(r.da(), r.db(), r.dc(),
+                    r.dd(), r.metrics(), r.forwardIterations(), r.adjointIterations()));
+        }
+    }
+
+    /**
+     * What a local-epoch pass sums: each partition's final parameters and Adam state weighted by its
+     * number of points (their sum over the total is the average), and the metrics of the model received.
+     */
+    public record EpochSums(Matrix[] weightedParameters, Adam weightedAdam, long points, MetricSums metrics,
+                            long batches, long forwardIterations, long adjointIterations)
+            implements Serializable, Summable<EpochSums> {
+        @Override
+        public EpochSums merge(EpochSums o) {
+            Matrix[] sum = new Matrix[weightedParameters.length];
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] = weightedParameters[i].plus(o.weightedParameters[i]);
+            }
+            return new EpochSums(sum, weightedAdam.plus(o.weightedAdam), points + o.points, metrics.merge(o.metrics),
+                    batches + o.batches, forwardIterations + o.forwardIterations, adjointIterations + o.adjointIterations);
+        }
+    }
+
+    /**
+     * Local mini-batch Adam: one epoch over the block in an order drawn from the seed, the round and the
+     * block's index, projecting A onto {@code ||A||_inf <= kappa} row by row after every step.
+     * {@code roundsDone} gradient rounds came before this one (the step schedule's clock). The
+     * points' states are not kept between epochs: by then the parameters have moved so far that a warm
+     * start saved one Picard iteration in fourteen on MNIST.
+     */
+    public record LocalEpoch(Loss loss, GradientConfig config, double kappa, Adam adam, int round, int roundsDone,
+                             long seed)
+            implements BlockStore.Task<EpochSums> {
+        @Override
+        public boolean changesStates() {
+            return false;
+        }
+
+        @Override
+        public BlockStore.Outcome<EpochSums> apply(ImplicitModel model, DataBlock block) {
+            Matrix u = block.u();
+            Matrix y = block.y();
+            int m = block.size();
+            Matrix x = ImplicitGradient.forward(model.a(), model.activation(), config.tolerance())
+                    .solve(model.b().times(u), null).states();
+            MetricSums metrics = MetricSums.of(loss, y, model.readout(x, u));
+
+            Matrix[] params = {model.a(), model.b(), model.c(), model.d()}; // copies
+            Adam state = adam.copy();
+            int[] order = permutation(m, new Random(mix(seed, round, block.index())));
+            long batches = 0;
+            long forward = 0;
+            long adjoint = 0;
+            for (int from = 0; from < m; from += config.batchSize()) {
+                int to = Math.min(m, from + config.batchSize());
+                ImplicitGradient.Result r = ImplicitGradient.compute(params[0], params[1], params[2], params[3],
+                        model.activation(), loss, gather(u, order, from, to), gather(y, order, from, to), null, null,
+                        config.tolerance());
+                state.step(params, new Matrix[]{r.da(), r.db(), r.dc(), r.dd()}, 1.0 / (to - from),
+                        config.stepSizeAfter(roundsDone + (double) from / m));
+                WellPosedness.projectInfNormBall(params[0], kappa);
+                batches++;
+                forward += r.forwardIterations();
+                adjoint += r.adjointIterations();
+            }
+            for (Matrix p : params) {
+                p.scaleInPlace(m);
+            }
+            return new BlockStore.Outcome<>(block, new EpochSums(params, state.scaled(m), m, metrics, batches, forward,
+                    adjoint));
+        }
+    }
+
+    /** Whether a block's stored states can warm-start this model's fixed points. */
+    private static boolean fits(Matrix states, ImplicitModel model) {
+        return states != null && states.rows() == model.hidden();
+    }
+
+    static long mix(long seed, int round, int index) {
+        long h = seed * 0x9E3779B97F4A7C15L + round * 0xC2B2AE3D27D4EB4FL + index * 0x165667B19E3779F9L;
+        return h ^ (h >>> 31);
+    }
+
+    private static int[] permutation(int m, Random random) {
+        int[] order = new int[m];
+        for (int i = 0; i < m; i++) {
+            order[i] = i;
+        }
+        for (int i = m - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    /** The columns {@code order[from..to)} of {@code source}. */
+    private static Matrix gather(Matrix source, int[] order, int from, int to) {
+        int rows = source.rows();
+        Matrix out = Matrix.zeros(rows, to - from);
+        for (int c = from; c < to; c++) {
+            System.arraycopy(source.data(), order[c] * rows, out.data(), (c - from) * rows, rows);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,123 @@
+package org.idl.train.gradient;
+
+import org.idl.linalg.Matrix;
+import org.idl.model.ImplicitModel;
+import org.idl.model.WellPosedness;
+import org.idl.train.BlockStore;
+import org.idl.train.Evaluation;
+import org.idl.train.MetricSums;
+import org.idl.train.ModelSettings;
+import org.idl.train.Round;
+import org.idl.train.TrainingListener;
+import org.idl.train.TrainingResult;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Training by gradients through the fixed point ({@link ImplicitGradient}) with Adam, over the same
+ * partitioned data as BCD, one pass per round. Full batch: the pass sums the gradient and the driver
+ * takes one Adam step. Mini-batch: each partition takes Adam steps over its own data for one epoch
+ * and the driver averages the partitions' parameters and moments. Either way A is then projected
+ * exactly onto {@code ||A||_inf <= kappa}, row by row, which keeps the model well-posed.
+ */
+public final class GradientTrainer {
+    private final ModelSettings model;
+    private final GradientConfig config;
+    /** Fixed-point iterations of the last fit, per data point and pass: forward, adjoint. */
+    private double forwardIterations;
+    private double adjointIterations;
+
+    /** @param model the model's settings (hidden size, kappa, loss, activation, bias, seed) */
+    public GradientTrainer(ModelSettings model, GradientConfig config) {
+        this.model = model;
+        this.config = config;
+    }
+
+    /**
+     * Trains from {@code start}, numbering its rounds after {@code earlier} (a BCD phase's, or none).
+     * The listener hears of each round once the next pass has measured the model it produced.
+     */
+    public TrainingResult fit(BlockStore store, ImplicitModel start, List<Round> earlier,
+                                 MetricSums initial, TrainingListener listener) {
+        ImplicitModel current = start;
+        List<Round> rounds = new ArrayList<>(earlier);
+        Adam adam = Adam.zeros(current.a(), current.b(), current.c(), current.d());
+        Round pending = null;
+        int first = rounds.size() + 1;
+        long forward = 0;
+        long adjoint = 0;
+        long batches = 0;
+        for (int r = first; r < first + config.rounds(); r++) {
+            store.roundStarted(r);
+            long t0 = System.nanoTime();
+            ImplicitModel received = current;
+            MetricSums measured;
+            Matrix[] params;
+            if (config.fullBatch()) {
+                GradientPasses.GradientSums g = store.pass(current, new GradientPasses.FullGradient(model.loss(),
+                        config.tolerance()));
+                measured = g.metrics();
+                requireData(measured.count());
+                params = new Matrix[]{current.a(), current.b(), current.c(), current.d()};
+                adam.step(params, g.gradients(), 1.0 / measured.count(), config.stepSizeAfter(r - first));
+                forward += g.forwardIterations();
+                adjoint += g.adjointIterations();
+                batches++;
+            } else {
+                GradientPasses.EpochSums e = store.pass(current, new GradientPasses.LocalEpoch(model.loss(), config,
+                        model.kappa(), adam, r, r - first, model.seed()));
+                measured = e.metrics();
+                requireData(e.points());
+                params = e.weightedParameters();
+                for (Matrix p : params) {
+                    p.scaleInPlace(1.0 / e.points());
+                }
+                adam = e.weightedAdam().scaled(1.0 / e.points());
+                forward += e.forwardIterations();
+                adjoint += e.adjointIterations();
+                batches += e.batches();
+            }
+            // Exact after a full-batch step; after averaging, only rounding can leave the ball.
+            WellPosedness.projectInfNormBall(params[0], model.kappa());
+            current = current.with(params[0], params[1], params[2], params[3]);
+            if (pending != null) {
+                complete(pending, measured, rounds, listener, received, initial);
+            } else if (initial == null) {
+                initial = measured;
+            }
+            store.roundCompleted(r);
+            pending = new Round(r, Double.NaN, null, (System.nanoTime() - t0) / 1e9, params[0].infNorm(), null);
+        }
+        if (pending != null) {
+            complete(pending, store.pass(current, new Evaluation(model)), rounds, listener, current, initial);
+        }
+        forwardIterations = batches == 0 ? 0 : (double) forward / batches;
+        adjointIterations = batches == 0 ? 0 : (double) adjoint / batches;
+        return new TrainingResult(current, initial, rounds);
+    }
+
+    /** Mean forward and adjoint fixed-point iterations per gradient evaluation in the last fit. */
+    public double[] meanIterations() {
+        return new double[]{forwardIterations, adjointIterations};
+    }
+
+    /**
+     * Records a round once a pass has measured the model it produced ({@code model}). A gradient round's
+     * objective is the loss of problem (3) itself, on the true model.
+     */
+    private static void complete(Round pending, MetricSums metrics, List<Round> rounds,
+                                 TrainingListener listener, ImplicitModel model, MetricSums initial) {
+        Round done = new Round(pending.round(), metrics.meanLoss(), metrics, pending.seconds(), pending.infNorm(), null);
+        rounds.add(done);
+        if (listener != null) {
+            listener.roundCompleted(done, new TrainingResult(model, initial, rounds));
+        }
+    }
+
+    private static void requireData(long count) {
+        if (count == 0) {
+            throw new IllegalArgumentException("no data: the training set is empty");
+        }
+    }
+}

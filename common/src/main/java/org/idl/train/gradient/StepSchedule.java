@@ -1,0 +1,33 @@
+package org.idl.train.gradient;
+
+import java.util.Locale;
+
+/**
+ * How Adam's step size changes over the gradient rounds: constant, or cosine annealing (Loshchilov
+ * and Hutter 2017) from the step size towards 0 at the end of the last round, set before every step.
+ */
+public enum StepSchedule {
+    CONSTANT,
+    COSINE;
+
+    /** The step size after {@code progress} in [0, 1] of the gradient rounds. */
+    public double at(double stepSize, double progress) {
+        return switch (this) {
+            case CONSTANT -> stepSize;
+            case COSINE -> 0.5 * stepSize * (1 + Math.cos(Math.PI * Math.min(1, Math.max(0, progress))));
+        };
+    }
+
+    public String spec() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static StepSchedule parse(String spec) {
+        String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
+        return switch (s) {
+            case "constant" -> CONSTANT;
+            case "cosine" -> COSINE;
+            default -> throw new IllegalArgumentException("unknown step schedule '" + spec + "'; expected constant or cosine");
+        };
+    }
+}

@@ -1,0 +1,138 @@
+package org.idl.train.bcd;
+
+import org.idl.linalg.Matrix;
+import org.idl.model.Activation;
+import org.idl.model.ImplicitModel;
+import org.idl.train.Loss;
+import org.idl.train.MetricSums;
+import org.idl.train.Round;
+import org.idl.train.TrainingResult;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** BCD training end to end on small data: independence of the blocking, both schedules, regression. */
+class BcdTrainerTest {
+
+    /** A 3-class problem: labels from the argmax of a random linear map of Gaussian inputs, with noise. */
+    private static Matrix[] classification(long seed, int p, int m) {
+        Random random = new Random(seed);
+        Matrix u = Matrix.gaussian(p, m, 1.0, random);
+        Matrix w = Matrix.gaussian(3, p, 1.0, random);
+        Matrix scores = w.times(u).plus(Matrix.gaussian(3, m, 0.3, random));
+        Matrix y = Matrix.zeros(3, m);
+        for (int c = 0; c < m; c++) {
+            int best = 0;
+            for (int i = 1; i < 3; i++) {
+                if (scores.get(i, c) > scores.get(best, c)) {
+                    best = i;
+                }
+            }
+            y.set(best, c, 1.0);
+        }
+        return new Matrix[]{u, y};
+    }
+
+    private static double relativeDifference(Matrix a, Matrix b) {
+        return a.minus(b).maxAbs() / Math.max(1e-300, a.maxAbs());
+    }
+
+    @Test
+    void resultDoesNotDependOnTheNumberOfBlocks() {
+        Matrix[] data = classification(1, 8, 200);
+        BcdConfig config = BcdConfig.builder().hidden(12).rounds(4).seed(3).build();
+        TrainingResult reference = null;
+        for (int blocks : new int[]{1, 2, 7}) {
+            List<Round> seen = new ArrayList<>();
+            TrainingResult result = new BcdTrainer(config).fit(data[0], data[1], blocks,
+                    (round, state) -> seen.add(round));
+            assertEquals(4, result.rounds().size());
+            assertEquals(result.rounds(), seen, "the listener is told of every round");
+            ImplicitModel model = result.model();
+            // Training moved A away from its start at 0: the check below compares something non-trivial.
+            assertTrue(model.a().maxAbs() > 1e-3, "A stayed at " + model.a().maxAbs());
+            if (reference == null) {
+                reference = result;
+                continue;
+            }
+            ImplicitModel ref = reference.model();
+            String what = blocks + " blocks against 1";
+            assertTrue(relativeDifference(ref.a(), model.a()) <= 1e-8, what + ": A " + relativeDifference(ref.a(), model.a()));
+            assertTrue(relativeDifference(ref.b(), model.b()) <= 1e-8, what + ": B " + relativeDifference(ref.b(), model.b()));
+            assertTrue(relativeDifference(ref.c(), model.c()) <= 1e-8, what + ": C " + relativeDifference(ref.c(), model.c()));
+            assertTrue(relativeDifference(ref.d(), model.d()) <= 1e-8, what + ": D " + relativeDifference(ref.d(), model.d()));
+            double[] h0 = reference.objectiveHistory();
+            double[] h1 = result.objectiveHistory();
+            for (int r = 0; r < h0.length; r++) {
+                assertEquals(h0[r], h1[r], 1e-8 * Math.abs(h0[r]), what + ": objective of round " + (r + 1));
+            }
+            assertEquals(reference.initial().meanLoss(), result.initial().meanLoss(), 1e-10);
+        }
+        // The recipe fits: training loss below the initial random-features readout.
+        Round last = reference.rounds().get(reference.rounds().size() - 1);
+        assertTrue(last.train().meanLoss() < reference.initial().meanLoss(),
+                last.train().meanLoss() + " vs initial " + reference.initial().meanLoss());
+        assertTrue(reference.model().a().infNorm() <= config.kappa() + 1e-12);
+    }
+
+    @Test
+    void paperScheduleRunsWithAFiniteObjectiveHistory() {
+        Matrix[] data = classification(2, 6, 150);
+        BcdConfig config = BcdConfig.builder().hidden(10).rounds(3).schedule(Schedule.PAPER).seed(4).build();
+        TrainingResult result = new BcdTrainer(config).fit(data[0], data[1], 3, null);
+        double[] history = result.objectiveHistory();
+        assertEquals(3, history.length);
+        for (double v : history) {
+            assertTrue(Double.isFinite(v) && v >= 0, "objective " + v);
+        }
+        assertNotNull(result.initial());
+        for (Round round : result.rounds()) {
+            assertNotNull(round.train(), "round " + round.round() + " has true-model metrics");
+            assertTrue(Double.isFinite(round.train().meanLoss()));
+            assertEquals(150, round.train().count());
+            assertTrue(round.steps().abAfter() <= round.steps().abBefore() + 1e-12, "the (A,B)-step's majoriser went up");
+            assertTrue(round.infNorm() <= config.kappa() + 1e-12);
+        }
+        assertTrue(result.model().a().infNorm() <= config.kappa() + 1e-12);
+        // The reported metrics are those of the true model.
+        Matrix yhat = result.model().predict(data[0]);
+        Round last = result.rounds().get(2);
+        assertEquals(MetricSums.of(Loss.SOFTMAX_CROSS_ENTROPY, data[1], yhat).meanLoss(), last.train().meanLoss(), 1e-9);
+    }
+
+    @Test
+    void squaredLossRegressionOnATeacherImplicitModelImprovesRmse() {
+        Random random = new Random(5);
+        int n = 6;
+        int p = 5;
+        int q = 2;
+        Matrix a = Matrix.gaussian(n, n, 1.0, random);
+        a.scaleInPlace(0.5 / a.infNorm());
+        ImplicitModel teacher = new ImplicitModel(a, Matrix.gaussian(n, p + 1, 1.0, random),
+                Matrix.gaussian(q, n, 1.0, random), Matrix.gaussian(q, p + 1, 0.3, random), Activation.RELU, true);
+        Matrix u = Matrix.gaussian(p, 200, 1.0, random);
+        Matrix y = teacher.predict(u);
+
+        BcdConfig config = BcdConfig.builder().hidden(12).loss(Loss.SQUARED).rounds(8).lambda(0.3).mu(0.3).seed(6)
+                .build();
+        TrainingResult result = new BcdTrainer(config).fit(u, y, 2, null);
+        double initial = result.initial().rmse();
+        double last = result.rounds().get(result.rounds().size() - 1).train().rmse();
+        // The reported RMSE is that of the true model's predictions.
+        Matrix yhat = result.model().predict(u);
+        double direct = Math.sqrt(yhat.minus(y).frobeniusSquared() / (200.0 * q));
+        assertEquals(direct, last, 1e-9);
+        assertTrue(initial > 0);
+        assertTrue(last < 0.9 * initial, "RMSE " + initial + " -> " + last);
+        // Every round's true-model RMSE is below the initial one.
+        for (Round round : result.rounds()) {
+            assertTrue(round.train().rmse() < initial, "round " + round.round() + ": " + round.train().rmse());
+        }
+    }
+}

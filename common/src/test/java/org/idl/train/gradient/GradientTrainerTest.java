@@ -1,0 +1,130 @@
+package org.idl.train.gradient;
+
+import org.idl.data.Digits;
+import org.idl.data.LabeledData;
+import org.idl.data.Standardizer;
+import org.idl.linalg.Matrix;
+import org.idl.model.ImplicitModel;
+import org.idl.train.ImplicitTrainer;
+import org.idl.train.Loss;
+import org.idl.train.MetricSums;
+import org.idl.train.Solver;
+import org.idl.train.TrainingResult;
+import org.idl.train.bcd.BcdConfig;
+import org.idl.train.bcd.BcdTrainer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The gradient and hybrid solvers on digits (75/25 stratified, standardised), single machine. */
+class GradientTrainerTest {
+    private static Matrix uTrain;
+    private static Matrix uTest;
+    private static Matrix yTrain;
+    private static Matrix yTest;
+
+    @BeforeAll
+    static void load() {
+        LabeledData.Split split = Digits.load().stratifiedSplit(0.25, 0);
+        Standardizer scaler = Standardizer.fit(split.train().features());
+        uTrain = scaler.apply(split.train().features());
+        uTest = scaler.apply(split.test().features());
+        yTrain = split.train().oneHot(10);
+        yTest = split.test().oneHot(10);
+    }
+
+    private static double testAccuracy(ImplicitModel model) {
+        return MetricSums.of(Loss.SOFTMAX_CROSS_ENTROPY, yTest, model.predict(uTest)).accuracy();
+    }
+
+    @Test
+    void localMiniBatchAdamTrainsAWellPosedModel() {
+        BcdConfig config = BcdConfig.builder().hidden(64).build();
+        GradientConfig gradient = new GradientConfig(8, 3e-3, 64, 1e-6);
+        TrainingResult result = new ImplicitTrainer(Solver.GRADIENT, config, gradient).fit(uTrain, yTrain, 2, null);
+        ImplicitModel model = result.model();
+        double accuracy = testAccuracy(model);
+        System.out.printf("gradient, 2 blocks, 8 epochs: test accuracy %.4f, train loss %.4f%n", accuracy,
+                result.rounds().get(7).train().meanLoss());
+        assertEquals(8, result.rounds().size());
+        assertTrue(model.a().infNorm() <= config.kappa() + 1e-12, "||A||_inf " + model.a().infNorm());
+        assertTrue(model.a().maxAbs() > 0, "A never moved");
+        assertTrue(accuracy >= 0.96, "test accuracy " + accuracy);
+        // Round r's metrics describe the model after round r: the last round's are the returned model's.
+        MetricSums train = MetricSums.of(Loss.SOFTMAX_CROSS_ENTROPY, yTrain, model.predict(uTrain));
+        assertEquals(train.meanLoss(), result.rounds().get(7).train().meanLoss(), 1e-9);
+        assertEquals(Math.log(10), result.initial().meanLoss(), 1e-12); // C = D = 0 at the start
+        assertTrue(train.meanLoss() < 0.15, "train loss " + train.meanLoss());
+    }
+
+    @Test
+    void fullBatchStepsDoNotDependOnHowTheDataIsBlocked() {
+        BcdConfig config = BcdConfig.builder().hidden(16).build();
+        GradientConfig gradient = new GradientConfig(12, 1e-2, 0, 1e-12);
+        ImplicitModel one = new ImplicitTrainer(Solver.GRADIENT, config, gradient).fit(uTrain, yTrain, 1, null).model();
+        TrainingResult seven = new ImplicitTrainer(Solver.GRADIENT, config, gradient).fit(uTrain, yTrain, 7, null);
+        assertClose(one.a(), seven.model().a());
+        assertClose(one.b(), seven.model().b());
+        assertClose(one.c(), seven.model().c());
+        assertClose(one.d(), seven.model().d());
+        double[] losses = seven.rounds().stream().mapToDouble(r -> r.train().meanLoss()).toArray();
+        assertTrue(losses[losses.length - 1] < 0.5 * seven.initial().meanLoss(), java.util.Arrays.toString(losses));
+    }
+
+    @Test
+    void hybridContinuesFromTheBcdModelWithRoundsNumberedOn() {
+        BcdConfig config = BcdConfig.builder().hidden(32).rounds(3).build();
+        GradientConfig gradient = new GradientConfig(2, 1e-3, 64, 1e-6);
+        TrainingResult bcd = new BcdTrainer(config).fit(uTrain, yTrain, 2, null);
+        java.util.List<Integer> heard = new java.util.ArrayList<>();
+        TrainingResult hybrid = new ImplicitTrainer(Solver.HYBRID, config, gradient)
+                .fit(uTrain, yTrain, 2, (round, state) -> heard.add(round.round()));
+        assertEquals(java.util.List.of(1, 2, 3, 4, 5), heard);
+        assertEquals(5, hybrid.rounds().size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(bcd.rounds().get(i).train().meanLoss(), hybrid.rounds().get(i).train().meanLoss(), 1e-12);
+        }
+        assertArrayEquals(new double[]{bcd.initial().meanLoss()}, new double[]{hybrid.initial().meanLoss()}, 1e-12);
+        assertTrue(hybrid.model().a().infNorm() <= config.kappa() + 1e-12);
+        assertTrue(testAccuracy(hybrid.model()) >= 0.95, "hybrid test accuracy " + testAccuracy(hybrid.model()));
+    }
+
+    @Test
+    void cosineStepsAnnealFromTheStepSizeToZeroOverTheRounds() {
+        GradientConfig cosine = new GradientConfig(4, 2e-3, 64, 1e-6, StepSchedule.COSINE);
+        assertEquals(2e-3, cosine.stepSizeAfter(0), 1e-18);
+        assertEquals(1e-3, cosine.stepSizeAfter(2), 1e-15);
+        assertEquals(0.5 * 2e-3 * (1 + Math.cos(Math.PI * 0.375)), cosine.stepSizeAfter(1.5), 1e-15);
+        assertEquals(0, cosine.stepSizeAfter(4), 1e-18);
+        assertEquals(2e-3, new GradientConfig(4, 2e-3, 64, 1e-6).stepSizeAfter(3.9), 0);
+        // Annealing changes the path: same start, same data, different model.
+        BcdConfig config = BcdConfig.builder().hidden(16).build();
+        ImplicitModel constant = new ImplicitTrainer(Solver.GRADIENT, config, new GradientConfig(2, 1e-2, 64, 1e-6))
+                .fit(uTrain, yTrain, 2, null).model();
+        ImplicitModel annealed = new ImplicitTrainer(Solver.GRADIENT, config, new GradientConfig(2, 1e-2, 64, 1e-6,
+                StepSchedule.COSINE)).fit(uTrain, yTrain, 2, null).model();
+        assertTrue(constant.b().minus(annealed.b()).maxAbs() > 1e-6);
+        assertThrows(IllegalArgumentException.class, () -> StepSchedule.parse("linear"));
+    }
+
+    @Test
+    void refusesWhatItCannotDo() {
+        BcdConfig penalised = BcdConfig.builder().hidden(8).l1B(0.1).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ImplicitTrainer(Solver.GRADIENT, penalised, GradientConfig.defaults(1)));
+        assertTrue(e.getMessage().contains("l1B = 0.1"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new GradientConfig(1, 0, 1, 1e-6));
+        assertThrows(IllegalArgumentException.class, () -> new GradientConfig(1, 1e-3, -1, 1e-6));
+        assertThrows(IllegalArgumentException.class, () -> Solver.parse("sgd"));
+    }
+
+    private static void assertClose(Matrix expected, Matrix actual) {
+        double scale = Math.max(1e-12, expected.maxAbs());
+        assertTrue(expected.minus(actual).maxAbs() <= 1e-8 * scale,
+                "relative difference " + expected.minus(actual).maxAbs() / scale);
+    }
+}
