@@ -34,7 +34,7 @@ public class IdlKryoRegistrator implements KryoRegistrator {
             "org.idl.bcd.Passes$StateStatistics",
             "org.idl.gradient.GradientPasses$GradientSums",
             "org.idl.gradient.GradientPasses$EpochSums",
-            "org.idl.spark.io.DataReaders$Parsed",
+            "org.idl.spark.io.ParsedRecord",
     };
 
     private static final String[] OTHERS = {
