@@ -34,7 +34,7 @@ public class IdlKryoRegistrator implements KryoRegistrator {
             "org.idl.train.bcd.Passes$StateStatistics",
             "org.idl.train.gradient.GradientPasses$GradientSums",
             "org.idl.train.gradient.GradientPasses$EpochSums",
-            "org.idl.spark.io.DataReaders$Parsed",
+            "org.idl.spark.io.ParsedRecord",
     };
 
     private static final String[] OTHERS = {
