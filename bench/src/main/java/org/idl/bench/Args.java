@@ -27,29 +27,23 @@ final class Args {
     }
 
     int integer(String key, int fallback) {
-        String v = values.get(key);
-        try {
-            return v == null ? fallback : Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + key + " must be an integer, got '" + v + "'");
-        }
+        return parsed(key, fallback, Integer::parseInt, "an integer");
     }
 
     long longValue(String key, long fallback) {
-        String v = values.get(key);
-        try {
-            return v == null ? fallback : Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + key + " must be an integer, got '" + v + "'");
-        }
+        return parsed(key, fallback, Long::parseLong, "an integer");
     }
 
     double real(String key, double fallback) {
+        return parsed(key, fallback, Double::parseDouble, "a number");
+    }
+
+    private <T> T parsed(String key, T fallback, java.util.function.Function<String, T> parse, String what) {
         String v = values.get(key);
         try {
-            return v == null ? fallback : Double.parseDouble(v);
+            return v == null ? fallback : parse.apply(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + key + " must be a number, got '" + v + "'");
+            throw new IllegalArgumentException("--" + key + " must be " + what + ", got '" + v + "'");
         }
     }
 

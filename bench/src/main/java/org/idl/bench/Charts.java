@@ -1,15 +1,14 @@
 package org.idl.bench;
 
+import org.idl.spark.job.report.ChartStyle;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.block.BlockBorder;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.StandardXYBarPainter;
 import org.jfree.chart.renderer.xy.XYBarRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
-import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -35,7 +34,6 @@ final class Charts {
     static final Color RED = new Color(0xd62728);
     static final Color PURPLE = new Color(0x9467bd);
     static final Color GRAY = new Color(0x555555);
-    private static final Color GRID = new Color(0xdddddd);
 
     private Charts() {
     }
@@ -143,16 +141,6 @@ final class Charts {
         if (title != null) {
             chart.setTitle(new TextTitle(title, new Font("SansSerif", Font.PLAIN, 14)));
         }
-        chart.setBackgroundPaint(Color.WHITE);
-        chart.setPadding(new RectangleInsets(8, 8, 8, 16));
-        XYPlot plot = chart.getXYPlot();
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(GRID);
-        plot.setRangeGridlinePaint(GRID);
-        plot.setOutlineVisible(false);
-        if (chart.getLegend() != null) {
-            chart.getLegend().setFrame(BlockBorder.NONE);
-        }
-        return chart;
+        return ChartStyle.plain(chart);
     }
 }

@@ -15,13 +15,7 @@ public enum Loss {
     /** {@code 1/2 ||Y - Yhat||_F^2}. */
     SQUARED {
         @Override
-        public double[] columnValues(Matrix y, Matrix yhat, Matrix gradient) {
-            Checks.sameShape("Y", y, "Yhat", yhat);
-            int q = y.rows();
-            double[] yd = y.data();
-            double[] hd = yhat.data();
-            double[] gd = gradient == null ? null : gradient.data();
-            double[] values = new double[y.cols()];
+        void columnValues(int q, double[] yd, double[] hd, double[] gd, double[] values) {
             for (int k = 0; k < yd.length; k++) {
                 double r = hd[k] - yd[k];
                 values[k / q] += 0.5 * r * r;
@@ -29,7 +23,6 @@ public enum Loss {
                     gd[k] = r;
                 }
             }
-            return values;
         }
 
         @Override
@@ -40,14 +33,8 @@ public enum Loss {
     /** Softmax cross-entropy (4): {@code sum_j logsumexp(yhat_j) - y_j . yhat_j}, for columns of Y summing to 1. */
     SOFTMAX_CROSS_ENTROPY {
         @Override
-        public double[] columnValues(Matrix y, Matrix yhat, Matrix gradient) {
-            Checks.sameShape("Y", y, "Yhat", yhat);
-            int q = y.rows();
-            double[] yd = y.data();
-            double[] hd = yhat.data();
-            double[] gd = gradient == null ? null : gradient.data();
-            double[] values = new double[y.cols()];
-            for (int c = 0; c < y.cols(); c++) {
+        void columnValues(int q, double[] yd, double[] hd, double[] gd, double[] values) {
+            for (int c = 0; c < values.length; c++) {
                 double total = 0;
                 int o = c * q;
                 double max = Double.NEGATIVE_INFINITY;
@@ -69,7 +56,6 @@ public enum Loss {
                 }
                 values[c] = total + mass * lse;
             }
-            return values;
         }
 
         @Override
@@ -78,10 +64,16 @@ public enum Loss {
         }
     };
 
-    /**
-     * The loss of each column; when {@code gradient} is not null it receives dL/dYhat.
-     */
-    public abstract double[] columnValues(Matrix y, Matrix yhat, Matrix gradient);
+    /** The loss of each column; when {@code gradient} is not null it receives dL/dYhat. */
+    public double[] columnValues(Matrix y, Matrix yhat, Matrix gradient) {
+        Checks.sameShape("Y", y, "Yhat", yhat);
+        double[] values = new double[y.cols()];
+        columnValues(y.rows(), y.data(), yhat.data(), gradient == null ? null : gradient.data(), values);
+        return values;
+    }
+
+    /** The loss of each of the {@code values.length} columns of q rows, column-major; {@code gd} may be null. */
+    abstract void columnValues(int q, double[] yd, double[] hd, double[] gd, double[] values);
 
     /** The loss summed over columns; when {@code gradient} is not null it receives dL/dYhat. */
     public double valueAndGradient(Matrix y, Matrix yhat, Matrix gradient) {

@@ -20,7 +20,7 @@ public class IdlKryoRegistrator implements KryoRegistrator {
             "org.idl.model.Activation$Relu",
             "org.idl.model.Activation$Tanh",
             "org.idl.model.Activation$LeakyRelu",
-            "org.idl.spark.TrainingData$Summary",
+            "org.idl.spark.train.TrainingData$Summary",
             "org.idl.train.gradient.Adam",
             "[Lorg.idl.linalg.Matrix;",
     };

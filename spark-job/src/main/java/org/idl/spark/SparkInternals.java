@@ -12,17 +12,17 @@ import java.util.List;
  * Every use of Spark API that Spark marks internal ({@code private[ml]}: public in the bytecode, not
  * promised to Java callers) sits here, so an upgrade has one place to check.
  */
-final class SparkInternals {
+public final class SparkInternals {
     private SparkInternals() {
     }
 
     /** Spark's reader of estimators saved with DefaultParamsWritable (the class is private[ml]). */
-    static <T> MLReader<T> defaultParamsReader() {
+    public static <T> MLReader<T> defaultParamsReader() {
         return new DefaultParamsReader<>();
     }
 
     /** A PipelineModel of already fitted stages (its constructor is private[ml]). */
-    static PipelineModel pipelineModel(List<Transformer> stages) {
+    public static PipelineModel pipelineModel(List<Transformer> stages) {
         return new PipelineModel(Identifiable$.MODULE$.randomUID("pipeline"), stages);
     }
 }

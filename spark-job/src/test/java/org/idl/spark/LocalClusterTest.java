@@ -4,6 +4,8 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
+import org.idl.spark.ml.IdlClassificationModel;
+import org.idl.spark.ml.IdlClassifier;
 import org.idl.train.bcd.BcdTrainer;
 import org.junit.jupiter.api.Test;
 
@@ -47,9 +49,9 @@ class LocalClusterTest {
             ImplicitModel local = new BcdTrainer(classifier.bcdConfig())
                     .fit(data.train.features(), data.train.oneHot(10), 1, null).model();
             for (String name : new String[]{"A", "B", "C", "D"}) {
-                Matrix l = SparkTrainerTest.pick(local, name);
-                Matrix d = SparkTrainerTest.pick(model.implicitModel(), name);
-                assertTrue(SparkTrainerTest.relativeDifference(l, d) <= 1e-8, name + " differs");
+                Matrix l = SparkTests.pick(local, name);
+                Matrix d = SparkTests.pick(model.implicitModel(), name);
+                assertTrue(SparkTests.relativeDifference(l, d) <= 1e-8, name + " differs");
             }
             long correct = model.transform(SparkTestData.frame(spark, data.test, 2))
                     .filter("prediction = label").count();

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the {@code metrics.json} of real job runs ({@code submit/idl train}) and splits their rounds:
- * {@code roundSeconds = passSeconds + validationSeconds + driverSeconds} (DistributedBcd), and
+ * {@code roundSeconds = passSeconds + validationSeconds + driverSeconds} (DistributedTrainer), and
  * <b>Spark overhead</b> {@code = passSeconds - partitionComputeSeconds / parallelism}, where
  * partitionComputeSeconds is the wall time inside the tasks summed over the partitions and
  * parallelism = min(partitions, task slots): what a pass costs beyond its tasks' compute if the

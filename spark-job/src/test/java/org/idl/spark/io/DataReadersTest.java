@@ -1,6 +1,5 @@
 package org.idl.spark.io;
 
-import org.apache.spark.SparkConf;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
@@ -10,7 +9,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.idl.spark.SparkConfigs;
+import org.idl.spark.SparkTests;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,9 +45,7 @@ class DataReadersTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().config(SparkConfigs.withKryo(new SparkConf()))
-                .master("local[2]").appName("DataReadersTest").config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        spark = SparkTests.session("DataReadersTest");
     }
 
     @AfterAll

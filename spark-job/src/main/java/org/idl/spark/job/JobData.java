@@ -1,0 +1,104 @@
+package org.idl.spark.job;
+
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.idl.data.LabeledData;
+import org.idl.spark.io.DataReaders;
+import org.idl.spark.io.DataSource;
+import org.idl.spark.io.LabeledFrame;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The job's data: frames of (features vector, label) read in the configured format, and the
+ * train/test split. The default format, {@code csv-label-last} (headerless CSV, features then an
+ * integer label, like the committed digits), is read on the driver and split exactly per class;
+ * the other formats go through {@link DataReaders} and a stratified sample per class.
+ */
+final class JobData {
+    record Sets(Dataset<Row> train, Dataset<Row> test, String[] classNames, int features) {
+    }
+
+    private JobData() {
+    }
+
+    static Sets trainAndTest(SparkSession spark, JobConfig c) throws IOException {
+        int partitions = c.integer("data.partitions");
+        if (partitions == 0) {
+            partitions = spark.sparkContext().defaultParallelism();
+        }
+        double testFraction = c.doubleIn("data.testFraction", 0, 1);
+        long seed = c.integer("data.splitSeed");
+        if (c.get("data.format").equals("csv-label-last")) {
+            LabeledData all = readLabelLast(spark, c.get("data.path"));
+            if (!c.get("data.testPath").isEmpty()) {
+                LabeledData test = readLabelLast(spark, c.get("data.testPath"));
+                return new Sets(Frames.of(spark, all, partitions), Frames.of(spark, test, partitions),
+                        indexNames(Math.max(all.classes(), test.classes())), all.features().rows());
+            }
+            LabeledData.Split split = all.stratifiedSplit(testFraction, seed);
+            return new Sets(Frames.of(spark, split.train(), partitions), Frames.of(spark, split.test(), partitions),
+                    indexNames(all.classes()), all.features().rows());
+        }
+        LabeledFrame all = read(spark, c, c.get("data.path"), c.get("data.labelsPath"));
+        Dataset<Row> train;
+        Dataset<Row> test;
+        if (!c.get("data.testPath").isEmpty()) {
+            LabeledFrame t = read(spark, c, c.get("data.testPath"), c.get("data.testLabelsPath"));
+            if (t.numFeatures() != all.numFeatures()) {
+                throw new IllegalArgumentException("test data " + c.get("data.testPath") + " has " + t.numFeatures()
+                        + " features, training data " + all.numFeatures());
+            }
+            train = all.frame();
+            test = t.frame();
+        } else {
+            Dataset<Row> withId = all.frame().withColumn("_row", functions.monotonically_increasing_id());
+            Map<Double, Double> fractions = new HashMap<>();
+            List<Row> labels = withId.select("label").distinct().collectAsList();
+            for (Row r : labels) {
+                fractions.put(r.getDouble(0), 1 - testFraction);
+            }
+            train = withId.stat().sampleBy("label", fractions, seed);
+            test = withId.join(train.select("_row"), withId.col("_row").equalTo(train.col("_row")), "left_anti");
+            train = train.drop("_row");
+            test = test.drop("_row");
+        }
+        return new Sets(train.repartition(partitions), test.repartition(partitions), all.classNames(),
+                all.numFeatures());
+    }
+
+    /** One labelled data set in the configured format (for predict and evaluate). */
+    static LabeledFrame read(SparkSession spark, JobConfig c, String path, String labelsPath) throws IOException {
+        if (c.get("data.format").equals("csv-label-last")) {
+            LabeledData data = readLabelLast(spark, path);
+            return new LabeledFrame(Frames.of(spark, data, spark.sparkContext().defaultParallelism()),
+                    indexNames(data.classes()), data.features().rows());
+        }
+        return DataReaders.read(spark, new DataSource(path, c.get("data.format"), c.get("data.labelColumn"),
+                c.get("data.featuresColumn"), c.integer("data.numFeatures"), labelsPath), true);
+    }
+
+    private static LabeledData readLabelLast(SparkSession spark, String path) throws IOException {
+        String resolved = IdlJob.resolve(path);
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(resolved);
+        try (FSDataInputStream in = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(p)) {
+            return LabeledData.readCsv(in, resolved);
+        } catch (java.io.FileNotFoundException e) {
+            throw new IllegalArgumentException("data file " + resolved + " does not exist");
+        }
+    }
+
+    private static String[] indexNames(int classes) {
+        String[] names = new String[classes];
+        for (int i = 0; i < classes; i++) {
+            names[i] = Integer.toString(i);
+        }
+        return names;
+    }
+}

@@ -1,0 +1,207 @@
+package org.idl.spark.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.functions;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.types.DataTypes;
+import org.idl.model.ImplicitModel;
+import org.idl.model.ModelAnalysis;
+import org.idl.model.WellPosedness;
+import org.idl.spark.io.LabeledFrame;
+import org.idl.spark.ml.IdlClassificationModel;
+import org.idl.spark.ml.IdlClassifier;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code idl predict}, {@code idl evaluate} and {@code idl inspect}: the commands that use a trained model. */
+final class ModelCommands {
+    private ModelCommands() {
+    }
+
+    static final String PREDICT_USAGE = String.join("\n",
+            "usage: idl predict --model <dir> --data <path> --out <path> [--format <fmt>] [--conf <file>] [--set key=value]...",
+            "",
+            "Writes one row per data point: the label, the predicted class index, the predicted label and",
+            "the class probabilities, from the true fixed point of the model trained by idl train.",
+            "  --model <dir>      the <out>/model directory written by idl train",
+            "  --data <path>      the data (data.format: csv-label-last, csv, libsvm, parquet, idx)",
+            "  --out <path>       output, Parquet (default) or CSV (--set job.predictionsFormat=csv)",
+            "  --overwrite        replace an existing output");
+
+    static final String EVALUATE_USAGE = String.join("\n",
+            "usage: idl evaluate --model <dir> --data <path> [--format <fmt>] [--out <file>] [--conf <file>] [--set key=value]...",
+            "",
+            "Prints (and with --out writes) the accuracy, mean cross-entropy and count of the model on a",
+            "labelled data set, as JSON.");
+
+    static final String INSPECT_USAGE = String.join("\n",
+            "usage: idl inspect --model <dir> [--out <file>]",
+            "",
+            "Prints a model's dimensions, well-posedness figures (||A||_inf, rho(|A|), triangular",
+            "structure), the sparsity of A, B, C and D, and which inputs and hidden units it ignores, as JSON.");
+
+    static int predict(String[] args) throws Exception {
+        CommandLine cl = CommandLine.parse(args, Set.of("--model", "--data", "--format", "--out", "--overwrite"));
+        if (cl.help) {
+            System.out.println(PREDICT_USAGE);
+            return IdlJob.OK;
+        }
+        JobConfig config = IdlJob.config(cl, new IdlClassifier());
+        String modelPath = requireModel(config);
+        OutputDir output = OutputDir.prepare(cl.requireOut(), cl.overwrite);
+        SparkSession spark = IdlJob.session(config, "idl predict");
+        try {
+            PipelineModel pipeline = loadPipeline(modelPath);
+            IdlClassificationModel model = classifier(pipeline, modelPath);
+            LabeledFrame data = JobData.read(spark, config, IdlJob.resolve(config.get("data.path")),
+                    config.get("data.labelsPath"));
+            Dataset<Row> predicted = pipeline.transform(data.frame());
+            String[] names = new String[model.numClasses()];
+            for (int k = 0; k < names.length; k++) {
+                names[k] = model.className(k);
+            }
+            spark.udf().register("idl_class_name", (UDF1<Double, String>) k -> names[(int) (double) k],
+                    DataTypes.StringType);
+            Dataset<Row> rows = predicted.select(
+                    predicted.col("label"),
+                    predicted.col(model.getPredictionCol()).as("prediction"),
+                    org.apache.spark.sql.functions.callUDF("idl_class_name", predicted.col(model.getPredictionCol()))
+                            .as("predictedLabel"),
+                    functions.vector_to_array(predicted.col(model.getProbabilityCol()), "float64").as("probability"));
+            boolean csv = config.get("job.predictionsFormat").equals("csv");
+            if (csv) {
+                rows = rows.withColumn("probability",
+                        org.apache.spark.sql.functions.concat_ws(";", rows.col("probability").cast("array<string>")));
+            }
+            Dataset<Row> out = rows;
+            output.commit(spark.sparkContext().hadoopConfiguration(), (tmp, fs) -> {
+                if (csv) {
+                    out.write().option("header", "true").csv(tmp.toString());
+                } else {
+                    out.write().parquet(tmp.toString());
+                }
+            });
+            System.out.println("idl: wrote predictions to " + output.target());
+            return IdlJob.OK;
+        } finally {
+            spark.stop();
+        }
+    }
+
+    static int evaluate(String[] args) throws Exception {
+        return report(args, Set.of("--model", "--data", "--format", "--out", "--overwrite"), EVALUATE_USAGE,
+                "idl evaluate", (spark, config, pipeline, model) -> {
+                    LabeledFrame data = JobData.read(spark, config, IdlJob.resolve(config.get("data.path")),
+                            config.get("data.labelsPath"));
+                    return Frames.classificationMetrics(pipeline.transform(data.frame()), model);
+                });
+    }
+
+    static int inspect(String[] args) throws Exception {
+        return report(args, Set.of("--model", "--out", "--overwrite"), INSPECT_USAGE, "idl inspect",
+                (spark, config, pipeline, model) -> inspection(model.implicitModel()));
+    }
+
+    /** What a reporting command computes from a loaded model. */
+    private interface Report {
+        Map<String, Object> of(SparkSession spark, JobConfig config, PipelineModel pipeline,
+                               IdlClassificationModel model) throws Exception;
+    }
+
+    /** Loads the model, computes the report, prints it as JSON and, with --out, writes it. */
+    private static int report(String[] args, Set<String> options, String usage, String appName, Report report)
+            throws Exception {
+        CommandLine cl = CommandLine.parse(args, options);
+        if (cl.help) {
+            System.out.println(usage);
+            return IdlJob.OK;
+        }
+        JobConfig config = IdlJob.config(cl, new IdlClassifier());
+        String modelPath = requireModel(config);
+        OutputDir output = cl.out == null ? null : OutputDir.prepare(cl.out, cl.overwrite);
+        SparkSession spark = IdlJob.session(config, appName);
+        try {
+            PipelineModel pipeline = loadPipeline(modelPath);
+            print(report.of(spark, config, pipeline, classifier(pipeline, modelPath)), output, spark);
+            return IdlJob.OK;
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** What {@code inspect} reports of a model. */
+    static Map<String, Object> inspection(ImplicitModel m) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("hidden", m.hidden());
+        r.put("inputs", m.inputs());
+        r.put("outputs", m.outputs());
+        r.put("activation", m.activation().spec());
+        r.put("bias", m.bias());
+        WellPosedness.Certificate c = WellPosedness.certify(m.a());
+        Map<String, Object> wp = new LinkedHashMap<>();
+        wp.put("infNorm", c.infNorm());
+        wp.put("spectralRadiusEstimate", c.spectralRadiusEstimate());
+        wp.put("contractionFactor", c.factor());
+        wp.put("structure", WellPosedness.structure(m.a()).name());
+        wp.put("wellPosed", c.valid() || WellPosedness.structure(m.a()).triangular());
+        r.put("wellPosedness", wp);
+        Map<String, Object> sparsity = new LinkedHashMap<>();
+        sparsity.put("A", ModelAnalysis.density(m.a()));
+        sparsity.put("B", ModelAnalysis.density(m.b()));
+        sparsity.put("C", ModelAnalysis.density(m.c()));
+        sparsity.put("D", ModelAnalysis.density(m.d()));
+        r.put("nonzeroShare", sparsity);
+        // Section 6.2: inputs and hidden units that the model's zeros make unnecessary.
+        r.put("ignoredInputs", ModelAnalysis.ignoredInputs(m));
+        r.put("removableHiddenUnits", ModelAnalysis.removableHiddenUnits(m));
+        return r;
+    }
+
+    private static void print(Map<String, Object> result, OutputDir output, SparkSession spark) throws Exception {
+        byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(result);
+        System.out.println(new String(json, java.nio.charset.StandardCharsets.UTF_8));
+        if (output != null) {
+            // A single file: write it under the temporary name, then rename.
+            output.commit(spark.sparkContext().hadoopConfiguration(), (tmp, fs) -> {
+                try (var stream = fs.create(tmp, false)) {
+                    stream.write(json);
+                }
+            });
+        }
+    }
+
+    private static String requireModel(JobConfig config) {
+        String path = config.get("job.model");
+        if (path.isEmpty()) {
+            throw new IllegalArgumentException("--model <dir> is required");
+        }
+        return path;
+    }
+
+    private static PipelineModel loadPipeline(String path) {
+        try {
+            return PipelineModel.load(path);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("cannot load a model from " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static IdlClassificationModel classifier(PipelineModel pipeline, String path) {
+        for (Transformer t : pipeline.stages()) {
+            if (t instanceof IdlClassificationModel m) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("the model at " + path + " holds no IdlClassificationModel stage");
+    }
+}

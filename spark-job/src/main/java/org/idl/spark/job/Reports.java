@@ -1,0 +1,35 @@
+package org.idl.spark.job;
+
+import org.idl.model.WellPosedness;
+import org.idl.spark.job.report.HtmlReport;
+import org.idl.spark.job.report.ReportData;
+import org.idl.spark.ml.IdlClassificationModel;
+import org.idl.spark.ml.TrainingSummary;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The training report of the job: the figures a person looks at first, and the charts. */
+final class Reports {
+    private Reports() {
+    }
+
+    static byte[] training(IdlClassificationModel model, Map<String, Object> trainMetrics, Map<String, Object> testMetrics,
+                           JobConfig config) {
+        TrainingSummary s = model.summary();
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("test accuracy (true model)", String.format("%.4f", (Double) testMetrics.get("accuracy")));
+        facts.put("train accuracy (true model)", String.format("%.4f", (Double) trainMetrics.get("accuracy")));
+        facts.put("test / train points", testMetrics.get("count") + " / " + trainMetrics.get("count"));
+        facts.put("rounds", Integer.toString(s.rounds()));
+        facts.put("training seconds", String.format("%.1f", s.trainingSeconds()));
+        facts.put("partitions", Integer.toString(s.partitions()));
+        facts.put("||A||_inf", String.format("%.4f", s.infNorm()));
+        facts.put("rho(|A|) (estimate)", String.format("%.4f", s.spectralRadiusEstimate()));
+        facts.put("structure of A", WellPosedness.structure(model.implicitModel().a()).name());
+        facts.put("data", config.get("data.path") + " (" + config.get("data.format") + ")");
+        facts.put("schedule", config.withPrefix("model.").getOrDefault("schedule", "recipe"));
+        return HtmlReport.render(new ReportData("idl training report", s.objectiveHistory(), s.trainMetric(), s.validationMetric(),
+                s.metricName(), s.roundSeconds(), model.implicitModel(), facts));
+    }
+}

@@ -1,0 +1,246 @@
+package org.idl.spark.ml;
+
+import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
+import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.StringArrayParam;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.idl.linalg.Matrix;
+import org.idl.model.ImplicitModel;
+import org.idl.spark.ml.persist.ModelIO;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A trained implicit classifier. Every prediction comes from the true fixed point of the learned
+ * (A, B, C, D): {@code rawPrediction = C x* + D u}, {@code probability = softmax(rawPrediction)},
+ * {@code prediction} = the arg max. {@link #transform} solves whole batches of rows at once.
+ */
+public class IdlClassificationModel extends ProbabilisticClassificationModel<Vector, IdlClassificationModel>
+        implements MLWritable {
+    private static final long serialVersionUID = 1L;
+
+    private String uid;
+    private final ImplicitModel model;
+    private TrainingSummary summary;
+    private final StringArrayParam classNames = new StringArrayParam(this, "classNames",
+            "the original label of each class index, for reports and predictions (empty: the indices)");
+
+    public IdlClassificationModel(String uid, ImplicitModel model) {
+        this(PendingUid.park(uid), model, true);
+    }
+
+    private IdlClassificationModel(String uid, ImplicitModel model, boolean parked) {
+        PendingUid.clear();
+        this.uid = uid;
+        this.model = model;
+        setDefault(classNames, new String[0]);
+    }
+
+    public StringArrayParam classNames() {
+        return classNames;
+    }
+
+    public IdlClassificationModel setClassNames(String[] names) {
+        if (names.length != 0 && names.length != numClasses()) {
+            throw new IllegalArgumentException(names.length + " class names for " + numClasses() + " classes");
+        }
+        return (IdlClassificationModel) set(classNames, names);
+    }
+
+    /** The original label of class index k. */
+    public String className(int k) {
+        String[] names = (String[]) getOrDefault(classNames);
+        return names.length == 0 ? Integer.toString(k) : names[k];
+    }
+
+    @Override
+    public String uid() {
+        return uid != null ? uid : PendingUid.get();
+    }
+
+    /** The learned implicit model. */
+    public ImplicitModel implicitModel() {
+        return model;
+    }
+
+    IdlClassificationModel setSummary(TrainingSummary s) {
+        this.summary = s;
+        return this;
+    }
+
+    public boolean hasSummary() {
+        return summary != null;
+    }
+
+    /** The training summary; only a model fresh from fit has one. */
+    public TrainingSummary summary() {
+        return TrainingSummary.require(summary);
+    }
+
+    /** No training summary model to find (Spark's summaries are for its own models). */
+    @Override
+    @SuppressWarnings("rawtypes")
+    public scala.Tuple3 findSummaryModel() {
+        return new scala.Tuple3<>(this, getPredictionCol(), "");
+    }
+
+    @Override
+    public int numClasses() {
+        return model.outputs();
+    }
+
+    @Override
+    public int numFeatures() {
+        return model.inputs();
+    }
+
+    @Override
+    public Vector predictRaw(Vector features) {
+        Matrix u = Matrix.wrap(features.size(), 1, features.toArray().clone());
+        return Vectors.dense(model.predict(u).data());
+    }
+
+    @Override
+    public Vector raw2probabilityInPlace(Vector raw) {
+        double[] v = ((DenseVector) raw).values();
+        softmaxInPlace(v);
+        return raw;
+    }
+
+    static void softmaxInPlace(double[] v) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double x : v) {
+            max = Math.max(max, x);
+        }
+        double sum = 0;
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Math.exp(v[i] - max);
+            sum += v[i];
+        }
+        for (int i = 0; i < v.length; i++) {
+            v[i] /= sum;
+        }
+    }
+
+    static int argmax(double[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        int index = schema.getFieldIndex(getFeaturesCol()).getOrElse(() -> -1);
+        if (index < 0) {
+            throw new IllegalArgumentException("no column '" + getFeaturesCol() + "' in " + schema.simpleString());
+        }
+        if (!(schema.fields()[index].dataType() instanceof org.apache.spark.ml.linalg.VectorUDT)) {
+            throw new IllegalArgumentException("column '" + getFeaturesCol() + "' must hold vectors, it holds "
+                    + schema.fields()[index].dataType().simpleString());
+        }
+        StructType out = schema;
+        for (String col : outputColumns()) {
+            if (schema.getFieldIndex(col).isDefined()) {
+                throw new IllegalArgumentException("output column '" + col + "' already exists");
+            }
+        }
+        if (!getRawPredictionCol().isEmpty()) {
+            out = out.add(getRawPredictionCol(), SQLDataTypes.VectorType(), false);
+        }
+        if (!getProbabilityCol().isEmpty()) {
+            out = out.add(getProbabilityCol(), SQLDataTypes.VectorType(), false);
+        }
+        if (!getPredictionCol().isEmpty()) {
+            out = out.add(getPredictionCol(), DataTypes.DoubleType, false);
+        }
+        return out;
+    }
+
+    private List<String> outputColumns() {
+        List<String> cols = new ArrayList<>();
+        for (String c : new String[]{getRawPredictionCol(), getProbabilityCol(), getPredictionCol()}) {
+            if (!c.isEmpty()) {
+                cols.add(c);
+            }
+        }
+        return cols;
+    }
+
+    @Override
+    public Dataset<Row> transform(Dataset<?> dataset) {
+        StructType schema = transformSchema(dataset.schema());
+        boolean raw = !getRawPredictionCol().isEmpty();
+        boolean prob = !getProbabilityCol().isEmpty();
+        boolean pred = !getPredictionCol().isEmpty();
+        return BatchTransform.apply(dataset, schema, getFeaturesCol(), model, yhat -> {
+            List<Object> values = new ArrayList<>(3);
+            if (raw) {
+                values.add(Vectors.dense(yhat.clone()));
+            }
+            double[] p = yhat.clone();
+            softmaxInPlace(p);
+            if (prob) {
+                values.add(Vectors.dense(p));
+            }
+            if (pred) {
+                values.add((double) argmax(yhat));
+            }
+            return values.toArray();
+        });
+    }
+
+    @Override
+    public IdlClassificationModel copy(ParamMap extra) {
+        IdlClassificationModel copy = copyValues(new IdlClassificationModel(uid, model), extra);
+        copy.summary = summary;
+        return copy.setParent(parent());
+    }
+
+    @Override
+    public MLWriter write() {
+        return new MLWriter() {
+            @Override
+            public void saveImpl(String path) {
+                ModelIO.save(IdlClassificationModel.this, model, ModelIO.extra("numClasses", numClasses()), path,
+                        sparkSession());
+            }
+        };
+    }
+
+    public static MLReader<IdlClassificationModel> read() {
+        return new MLReader<>() {
+            @Override
+            public IdlClassificationModel load(String path) {
+                ModelIO.Loaded loaded = ModelIO.load(path, sparkSession(), IdlClassificationModel.class);
+                IdlClassificationModel m = new IdlClassificationModel(loaded.uid(), loaded.model());
+                ModelIO.restoreParams(m, loaded.metadata());
+                return m;
+            }
+        };
+    }
+
+    public static IdlClassificationModel load(String path) {
+        return read().load(path);
+    }
+
+    @Override
+    public String toString() {
+        return "IdlClassificationModel: uid=" + uid + ", n=" + model.hidden() + ", numFeatures=" + numFeatures()
+                + ", numClasses=" + numClasses();
+    }
+}

@@ -1,0 +1,364 @@
+package org.idl.spark.ml;
+
+import org.apache.spark.annotation.Private;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.PredictionModel;
+import org.apache.spark.ml.Predictor;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.idl.spark.train.DistributedTrainer;
+import org.idl.spark.train.TrainingCheckpoints;
+import org.idl.spark.train.TrainingData;
+import org.idl.train.DataBlock;
+import org.idl.train.ImplicitTrainer;
+import org.idl.train.bcd.BcdConfig;
+
+/**
+ * What the implicit-model estimators share: the training params ({@link IdlParams}) with their
+ * accessors and setters, and {@link #train}: validate the data, cut it into blocks (one per
+ * partition of the input), run the distributed BCD, and hand the result to the concrete model.
+ */
+public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends PredictionModel<Vector, M>>
+        extends Predictor<Vector, E, M> implements DefaultParamsWritable {
+    private static final long serialVersionUID = 1L;
+
+    private String uid;
+    private final IdlParams p;
+    private transient TrainingCheckpoints checkpoints;
+    private transient Dataset<?> validation;
+
+    protected IdlEstimator(String uid, String defaultLoss) {
+        this(PendingUid.park(uid), defaultLoss, true);
+    }
+
+    private IdlEstimator(String uid, String defaultLoss, boolean parked) {
+        this.uid = uid;
+        PendingUid.clear();
+        this.p = new IdlParams(this, defaultLoss);
+        p.setDefaults(this);
+    }
+
+    @Override
+    public String uid() {
+        return uid != null ? uid : PendingUid.get();
+    }
+
+    /** The algorithm's settings from this estimator's params. */
+    public BcdConfig bcdConfig() {
+        return p.config(this);
+    }
+
+    /** The trainer this estimator's params describe: its solver with the BCD and gradient settings. */
+    public ImplicitTrainer trainer() {
+        return p.trainer(this);
+    }
+
+    /**
+     * Writes training checkpoints (and, when resuming, starts from the newest) during the next fits.
+     * Operational, not a param: the batch job sets it for scheduled runs. Not part of the public API
+     * (public only because the job lives in its own package).
+     */
+    @Private
+    public void setTrainingCheckpoints(TrainingCheckpoints checkpoints) {
+        this.checkpoints = checkpoints;
+    }
+
+    /**
+     * Data on which the true model is also measured after every round (the summary's validation
+     * history), with the same columns as the training data. Set by the batch job for its report; not
+     * part of the public API.
+     */
+    @Private
+    public void setValidationData(Dataset<?> data) {
+        this.validation = data;
+    }
+
+    protected abstract boolean classification();
+
+    protected abstract M createModel(String uid, DistributedTrainer.Result result, int outputs);
+
+    @Override
+    public M train(Dataset<?> dataset) {
+        BcdConfig config = bcdConfig();
+        if (!classification() && config.loss() != org.idl.train.Loss.SQUARED) {
+            throw new IllegalArgumentException("a regressor trains with the squared loss, got loss = " + config.loss().spec());
+        }
+        int depth = (Integer) getOrDefault(p.aggregationDepth);
+        JavaRDD<Row> rows = TrainingData.rows(dataset, getFeaturesCol(), getLabelCol());
+        TrainingData.Shape shape = TrainingData.validate(rows, getFeaturesCol(), getLabelCol(), classification(), depth);
+        JavaRDD<DataBlock> blocks = TrainingData.blocks(rows, shape, config.bias(), classification());
+        JavaRDD<DataBlock> validationBlocks = null;
+        if (validation != null) {
+            JavaRDD<Row> vrows = TrainingData.rows(validation, getFeaturesCol(), getLabelCol());
+            TrainingData.Shape vshape = TrainingData.validate(vrows, getFeaturesCol(), getLabelCol(), classification(),
+                    depth);
+            if (vshape.features() != shape.features() || vshape.outputs() > shape.outputs()) {
+                throw new IllegalArgumentException("validation data has " + vshape.features() + " features and "
+                        + vshape.outputs() + " outputs; the training data " + shape.features() + " and " + shape.outputs());
+            }
+            validationBlocks = TrainingData.blocks(vrows, shape, config.bias(), classification());
+        }
+        DistributedTrainer.Result result = DistributedTrainer.fit(blocks, validationBlocks, shape.features(), shape.outputs(),
+                config, trainer(), depth, (Integer) getOrDefault(p.checkpointInterval), checkpoints);
+        return copyValues(createModel(uid, result, shape.outputs()), extractParamMap());
+    }
+
+    public IntParam hiddenSize() {
+        return p.hiddenSize;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setHiddenSize(int value) {
+        return (E) set(p.hiddenSize, value);
+    }
+
+    public DoubleParam kappa() {
+        return p.kappa;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setKappa(double value) {
+        return (E) set(p.kappa, value);
+    }
+
+    public DoubleParam lambda() {
+        return p.lambda;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setLambda(double value) {
+        return (E) set(p.lambda, value);
+    }
+
+    public DoubleParam mu() {
+        return p.mu;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setMu(double value) {
+        return (E) set(p.mu, value);
+    }
+
+    public IntParam maxIter() {
+        return p.maxIter;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setMaxIter(int value) {
+        return (E) set(p.maxIter, value);
+    }
+
+    public DoubleParam tol() {
+        return p.tol;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setTol(double value) {
+        return (E) set(p.tol, value);
+    }
+
+    public Param<String> loss() {
+        return p.loss;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setLoss(String value) {
+        return (E) set(p.loss, value);
+    }
+
+    public Param<String> activation() {
+        return p.activation;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setActivation(String value) {
+        return (E) set(p.activation, value);
+    }
+
+    public Param<String> schedule() {
+        return p.schedule;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setSchedule(String value) {
+        return (E) set(p.schedule, value);
+    }
+
+    public DoubleParam l1B() {
+        return p.l1B;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setL1B(double value) {
+        return (E) set(p.l1B, value);
+    }
+
+    public DoubleParam l1CD() {
+        return p.l1CD;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setL1CD(double value) {
+        return (E) set(p.l1CD, value);
+    }
+
+    public DoubleParam groupBD() {
+        return p.groupBD;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setGroupBD(double value) {
+        return (E) set(p.groupBD, value);
+    }
+
+    public DoubleParam ridge() {
+        return p.ridge;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setRidge(double value) {
+        return (E) set(p.ridge, value);
+    }
+
+    public BooleanParam fitIntercept() {
+        return p.fitIntercept;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setFitIntercept(boolean value) {
+        return (E) set(p.fitIntercept, value);
+    }
+
+    public LongParam seed() {
+        return p.seed;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setSeed(long value) {
+        return (E) set(p.seed, value);
+    }
+
+    public IntParam checkpointInterval() {
+        return p.checkpointInterval;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setCheckpointInterval(int value) {
+        return (E) set(p.checkpointInterval, value);
+    }
+
+    public IntParam aggregationDepth() {
+        return p.aggregationDepth;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setAggregationDepth(int value) {
+        return (E) set(p.aggregationDepth, value);
+    }
+
+    public IntParam pStepIterations() {
+        return p.pStepIterations;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setPStepIterations(int value) {
+        return (E) set(p.pStepIterations, value);
+    }
+
+    public IntParam xStepIterations() {
+        return p.xStepIterations;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setXStepIterations(int value) {
+        return (E) set(p.xStepIterations, value);
+    }
+
+    public IntParam abIterations() {
+        return p.abIterations;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setAbIterations(int value) {
+        return (E) set(p.abIterations, value);
+    }
+
+    public IntParam readoutPasses() {
+        return p.readoutPasses;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setReadoutPasses(int value) {
+        return (E) set(p.readoutPasses, value);
+    }
+
+    public IntParam initialReadoutPasses() {
+        return p.initialReadoutPasses;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setInitialReadoutPasses(int value) {
+        return (E) set(p.initialReadoutPasses, value);
+    }
+
+    public Param<String> solver() {
+        return p.solver;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setSolver(String value) {
+        return (E) set(p.solver, value);
+    }
+
+    public IntParam gradientIter() {
+        return p.gradientIter;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setGradientIter(int value) {
+        return (E) set(p.gradientIter, value);
+    }
+
+    public DoubleParam stepSize() {
+        return p.stepSize;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setStepSize(double value) {
+        return (E) set(p.stepSize, value);
+    }
+
+    public IntParam batchSize() {
+        return p.batchSize;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setBatchSize(int value) {
+        return (E) set(p.batchSize, value);
+    }
+
+    public DoubleParam gradientTol() {
+        return p.gradientTol;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setGradientTol(double value) {
+        return (E) set(p.gradientTol, value);
+    }
+
+    public Param<String> stepSchedule() {
+        return p.stepSchedule;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setStepSchedule(String value) {
+        return (E) set(p.stepSchedule, value);
+    }
+}

@@ -1,0 +1,200 @@
+package org.idl.spark.ml;
+
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.util.Identifiable;
+import org.idl.model.Activation;
+import org.idl.train.ImplicitTrainer;
+import org.idl.train.Loss;
+import org.idl.train.Solver;
+import org.idl.train.bcd.BcdConfig;
+import org.idl.train.bcd.Schedule;
+import org.idl.train.gradient.GradientConfig;
+import org.idl.train.gradient.StepSchedule;
+
+import java.io.Serializable;
+
+/**
+ * The training params shared by {@link IdlClassifier} and {@link IdlRegressor}, each with its
+ * validator and default, kept apart from the algorithm (common/'s {@link BcdConfig}). A bad single
+ * value fails when it is set, naming the param and the value; checks against the data run in fit.
+ */
+final class IdlParams {
+    final IntParam hiddenSize;
+    final DoubleParam kappa;
+    final DoubleParam lambda;
+    final DoubleParam mu;
+    final IntParam maxIter;
+    final DoubleParam tol;
+    final Param<String> loss;
+    final Param<String> activation;
+    final Param<String> schedule;
+    final DoubleParam l1B;
+    final DoubleParam l1CD;
+    final DoubleParam groupBD;
+    final DoubleParam ridge;
+    final BooleanParam fitIntercept;
+    final LongParam seed;
+    final IntParam checkpointInterval;
+    final IntParam aggregationDepth;
+    final IntParam pStepIterations;
+    final IntParam xStepIterations;
+    final IntParam abIterations;
+    final IntParam readoutPasses;
+    final IntParam initialReadoutPasses;
+    final Param<String> solver;
+    final IntParam gradientIter;
+    final DoubleParam stepSize;
+    final IntParam batchSize;
+    final DoubleParam gradientTol;
+    final Param<String> stepSchedule;
+    private final String defaultLoss;
+
+    IdlParams(Identifiable owner, String defaultLoss) {
+        hiddenSize = new IntParam(owner, "hiddenSize", "number of hidden units n (> 0)", ParamValidators.gt(0));
+        kappa = new DoubleParam(owner, "kappa", "bound on ||A||_inf, in (0, 1): each row of A in the L1 ball of radius kappa",
+                ParamValidators.inRange(0, 1, false, false));
+        lambda = new DoubleParam(owner, "lambda", "weight of the Fenchel divergence in the relaxation (>= 0)",
+                ParamValidators.gtEq(0));
+        mu = new DoubleParam(owner, "mu", "weight of the proximal term mu/2 ||X - P||^2 (>= 0)", ParamValidators.gtEq(0));
+        maxIter = new IntParam(owner, "maxIter", "number of BCD rounds (>= 0)", ParamValidators.gtEq(0));
+        tol = new DoubleParam(owner, "tol", "relative tolerance of the certified fixed-point solves (> 0)",
+                ParamValidators.gt(0));
+        loss = new Param<>(owner, "loss", "loss: cross_entropy (softmax) or squared",
+                parsedBy(Loss::parse));
+        activation = new Param<>(owner, "activation", "activation phi: relu, tanh, leaky_relu or leaky_relu:<slope>",
+                parsedBy(Activation::parse));
+        schedule = new Param<>(owner, "schedule", "BCD schedule: recipe (re-sync to the true fixed point each round) or paper",
+                parsedBy(Schedule::parse));
+        l1B = new DoubleParam(owner, "l1B", "L1 penalty weight on B, penalty (5) (>= 0)", ParamValidators.gtEq(0));
+        l1CD = new DoubleParam(owner, "l1CD", "L1 penalty weight on (C, D), penalty (5) (>= 0)", ParamValidators.gtEq(0));
+        groupBD = new DoubleParam(owner, "groupBD", "column-group penalty weight on (B; D), penalty (19): feature selection (>= 0)",
+                ParamValidators.gtEq(0));
+        ridge = new DoubleParam(owner, "ridge", "ridge on the readout (C, D) (>= 0)", ParamValidators.gtEq(0));
+        fitIntercept = new BooleanParam(owner, "fitIntercept", "append a constant 1 to the inputs (a bias in B and D)");
+        seed = new LongParam(owner, "seed", "random seed of the initial B");
+        checkpointInterval = new IntParam(owner, "checkpointInterval",
+                "checkpoint the states every this many rounds when a checkpoint directory is set (>= 1), or -1 to disable",
+                (scala.Function1<Object, Object>) v -> (Integer) v == -1 || (Integer) v >= 1);
+        aggregationDepth = new IntParam(owner, "aggregationDepth", "depth of treeReduce (>= 2)", ParamValidators.gtEq(2));
+        pStepIterations = new IntParam(owner, "pStepIterations", "accelerated gradient iterations of the P-step (>= 1)",
+                ParamValidators.gtEq(1));
+        xStepIterations = new IntParam(owner, "xStepIterations", "accelerated gradient iterations of the X-step, paper schedule (>= 1)",
+                ParamValidators.gtEq(1));
+        abIterations = new IntParam(owner, "abIterations", "FISTA iterations of the (A,B)-step on the driver (>= 1)",
+                ParamValidators.gtEq(1));
+        readoutPasses = new IntParam(owner, "readoutPasses", "majorise-minimise passes of the readout per round (>= 1)",
+                ParamValidators.gtEq(1));
+        initialReadoutPasses = new IntParam(owner, "initialReadoutPasses", "readout passes before the first round (>= 1)",
+                ParamValidators.gtEq(1));
+        solver = new Param<>(owner, "solver", "bcd (maxIter BCD rounds), gradient (gradientIter rounds of implicit"
+                + " gradients with Adam) or hybrid (maxIter BCD rounds, then gradientIter gradient rounds)",
+                parsedBy(Solver::parse));
+        gradientIter = new IntParam(owner, "gradientIter", "rounds of the gradient solver (>= 0), one pass over the data each",
+                ParamValidators.gtEq(0));
+        stepSize = new DoubleParam(owner, "stepSize", "Adam's step size for the gradient solver (> 0)", ParamValidators.gt(0));
+        batchSize = new IntParam(owner, "batchSize", "gradient solver: mini-batch size of the local Adam steps on each"
+                + " partition, parameters averaged once per round; 0 for full-batch steps (>= 0)", ParamValidators.gtEq(0));
+        gradientTol = new DoubleParam(owner, "gradientTol", "gradient solver: relative tolerance of the certified"
+                + " forward and adjoint fixed points of each training step and of its per-round training metrics, in (0, 1);"
+                + " predictions and the final metrics use tol",
+                ParamValidators.inRange(0, 1, false, false));
+        stepSchedule = new Param<>(owner, "stepSchedule", "gradient solver: Adam's step size over the gradient rounds,"
+                + " constant or cosine (annealed from stepSize towards 0, reached at the end of the last round)",
+                parsedBy(StepSchedule::parse));
+        this.defaultLoss = defaultLoss;
+    }
+
+    /** What a string param's validator runs: the parser of the enum the value names. */
+    private interface Parser extends Serializable {
+        Object parse(String spec);
+    }
+
+    /** A validator that accepts exactly what {@code parser} accepts, so the param and the enum cannot disagree. */
+    private static scala.Function1<String, Object> parsedBy(Parser parser) {
+        return (scala.Function1<String, Object> & Serializable) spec -> {
+            try {
+                parser.parse(spec);
+                return true;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        };
+    }
+
+    /** Sets the defaults on the owner (defaults of {@link BcdConfig.Builder}). */
+    void setDefaults(Params owner) {
+        BcdConfig d = BcdConfig.builder().build();
+        owner.setDefault(hiddenSize, (Object) d.hidden());
+        owner.setDefault(kappa, (Object) d.kappa());
+        owner.setDefault(lambda, (Object) d.lambda());
+        owner.setDefault(mu, (Object) d.mu());
+        owner.setDefault(maxIter, (Object) d.rounds());
+        owner.setDefault(tol, (Object) d.tolerance());
+        owner.setDefault(loss, defaultLoss);
+        owner.setDefault(activation, d.activation().spec());
+        owner.setDefault(schedule, d.schedule().spec());
+        owner.setDefault(l1B, (Object) d.l1B());
+        owner.setDefault(l1CD, (Object) d.l1CD());
+        owner.setDefault(groupBD, (Object) d.groupBD());
+        owner.setDefault(ridge, (Object) d.ridge());
+        owner.setDefault(fitIntercept, (Object) d.bias());
+        owner.setDefault(seed, (Object) d.seed());
+        owner.setDefault(checkpointInterval, (Object) 10);
+        owner.setDefault(aggregationDepth, (Object) 2);
+        owner.setDefault(pStepIterations, (Object) d.pStepIterations());
+        owner.setDefault(xStepIterations, (Object) d.xStepIterations());
+        owner.setDefault(abIterations, (Object) d.abIterations());
+        owner.setDefault(readoutPasses, (Object) d.readoutPasses());
+        owner.setDefault(initialReadoutPasses, (Object) d.initialReadoutPasses());
+        owner.setDefault(solver, Solver.BCD.spec());
+        owner.setDefault(gradientIter, (Object) 20);
+        owner.setDefault(stepSize, (Object) GradientConfig.DEFAULT_STEP_SIZE);
+        owner.setDefault(batchSize, (Object) GradientConfig.DEFAULT_BATCH_SIZE);
+        owner.setDefault(gradientTol, (Object) GradientConfig.DEFAULT_TOLERANCE);
+        owner.setDefault(stepSchedule, StepSchedule.CONSTANT.spec());
+    }
+
+    /** The gradient solver's settings from the owner's param values. */
+    GradientConfig gradientConfig(Params owner) {
+        return new GradientConfig((Integer) owner.getOrDefault(gradientIter), (Double) owner.getOrDefault(stepSize),
+                (Integer) owner.getOrDefault(batchSize), (Double) owner.getOrDefault(gradientTol),
+                StepSchedule.parse(owner.getOrDefault(stepSchedule)));
+    }
+
+    /** The trainer the owner's solver param names. */
+    ImplicitTrainer trainer(Params owner) {
+        return new ImplicitTrainer(Solver.parse(owner.getOrDefault(solver)), config(owner), gradientConfig(owner));
+    }
+
+    /** The algorithm's settings from the owner's param values. */
+    BcdConfig config(Params owner) {
+        return BcdConfig.builder()
+                .hidden((Integer) owner.getOrDefault(hiddenSize))
+                .kappa((Double) owner.getOrDefault(kappa))
+                .lambda((Double) owner.getOrDefault(lambda))
+                .mu((Double) owner.getOrDefault(mu))
+                .rounds((Integer) owner.getOrDefault(maxIter))
+                .tolerance((Double) owner.getOrDefault(tol))
+                .loss(Loss.parse(owner.getOrDefault(loss)))
+                .activation(Activation.parse(owner.getOrDefault(activation)))
+                .schedule(Schedule.parse(owner.getOrDefault(schedule)))
+                .l1B((Double) owner.getOrDefault(l1B))
+                .l1CD((Double) owner.getOrDefault(l1CD))
+                .groupBD((Double) owner.getOrDefault(groupBD))
+                .ridge((Double) owner.getOrDefault(ridge))
+                .bias((Boolean) owner.getOrDefault(fitIntercept))
+                .seed((Long) owner.getOrDefault(seed))
+                .pStepIterations((Integer) owner.getOrDefault(pStepIterations))
+                .xStepIterations((Integer) owner.getOrDefault(xStepIterations))
+                .abIterations((Integer) owner.getOrDefault(abIterations))
+                .readoutPasses((Integer) owner.getOrDefault(readoutPasses))
+                .initialReadoutPasses((Integer) owner.getOrDefault(initialReadoutPasses))
+                .build();
+    }
+}

@@ -1,0 +1,46 @@
+package org.idl.spark.ml;
+
+import java.io.Serializable;
+
+/**
+ * What a training run reports, per round: the relaxed objective (11) after the state steps, the
+ * seconds taken and how they split: wall time in passes over the partitions (jobs, partition work,
+ * aggregation), the partitions' own compute summed over tasks (so up to the number of cores times
+ * the pass time), the passes that measure the validation data, and the driver's solves (the rest);
+ * the true-model training loss and accuracy (or
+ * RMSE) after the round, and the same on validation data when the estimator was given some (NaN
+ * for rounds restored from a checkpoint; null without validation data); then the well-posedness
+ * figures of the final A.
+ */
+public record TrainingSummary(
+        double[] objectiveHistory,
+        double[] roundSeconds,
+        double[] passSeconds,
+        double[] partitionComputeSeconds,
+        double[] validationSeconds,
+        double[] driverSeconds,
+        double[] trainLoss,
+        double[] trainMetric,
+        double[] validationLoss,
+        double[] validationMetric,
+        String metricName,
+        double initialTrainLoss,
+        double initialTrainMetric,
+        double infNorm,
+        double spectralRadiusEstimate,
+        double contractionFactor,
+        double trainingSeconds,
+        int partitions) implements Serializable {
+
+    /** The summary a model holds; only a model fresh from fit in this session has one. */
+    static TrainingSummary require(TrainingSummary summary) {
+        if (summary == null) {
+            throw new IllegalStateException("no training summary: this model was not produced by fit in this session");
+        }
+        return summary;
+    }
+
+    public int rounds() {
+        return objectiveHistory.length;
+    }
+}

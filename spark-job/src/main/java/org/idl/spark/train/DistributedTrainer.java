@@ -1,0 +1,188 @@
+package org.idl.spark.train;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.DoubleAccumulator;
+import org.idl.model.ImplicitModel;
+import org.idl.model.WellPosedness;
+import org.idl.spark.ml.TrainingSummary;
+import org.idl.train.BlockStore;
+import org.idl.train.DataBlock;
+import org.idl.train.Evaluation;
+import org.idl.train.ImplicitTrainer;
+import org.idl.train.MetricSums;
+import org.idl.train.Round;
+import org.idl.train.Summable;
+import org.idl.train.TrainingResult;
+import org.idl.train.bcd.BcdConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Distributed training: common/'s trainers (BCD, implicit gradients, or both, as {@link ImplicitTrainer}
+ * chooses) driving a {@link SparkBlockStore}. Logs one line
+ * per round and gathers the {@link TrainingSummary}. The store's caches are released when training
+ * ends, also when it fails.
+ */
+public final class DistributedTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
+
+    public record Result(ImplicitModel model, TrainingSummary summary) {
+    }
+
+    private DistributedTrainer() {
+    }
+
+    public static Result fit(JavaRDD<DataBlock> blocks, JavaRDD<DataBlock> validationBlocks, int inputs, int outputs,
+                      BcdConfig config, ImplicitTrainer trainer, int aggregationDepth, int checkpointInterval,
+                      TrainingCheckpoints checkpoints) {
+        long start = System.nanoTime();
+        DoubleAccumulator compute = blocks.context().doubleAccumulator("idl partition compute seconds");
+        TimedStore store = new TimedStore(
+                new SparkBlockStore(blocks, aggregationDepth, checkpointInterval, StorageLevel.MEMORY_AND_DISK()), compute);
+        boolean classification = config.loss().classification();
+        List<Round> rounds = new ArrayList<>();
+        // Validation metrics per round number (rounds restored from a checkpoint have none).
+        java.util.Map<Integer, MetricSums> validation = new java.util.HashMap<>();
+        SparkBlockStore validationStore = validationBlocks == null ? null
+                : new SparkBlockStore(validationBlocks, aggregationDepth, -1, StorageLevel.MEMORY_AND_DISK());
+        try {
+            TrainingResult resume = checkpoints == null ? null : checkpoints.resumePoint();
+            if (resume != null) {
+                LOG.info("resuming after round {} from {}", resume.rounds().size(), checkpoints.directory());
+            }
+            TrainingResult result = trainer.fit(store, inputs, outputs, (round, state) -> {
+                if (checkpoints != null) {
+                    checkpoints.roundCompleted(state);
+                }
+                String held = "";
+                if (validationStore != null) {
+                    long t0 = System.nanoTime();
+                    MetricSums v = validationStore.pass(state.model(), new Evaluation(config.model()));
+                    store.validationSeconds += (System.nanoTime() - t0) / 1e9;
+                    validation.put(round.round(), v);
+                    held = String.format(", validation %s %.4f", classification ? "accuracy" : "rmse",
+                            classification ? v.accuracy() : v.rmse());
+                }
+                LOG.info(String.format("round %d/%d: objective %.6g, true-model train loss %.6g, %s %.4f%s, %.2f s",
+                        round.round(), trainer.totalRounds(), round.objective(), round.train().meanLoss(),
+                        classification ? "accuracy" : "rmse",
+                        classification ? round.train().accuracy() : round.train().rmse(), held, round.seconds()));
+            }, resume);
+            rounds.addAll(result.rounds());
+            int r = rounds.size();
+            double[] objective = new double[r];
+            double[] seconds = new double[r];
+            double[] loss = new double[r];
+            double[] metric = new double[r];
+            double[] driver = new double[r];
+            // Rounds restored from a checkpoint were timed by the earlier run: their split is not known (0).
+            int restored = r - store.passSeconds.size();
+            double[] pass = new double[r];
+            double[] validating = new double[r];
+            double[] computed = new double[r];
+            for (int i = restored; i < r; i++) {
+                pass[i] = store.passSeconds.get(i - restored);
+                validating[i] = store.validationSecondsPerRound.get(i - restored);
+                computed[i] = store.computeSeconds.get(i - restored);
+            }
+            double[] validationLoss = validationStore == null ? null : new double[r];
+            double[] validationMetric = validationStore == null ? null : new double[r];
+            for (int i = 0; i < r; i++) {
+                Round round = rounds.get(i);
+                if (validationStore != null) {
+                    MetricSums v = validation.get(round.round());
+                    validationLoss[i] = v == null ? Double.NaN : v.meanLoss();
+                    validationMetric[i] = v == null ? Double.NaN : classification ? v.accuracy() : v.rmse();
+                }
+                objective[i] = round.objective();
+                seconds[i] = round.seconds();
+                loss[i] = round.train().meanLoss();
+                metric[i] = classification ? round.train().accuracy() : round.train().rmse();
+                driver[i] = i < restored ? 0 : Math.max(0, seconds[i] - pass[i] - validating[i]);
+            }
+            WellPosedness.Certificate wp = WellPosedness.certify(result.model().a());
+            TrainingSummary summary = new TrainingSummary(objective, seconds, pass, computed, validating, driver, loss,
+                    metric,
+                    validationLoss, validationMetric,
+                    classification ? "accuracy" : "rmse", result.initial().meanLoss(),
+                    classification ? result.initial().accuracy() : result.initial().rmse(), wp.infNorm(),
+                    wp.spectralRadiusEstimate(), wp.factor(), (System.nanoTime() - start) / 1e9,
+                    blocks.getNumPartitions());
+            LOG.info(String.format("trained in %.1f s: ||A||_inf = %.4f, rho(|A|) ~ %.4f", summary.trainingSeconds(),
+                    wp.infNorm(), wp.spectralRadiusEstimate()));
+            return new Result(result.model(), summary);
+        } finally {
+            store.release();
+            if (validationStore != null) {
+                validationStore.release();
+            }
+        }
+    }
+
+    /** Wraps the Spark store to time each round's passes and the partitions' compute inside them. */
+    private static final class TimedStore implements BlockStore {
+        private final SparkBlockStore store;
+        private final DoubleAccumulator compute;
+        final List<Double> passSeconds = new ArrayList<>();
+        final List<Double> computeSeconds = new ArrayList<>();
+        final List<Double> validationSecondsPerRound = new ArrayList<>();
+        /** Seconds of validation passes (on their own store) since the round began. */
+        double validationSeconds;
+        private double lastCompute;
+
+        TimedStore(SparkBlockStore store, DoubleAccumulator compute) {
+            this.store = store;
+            this.compute = compute;
+        }
+
+        @Override
+        public <S extends Summable<S>> S pass(ImplicitModel parameters, Task<S> task) {
+            return store.pass(parameters, new TimedTask<>(task, compute));
+        }
+
+        /** Drops what was timed before a round began: the set-up passes, or the last round's evaluation. */
+        @Override
+        public void roundStarted(int round) {
+            store.roundStarted(round);
+            store.takePassSeconds();
+            lastCompute = compute.value();
+            validationSeconds = 0;
+        }
+
+        @Override
+        public void roundCompleted(int round) {
+            store.roundCompleted(round);
+            passSeconds.add(store.takePassSeconds());
+            double total = compute.value();
+            computeSeconds.add(total - lastCompute);
+            lastCompute = total;
+            validationSecondsPerRound.add(validationSeconds);
+        }
+
+        @Override
+        public void release() {
+            store.release();
+        }
+    }
+
+    /** A task that adds its own compute time to an accumulator. */
+    private record TimedTask<S extends Summable<S>>(BlockStore.Task<S> task, DoubleAccumulator seconds)
+            implements BlockStore.Task<S> {
+        @Override
+        public BlockStore.Outcome<S> apply(ImplicitModel parameters, DataBlock block) {
+            long t0 = System.nanoTime();
+            BlockStore.Outcome<S> out = task.apply(parameters, block);
+            seconds.add((System.nanoTime() - t0) / 1e9);
+            return out;
+        }
+
+        @Override
+        public boolean changesStates() {
+            return task.changesStates();
+        }
+    }
+}

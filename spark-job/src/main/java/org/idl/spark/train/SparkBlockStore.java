@@ -1,0 +1,142 @@
+package org.idl.spark.train;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.idl.model.ImplicitModel;
+import org.idl.train.BlockStore;
+import org.idl.train.DataBlock;
+import org.idl.train.Summable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Data blocks partitioned across Spark executors, one block per partition (the design card: data
+ * columns partitioned, X- and P-steps local to each partition). A pass broadcasts an immutable
+ * snapshot of the parameters, runs the task on every partition, and sums the statistics with
+ * {@code treeReduce}. A read-only pass destroys its broadcast at once. A pass that changes the states
+ * leaves a new persisted RDD, named with its pass number (the previous one is released), whose
+ * lineage needs that pass's broadcast to recompute a lost partition: such broadcasts live until a
+ * checkpoint cuts the lineage (every {@code checkpointInterval} rounds when a checkpoint directory
+ * is set, as ALS does) or the store is released.
+ */
+public final class SparkBlockStore implements BlockStore {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkBlockStore.class);
+
+    private final JavaSparkContext sc;
+    private final int aggregationDepth;
+    private final int checkpointInterval;
+    private final StorageLevel storageLevel;
+    private final List<JavaRDD<?>> persisted = new ArrayList<>();
+    private final List<Broadcast<?>> lineageBroadcasts = new ArrayList<>();
+    private JavaRDD<DataBlock> blocks;
+    private int passes;
+    private int round;
+    private boolean checkpointDue;
+    private boolean released;
+
+    /** Pass timings: seconds spent in passes (partition work plus aggregation) since the last reset. */
+    private double passSeconds;
+
+    public SparkBlockStore(JavaRDD<DataBlock> blocks, int aggregationDepth, int checkpointInterval,
+                           StorageLevel storageLevel) {
+        this.sc = JavaSparkContext.fromSparkContext(blocks.context());
+        this.aggregationDepth = aggregationDepth;
+        this.checkpointInterval = checkpointInterval;
+        this.storageLevel = storageLevel;
+        this.blocks = blocks.persist(storageLevel).setName("idl-data-blocks");
+        persisted.add(this.blocks);
+    }
+
+    @Override
+    public <S extends Summable<S>> S pass(ImplicitModel parameters, Task<S> task) {
+        if (released) {
+            throw new IllegalStateException("the block store has been released");
+        }
+        long start = System.nanoTime();
+        passes++;
+        Broadcast<ImplicitModel> snapshot = sc.broadcast(parameters);
+        boolean keep = false;
+        try {
+            JavaRDD<Outcome<S>> out = blocks.map(block -> task.apply(snapshot.value(), block));
+            S total;
+            if (task.changesStates()) {
+                out.persist(storageLevel).setName("idl-states-round-" + round + "-pass-" + passes);
+                // Spark checkpoints an RDD only if asked before its first job; the job below writes it.
+                boolean checkpoint = checkpointDue;
+                if (checkpoint) {
+                    out.checkpoint();
+                    checkpointDue = false;
+                }
+                total = out.map(Outcome::statistics).treeReduce(Summable::merge, aggregationDepth);
+                if (checkpoint) {
+                    // The lineage now starts at this pass's RDD: only its own broadcast is still referenced.
+                    destroyLineageBroadcasts();
+                    LOG.info("checkpointed the states of pass {} (round {}) to {}", passes, round,
+                            sc.getCheckpointDir().get());
+                }
+                JavaRDD<?> previous = persisted.size() > 1 ? persisted.remove(persisted.size() - 1) : null;
+                persisted.add(out);
+                blocks = out.map(Outcome::block);
+                lineageBroadcasts.add(snapshot);
+                keep = true;
+                if (previous != null) {
+                    previous.unpersist(false);
+                }
+            } else {
+                total = out.map(Outcome::statistics).treeReduce(Summable::merge, aggregationDepth);
+            }
+            return total;
+        } finally {
+            if (!keep) {
+                snapshot.destroy();
+            }
+            passSeconds += (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    @Override
+    public void roundStarted(int round) {
+        this.round = round;
+    }
+
+    /** Every {@code checkpointInterval} rounds, the next pass's states are checkpointed. */
+    @Override
+    public void roundCompleted(int round) {
+        if (checkpointInterval > 0 && round % checkpointInterval == 0 && sc.getCheckpointDir().isPresent()) {
+            checkpointDue = true;
+        }
+    }
+
+    /** Seconds spent in passes since the last call, for the split of a round's time. */
+    public double takePassSeconds() {
+        double s = passSeconds;
+        passSeconds = 0;
+        return s;
+    }
+
+    public int passes() {
+        return passes;
+    }
+
+    private void destroyLineageBroadcasts() {
+        for (Broadcast<?> b : lineageBroadcasts) {
+            b.destroy();
+        }
+        lineageBroadcasts.clear();
+    }
+
+    @Override
+    public void release() {
+        released = true;
+        destroyLineageBroadcasts();
+        for (JavaRDD<?> rdd : persisted) {
+            rdd.unpersist(false);
+        }
+        persisted.clear();
+    }
+}

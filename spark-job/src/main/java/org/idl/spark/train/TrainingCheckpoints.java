@@ -1,0 +1,180 @@
+package org.idl.spark.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.idl.linalg.Matrix;
+import org.idl.model.Activation;
+import org.idl.model.ImplicitModel;
+import org.idl.train.MetricSums;
+import org.idl.train.Round;
+import org.idl.train.TrainingResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Training checkpoints for scheduled batch runs: every {@code interval} rounds the state of training
+ * (the model, the per-round history, the initial metrics) is written as plain JSON to
+ * {@code <dir>/round-NNNNNN/state.json}, first under a temporary name and then renamed, so a
+ * directory without the temporary suffix is always complete. Older checkpoints are deleted, the two
+ * newest kept. {@link #resumePoint} reads the newest. Doubles are written in Java's shortest
+ * round-trip form, so a resumed run starts from exactly the saved model.
+ */
+public final class TrainingCheckpoints {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingCheckpoints.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PREFIX = "round-";
+    private static final String TMP = ".tmp";
+
+    private final Path dir;
+    private final int interval;
+    private final boolean resume;
+    private final FileSystem fs;
+
+    public TrainingCheckpoints(String directory, int interval, boolean resume, Configuration hadoop) {
+        if (interval < 1) {
+            throw new IllegalArgumentException("checkpoint interval must be >= 1 round, got " + interval);
+        }
+        this.dir = new Path(directory);
+        this.interval = interval;
+        this.resume = resume;
+        try {
+            this.fs = dir.getFileSystem(hadoop);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String directory() {
+        return dir.toString();
+    }
+
+    /** The newest complete checkpoint when resuming, else null. */
+    public TrainingResult resumePoint() {
+        if (!resume) {
+            return null;
+        }
+        try {
+            Path newest = newest();
+            if (newest == null) {
+                LOG.info("no checkpoint in {}: starting from the beginning", dir);
+                return null;
+            }
+            try (FSDataInputStream in = fs.open(new Path(newest, "state.json"))) {
+                return read(JSON.readTree(in));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoints in " + dir, e);
+        }
+    }
+
+    private Path newest() throws IOException {
+        if (!fs.exists(dir)) {
+            return null;
+        }
+        Path best = null;
+        for (FileStatus status : fs.listStatus(dir)) {
+            String name = status.getPath().getName();
+            if (status.isDirectory() && name.startsWith(PREFIX) && !name.endsWith(TMP)
+                    && (best == null || name.compareTo(best.getName()) > 0)) {
+                best = status.getPath();
+            }
+        }
+        return best;
+    }
+
+    public void roundCompleted(TrainingResult state) {
+        int round = state.rounds().size();
+        if (round % interval != 0) {
+            return;
+        }
+        String name = String.format("%s%06d", PREFIX, round);
+        Path tmp = new Path(dir, name + TMP);
+        Path target = new Path(dir, name);
+        try {
+            fs.mkdirs(dir);
+            fs.delete(tmp, true);
+            fs.mkdirs(tmp);
+            try (FSDataOutputStream out = fs.create(new Path(tmp, "state.json"), true)) {
+                out.write(JSON.writeValueAsBytes(write(state)));
+            }
+            fs.delete(target, true);
+            if (!fs.rename(tmp, target)) {
+                throw new IOException("could not rename " + tmp + " to " + target);
+            }
+            List<String> complete = new ArrayList<>();
+            for (FileStatus status : fs.listStatus(dir)) {
+                String n = status.getPath().getName();
+                if (n.startsWith(PREFIX) && !n.endsWith(TMP)) {
+                    complete.add(n);
+                }
+            }
+            complete.sort(null);
+            for (int i = 0; i + 2 < complete.size(); i++) {
+                fs.delete(new Path(dir, complete.get(i)), true);
+            }
+            LOG.info("checkpoint after round {} written to {}", round, target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + target, e);
+        }
+    }
+
+    public static ObjectNode write(TrainingResult state) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("formatVersion", 1);
+        ImplicitModel m = state.model();
+        root.put("activation", m.activation().spec());
+        root.put("bias", m.bias());
+        root.set("A", matrix(m.a()));
+        root.set("B", matrix(m.b()));
+        root.set("C", matrix(m.c()));
+        root.set("D", matrix(m.d()));
+        root.set("initial", JSON.valueToTree(state.initial()));
+        root.set("rounds", JSON.valueToTree(state.rounds()));
+        return root;
+    }
+
+    private static ObjectNode matrix(Matrix m) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("rows", m.rows());
+        node.put("cols", m.cols());
+        ArrayNode data = node.putArray("data");
+        for (double v : m.data()) {
+            data.add(v);
+        }
+        return node;
+    }
+
+    public static TrainingResult read(JsonNode root) throws IOException {
+        if (root.path("formatVersion").asInt() != 1) {
+            throw new IOException("unknown checkpoint format version " + root.path("formatVersion"));
+        }
+        ImplicitModel model = new ImplicitModel(matrix(root.get("A")), matrix(root.get("B")), matrix(root.get("C")),
+                matrix(root.get("D")), Activation.parse(root.get("activation").asText()), root.get("bias").asBoolean());
+        MetricSums initial = JSON.treeToValue(root.get("initial"), MetricSums.class);
+        Round[] rounds = JSON.treeToValue(root.get("rounds"), Round[].class);
+        return new TrainingResult(model, initial, Arrays.asList(rounds));
+    }
+
+    private static Matrix matrix(JsonNode node) {
+        JsonNode data = node.get("data");
+        double[] d = new double[data.size()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = data.get(i).asDouble();
+        }
+        return Matrix.wrap(node.get("rows").asInt(), node.get("cols").asInt(), d);
+    }
+}

@@ -1,0 +1,34 @@
+package org.idl.spark;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.idl.linalg.Matrix;
+import org.idl.model.ImplicitModel;
+
+/** What the Spark tests share: the session they run in and the comparison of trained models. */
+public final class SparkTests {
+    private SparkTests() {
+    }
+
+    /** Local mode on 2 cores with the job's own settings: Kryo with every class registered. */
+    public static SparkSession session(String appName) {
+        return SparkSession.builder().config(SparkConfigs.withKryo(new SparkConf()))
+                .master("local[2]").appName(appName).config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "2").getOrCreate();
+    }
+
+    /** The largest entry of {@code a - b} relative to the largest of {@code a}. */
+    public static double relativeDifference(Matrix a, Matrix b) {
+        return a.minus(b).maxAbs() / Math.max(a.maxAbs(), 1e-300);
+    }
+
+    /** The model's matrix named "A", "B", "C" or "D". */
+    public static Matrix pick(ImplicitModel m, String name) {
+        return switch (name) {
+            case "A" -> m.a();
+            case "B" -> m.b();
+            case "C" -> m.c();
+            default -> m.d();
+        };
+    }
+}

@@ -1,0 +1,109 @@
+package org.idl.spark.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.spark.sql.SparkSession;
+import org.idl.data.Digits;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The batch job with conf/local.conf: the default run on digits, and configuration errors before Spark starts. */
+class IdlJobTest {
+    private static final Path CONF = Digits.path().getParent().getParent().getParent().resolve("conf/local.conf");
+
+    @Test
+    void defaultJobTrainsDigitsAndWritesModelAndMetrics(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        int code = IdlJob.run(new String[]{"train", "--conf", CONF.toString(), "--out", out.toString(),
+                "--set", "data.path=" + Digits.path()});
+        assertEquals(IdlJob.OK, code);
+        JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        int rounds = m.get("objectiveHistory").size();
+        assertEquals(50, rounds);
+        assertEquals(rounds, m.get("roundSeconds").size());
+        double test = m.get("testMetrics").get("accuracy").asDouble();
+        assertTrue(test >= 0.975, "test accuracy " + test);
+        assertTrue(m.get("trainMetrics").get("accuracy").asDouble() >= test);
+        // The test set is measured after every round; the last round's figure is the final model's.
+        assertEquals(rounds, m.get("testAccuracyHistory").size());
+        assertEquals(test, m.get("testAccuracyHistory").get(rounds - 1).asDouble(), 1e-12);
+        assertTrue(m.get("wellPosedness").get("infNorm").asDouble() <= 0.95 + 1e-12);
+        assertTrue(m.get("trainingSeconds").asDouble() > 0);
+        assertTrue(Files.isDirectory(out.resolve("model/stages")));
+        assertTrue(Files.size(out.resolve("report.html")) > 1000);
+        // The model directory serves predict, evaluate and inspect.
+        Path predictions = dir.resolve("predictions");
+        assertEquals(IdlJob.OK, IdlJob.run(new String[]{"predict", "--model", out.resolve("model").toString(),
+                "--data", Digits.path().toString(), "--out", predictions.toString()}));
+        Path evaluation = dir.resolve("evaluation.json");
+        assertEquals(IdlJob.OK, IdlJob.run(new String[]{"evaluate", "--model", out.resolve("model").toString(),
+                "--data", Digits.path().toString(), "--out", evaluation.toString()}));
+        JsonNode ev = new ObjectMapper().readTree(evaluation.toFile());
+        assertEquals(1797, ev.get("count").asLong());
+        // All of digits is the 1346 training points and the 451 test points.
+        long correct = Math.round(m.get("trainMetrics").get("accuracy").asDouble() * 1346 + test * 451);
+        double expected = correct / 1797.0;
+        assertEquals(expected, ev.get("accuracy").asDouble(), 1e-9);
+        Path inspection = dir.resolve("inspection.json");
+        assertEquals(IdlJob.OK, IdlJob.run(new String[]{"inspect", "--model", out.resolve("model").toString(),
+                "--out", inspection.toString()}));
+        JsonNode in = new ObjectMapper().readTree(inspection.toFile());
+        assertEquals(64, in.get("hidden").asInt());
+        assertEquals(64, in.get("inputs").asInt());
+        assertTrue(in.get("wellPosedness").get("infNorm").asDouble() <= 0.95 + 1e-12);
+        SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            assertEquals(1797, spark.read().parquet(predictions.toString()).count());
+            assertEquals(correct, spark.read().parquet(predictions.toString()).filter("prediction = label").count());
+        } finally {
+            spark.stop();
+        }
+        // No temporary output left beside the results.
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().contains(".tmp-")));
+        }
+        // An existing output is refused without --overwrite.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
+                "train", "--conf", CONF.toString(), "--out", out.toString(), "--set", "data.path=" + Digits.path(),
+                "--set", "model.maxIter=1"}));
+        assertTrue(e.getMessage().contains("exists"), e.getMessage());
+    }
+
+    @Test
+    void badConfigurationIsRejectedNamingKeyAndValue(@TempDir Path dir) {
+        String out = dir.resolve("never").toString();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
+                "train", "--conf", CONF.toString(), "--out", out, "--set", "model.kappa=1.5"}));
+        assertTrue(e.getMessage().contains("kappa") && e.getMessage().contains("1.5"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
+                "train", "--conf", CONF.toString(), "--out", out, "--set", "model.hiddenSiz=3"}));
+        assertTrue(e.getMessage().contains("model.hiddenSiz"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
+                "train", "--conf", CONF.toString(), "--out", out, "--set", "model.maxIter=ten"}));
+        assertTrue(e.getMessage().contains("maxIter") && e.getMessage().contains("ten"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
+                "train", "--conf", CONF.toString(), "--out", out, "--set", "model.solver=sgd"}));
+        assertTrue(e.getMessage().contains("solver") && e.getMessage().contains("sgd"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
+                "train", "--conf", CONF.toString(), "--out", out, "--set", "model.batchSize=-1"}));
+        assertTrue(e.getMessage().contains("batchSize") && e.getMessage().contains("-1"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
+                "train", "--conf", CONF.toString(), "--out", out, "--set", "model.stepSchedule=linear"}));
+        assertTrue(e.getMessage().contains("stepSchedule") && e.getMessage().contains("linear"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
+                "train", "--conf", CONF.toString(), "--out", out, "--set", "model.gradientTol=2"}));
+        assertTrue(e.getMessage().contains("model.gradientTol = 2 "), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
+                "train", "--conf", CONF.toString(), "--out", out, "--set", "data.path=/no/such/file.csv"}));
+        assertTrue(e.getMessage().contains("/no/such/file.csv"), e.getMessage());
+        assertFalse(Files.exists(Path.of(out)));
+    }
+}

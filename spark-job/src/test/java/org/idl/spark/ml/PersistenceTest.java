@@ -1,0 +1,138 @@
+package org.idl.spark.ml;
+
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.tuning.CrossValidator;
+import org.apache.spark.ml.tuning.CrossValidatorModel;
+import org.apache.spark.ml.tuning.ParamGridBuilder;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.idl.data.Digits;
+import org.idl.data.LabeledData;
+import org.idl.spark.SparkTestData;
+import org.idl.spark.SparkTests;
+import org.idl.spark.job.Frames;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Save/load round trips, and the estimators inside a Pipeline and a CrossValidator. */
+class PersistenceTest {
+    private static SparkSession spark;
+    private static SparkTestData data;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTests.session("PersistenceTest");
+        data = SparkTestData.digits();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    @Test
+    void classificationModelRoundTripKeepsEveryParamAndMatrix(@TempDir Path dir) throws IOException {
+        IdlClassificationModel model = new IdlClassifier().setHiddenSize(8).setMaxIter(2).setInitialReadoutPasses(3)
+                .setPredictionCol("pred").fit(SparkTestData.frame(spark, data.train, 2));
+        model.setClassNames(new String[]{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"});
+        String path = dir.resolve("model").toString();
+        model.write().save(path);
+        // Refuses to overwrite unless asked.
+        assertThrows(IOException.class, () -> model.write().save(path));
+        model.write().overwrite().save(path);
+
+        IdlClassificationModel loaded = IdlClassificationModel.load(path);
+        assertEquals(model.uid(), loaded.uid());
+        assertEquals(model.numClasses(), loaded.numClasses());
+        for (Param<?> p : model.params()) {
+            Param<?> q = loaded.getParam(p.name());
+            assertEquals(model.isSet(p), loaded.isSet(q), p.name());
+            assertEquals(model.isDefined(p), loaded.isDefined(q), p.name());
+            if (model.isDefined(p)) {
+                assertTrue(java.util.Objects.deepEquals(model.getOrDefault(p), loaded.getOrDefault(q)), p.name());
+            }
+        }
+        assertEquals("pred", loaded.getPredictionCol());
+        assertEquals("seven", loaded.className(7));
+        assertEquals(model.implicitModel().a(), loaded.implicitModel().a());
+        assertEquals(model.implicitModel().b(), loaded.implicitModel().b());
+        assertEquals(model.implicitModel().c(), loaded.implicitModel().c());
+        assertEquals(model.implicitModel().d(), loaded.implicitModel().d());
+        assertEquals(model.implicitModel().activation(), loaded.implicitModel().activation());
+        assertEquals(model.implicitModel().bias(), loaded.implicitModel().bias());
+
+        List<Row> before = model.transform(SparkTestData.frame(spark, data.test, 2)).select("pred").collectAsList();
+        List<Row> after = loaded.transform(SparkTestData.frame(spark, data.test, 2)).select("pred").collectAsList();
+        assertEquals(before, after);
+    }
+
+    @Test
+    void regressionModelAndEstimatorRoundTrip(@TempDir Path dir) throws IOException {
+        IdlRegressor regressor = new IdlRegressor().setHiddenSize(6).setMaxIter(2).setKappa(0.8).setActivation("tanh");
+        IdlRegressionModel model = regressor.fit(SparkTestData.frame(spark, data.train, 2));
+        model.write().save(dir.resolve("reg").toString());
+        IdlRegressionModel loaded = IdlRegressionModel.load(dir.resolve("reg").toString());
+        assertEquals(model.implicitModel().a(), loaded.implicitModel().a());
+        assertEquals(model.implicitModel().d(), loaded.implicitModel().d());
+        assertEquals("tanh", loaded.implicitModel().activation().spec());
+        double[] x = data.test.features().columns(0, 1).data();
+        assertEquals(model.predict(org.apache.spark.ml.linalg.Vectors.dense(x)),
+                loaded.predict(org.apache.spark.ml.linalg.Vectors.dense(x)));
+
+        regressor.write().save(dir.resolve("est").toString());
+        IdlRegressor est = IdlRegressor.load(dir.resolve("est").toString());
+        assertEquals(regressor.uid(), est.uid());
+        for (Param<?> p : regressor.params()) {
+            assertEquals(regressor.getOrDefault(p), est.getOrDefault(est.getParam(p.name())), p.name());
+        }
+    }
+
+    @Test
+    void worksInAPipelineAndACrossValidator(@TempDir Path dir) throws IOException {
+        LabeledData raw = Digits.load().stratifiedSplit(0.25, 0).train();
+        Dataset<Row> frame = Frames.of(spark, raw, 2).withColumnRenamed("features", "pixels");
+        StandardScaler scaler = new StandardScaler().setInputCol("pixels").setOutputCol("features")
+                .setWithMean(true).setWithStd(true);
+        IdlClassifier classifier = new IdlClassifier().setHiddenSize(12).setMaxIter(2).setInitialReadoutPasses(5);
+        Pipeline pipeline = new Pipeline().setStages(new PipelineStage[]{scaler, classifier});
+
+        ParamMap[] grid = new ParamGridBuilder().addGrid(classifier.kappa(), new double[]{0.5, 0.9}).build();
+        CrossValidator cv = new CrossValidator().setEstimator(pipeline).setEstimatorParamMaps(grid)
+                .setEvaluator(new MulticlassClassificationEvaluator().setMetricName("accuracy"))
+                .setNumFolds(2).setSeed(1);
+        CrossValidatorModel cvModel = cv.fit(frame);
+        double[] accuracies = cvModel.avgMetrics();
+        assertEquals(2, accuracies.length);
+        for (double a : accuracies) {
+            assertTrue(a > 0.85, "cross-validated accuracy " + a);
+        }
+
+        PipelineModel best = (PipelineModel) cvModel.bestModel();
+        String path = dir.resolve("pipeline").toString();
+        best.write().save(path);
+        PipelineModel loaded = PipelineModel.load(path);
+        List<Row> a = best.transform(frame).select("prediction").collectAsList();
+        List<Row> b = loaded.transform(frame).select("prediction").collectAsList();
+        assertEquals(a, b);
+        assertArrayEquals(((IdlClassificationModel) best.stages()[1]).implicitModel().a().data(),
+                ((IdlClassificationModel) loaded.stages()[1]).implicitModel().a().data());
+    }
+}

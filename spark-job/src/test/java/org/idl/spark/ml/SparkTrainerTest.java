@@ -1,0 +1,117 @@
+package org.idl.spark.ml;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.idl.linalg.Matrix;
+import org.idl.model.ImplicitModel;
+import org.idl.spark.SparkTestData;
+import org.idl.spark.SparkTests;
+import org.idl.train.TrainingResult;
+import org.idl.train.bcd.BcdConfig;
+import org.idl.train.bcd.BcdTrainer;
+import org.idl.train.bcd.Schedule;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Spark trainer trains the same model as common/'s single-machine trainer, whatever the partitioning. */
+class SparkTrainerTest {
+    private static SparkSession spark;
+    private static SparkTestData data;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTests.session("SparkTrainerTest");
+        data = SparkTestData.digits();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    @ParameterizedTest(name = "{0} schedule, {1} partitions")
+    @CsvSource({"recipe, 1", "recipe, 2", "recipe, 7", "paper, 1", "paper, 2", "paper, 7"})
+    void sameModelAsTheSingleMachineTrainer(String schedule, int partitions) {
+        IdlClassifier classifier = new IdlClassifier().setHiddenSize(16).setMaxIter(4).setSchedule(schedule)
+                .setInitialReadoutPasses(5);
+        BcdConfig config = classifier.bcdConfig();
+        assertEquals(Schedule.parse(schedule), config.schedule());
+        ImplicitModel local = new BcdTrainer(config)
+                .fit(data.train.features(), data.train.oneHot(10), 1, null).model();
+
+        IdlClassificationModel model = classifier.fit(SparkTestData.frame(spark, data.train, partitions));
+        ImplicitModel distributed = model.implicitModel();
+        assertEquals(partitions, model.summary().partitions());
+        assertEquals(4, model.summary().rounds());
+        for (String name : List.of("A", "B", "C", "D")) {
+            Matrix l = SparkTests.pick(local, name);
+            Matrix d = SparkTests.pick(distributed, name);
+            double diff = SparkTests.relativeDifference(l, d);
+            assertTrue(diff <= 1e-8, name + " differs by " + diff + " relative");
+        }
+        // transform's batched predictions are the true model's, row for row.
+        List<Row> predictions = model.transform(SparkTestData.frame(spark, data.test, 3)).select("prediction", "label")
+                .collectAsList();
+        Matrix expected = distributed.predict(data.test.features());
+        assertEquals(data.test.size(), predictions.size());
+        for (int c = 0; c < predictions.size(); c++) {
+            assertEquals(data.test.labels()[c], predictions.get(c).getDouble(1));
+            assertEquals(IdlClassificationModel.argmax(expected.columns(c, c + 1).data()), predictions.get(c).getDouble(0));
+        }
+    }
+
+    @ParameterizedTest(name = "solver {0}, batch size {1}, {2} partitions, {3} steps")
+    @CsvSource({"gradient, 32, 1, constant", "gradient, 32, 3, cosine", "gradient, 0, 3, cosine",
+            "hybrid, 32, 2, constant"})
+    void gradientSolversTrainTheSameModelAsOnOneMachine(String solver, int batchSize, int partitions, String steps) {
+        IdlClassifier classifier = new IdlClassifier().setHiddenSize(16).setMaxIter(2).setInitialReadoutPasses(3)
+                .setSolver(solver).setGradientIter(3).setBatchSize(batchSize).setStepSize(1e-2)
+                .setStepSchedule(steps).setGradientTol(1e-4);
+        TrainingResult local = classifier.trainer().fit(data.train.features(), data.train.oneHot(10), partitions,
+                null);
+        IdlClassificationModel model = classifier.fit(SparkTestData.frame(spark, data.train, partitions));
+        ImplicitModel distributed = model.implicitModel();
+        assertEquals(local.rounds().size(), model.summary().rounds());
+        for (String name : List.of("A", "B", "C", "D")) {
+            double diff = SparkTests.relativeDifference(SparkTests.pick(local.model(), name), SparkTests.pick(distributed, name));
+            assertTrue(diff <= 1e-8, name + " differs by " + diff + " relative");
+        }
+        assertTrue(distributed.a().infNorm() <= classifier.bcdConfig().kappa() + 1e-12);
+        double[] trainLoss = model.summary().trainLoss();
+        assertTrue(trainLoss[trainLoss.length - 1] < local.initial().meanLoss(), java.util.Arrays.toString(trainLoss));
+    }
+
+    @Test
+    void checkpointsCutTheLineageAndTrainingReleasesItsCaches(@TempDir Path dir) throws IOException {
+        spark.sparkContext().setCheckpointDir(dir.toString());
+        IdlClassifier classifier = new IdlClassifier().setHiddenSize(8).setMaxIter(3).setInitialReadoutPasses(3)
+                .setCheckpointInterval(1);
+        IdlClassificationModel model = classifier.fit(SparkTestData.frame(spark, data.train, 3));
+        ImplicitModel local = new BcdTrainer(classifier.bcdConfig())
+                .fit(data.train.features(), data.train.oneHot(10), 1, null).model();
+        assertTrue(SparkTests.relativeDifference(local.a(), model.implicitModel().a()) <= 1e-8);
+        assertTrue(SparkTests.relativeDifference(local.c(), model.implicitModel().c()) <= 1e-8);
+        try (Stream<Path> files = Files.walk(dir)) {
+            assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("rdd-")), "no checkpoint written");
+        }
+        for (scala.Tuple2<Object, org.apache.spark.rdd.RDD<?>> cached :
+                scala.jdk.javaapi.CollectionConverters.asJava(spark.sparkContext().getPersistentRDDs().toSeq())) {
+            String name = cached._2().name();
+            assertFalse(name != null && name.startsWith("idl-"), "still cached after training: " + name);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package org.idl.spark.ml;
+
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.idl.spark.SparkTests;
+import org.idl.spark.job.Frames;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** fit and the param setters say exactly what is wrong, naming the value. */
+class ValidationTest {
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTests.session("ValidationTest");
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    private static Dataset<Row> frame(Row... rows) {
+        return spark.createDataFrame(List.of(rows), Frames.SCHEMA);
+    }
+
+    private static void assertFitFails(Dataset<Row> df, String... fragments) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new IdlClassifier().setHiddenSize(4).setMaxIter(1).fit(df));
+        for (String f : fragments) {
+            assertTrue(e.getMessage().contains(f), "message '" + e.getMessage() + "' lacks '" + f + "'");
+        }
+    }
+
+    @Test
+    void badParamValuesFailWhenSet() {
+        IdlClassifier c = new IdlClassifier();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.setKappa(1.0));
+        assertTrue(e.getMessage().contains("kappa") && e.getMessage().contains("1.0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> c.setLambda(-0.5));
+        assertTrue(e.getMessage().contains("lambda") && e.getMessage().contains("-0.5"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> c.setActivation("sigmoid"));
+        assertTrue(e.getMessage().contains("sigmoid"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> c.setHiddenSize(0));
+        assertTrue(e.getMessage().contains("hiddenSize"), e.getMessage());
+    }
+
+    @Test
+    void badDataFailsFitNamingTheProblem() {
+        assertFitFails(frame(), "empty");
+        assertFitFails(frame(RowFactory.create(Vectors.dense(1, Double.NaN), 0.0),
+                RowFactory.create(Vectors.dense(1, 2), 1.0)), "NaN");
+        assertFitFails(frame(RowFactory.create(Vectors.dense(1, 2), 0.0),
+                RowFactory.create(Vectors.dense(1, 2, 3), 1.0)), "sizes", "2", "3");
+        assertFitFails(frame(RowFactory.create(Vectors.dense(1, 2), 0.5),
+                RowFactory.create(Vectors.dense(1, 2), 1.0)), "0.5");
+        assertFitFails(frame(RowFactory.create(Vectors.dense(1, 2), -1.0),
+                RowFactory.create(Vectors.dense(1, 2), 1.0)), "-1.0");
+        assertFitFails(frame(RowFactory.create(Vectors.dense(1, 2), Double.POSITIVE_INFINITY)), "Infinity");
+    }
+
+    @Test
+    void wrongSchemaFailsFit() {
+        StructType schema = new StructType().add("features", DataTypes.StringType).add("label", DataTypes.DoubleType);
+        Dataset<Row> df = spark.createDataFrame(List.of(RowFactory.create("1,2", 0.0)), schema);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new IdlClassifier().fit(df));
+        assertTrue(e.getMessage().contains("features"), e.getMessage());
+    }
+}
