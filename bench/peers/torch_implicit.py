@@ -46,7 +46,7 @@ import torch  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import datasets  # noqa: E402
 
-# Defaults per data set (full training sets), chosen by the tuning in bench/peers/README.md on
+# Defaults per data set (full training sets), chosen by the tuning in docs/benchmarks.md on
 # validation splits, never the test set. MNIST-10k tuned best at --lr 3e-3 (pass it there).
 # Command-line options override them.
 PRESETS = {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Prints the markdown tables of bench/perf/README.md from the result files (stdlib only):
+"""Prints the markdown tables of docs/benchmarks.md from the result files (stdlib only):
 
     python3 bench/perf/tables.py
 
