@@ -5,7 +5,6 @@ import org.idl.model.FixedPointSolver;
 import org.idl.model.ImplicitModel;
 import org.idl.train.BlockStore;
 import org.idl.train.DataBlock;
-import org.idl.train.MetricSums;
 import org.idl.train.Summable;
 import org.idl.train.bcd.ABStep;
 import org.idl.train.bcd.BcdConfig;
@@ -176,7 +175,7 @@ public final class ProfilingStore implements BlockStore {
         return out;
     }
 
-    /** {@link Passes.RecipeState}'s body, with a clock around each step. */
+    /** {@link Passes.RecipeState}'s steps, with a clock around each. */
     private Outcome<Passes.StateStatistics> recipeState(BcdConfig config, ImplicitModel model, DataBlock block,
                                                          Clock.Segments into) {
         int n = model.hidden();
@@ -184,27 +183,21 @@ public final class ProfilingStore implements BlockStore {
         int q = model.outputs();
         long m = block.size();
         Clock.Reading t0 = Clock.now();
-        Matrix u = block.u();
         Matrix x = block.x();
-        Matrix z = model.b().times(u);
-        Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
-        Matrix c = model.c();
-        Matrix du = model.d().times(u);
-        Matrix yhat = du.copy();
-        Matrix.gemm(1.0, c, false, x, false, 1.0, yhat);
-        MetricSums metrics = MetricSums.of(config.loss(), block.y(), yhat);
+        Passes.StateProducts products = Passes.StateProducts.of(model, block, config.loss());
         double[] lambda = config.lambdas();
         Clock.Reading t1 = Clock.now();
         into.add("state products: Z = BU + AX, DU, CX; metrics", t1.since(t0), Flops.stateProducts(n, pb, q, m));
-        StepResult p = PStep.solve(config.activation(), config.loss(), lambda, config.mu(), z, x, block.y(), c, du, x,
-                config.pStepIterations());
+        StepResult p = PStep.solve(config.activation(), config.loss(), lambda, config.mu(), products.z(), x,
+                block.y(), model.c(), products.du(), x, config.pStepIterations());
         Clock.Reading t2 = Clock.now();
         into.add("P-step", t2.since(t1), Flops.pStep(n, q, m, config.pStepIterations()));
-        ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, u, z, p.value());
+        ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, block.u(), products.z(), p.value());
         Clock.Reading t3 = Clock.now();
         into.add("(A,B) statistics: G, X X^T, X U^T", t3.since(t2), Flops.abStatistics(n, pb, m));
         into.add("X-step (paper schedule only)", Clock.Span.ZERO, 0);
-        return new Outcome<>(block.withStates(x, p.value()), new Passes.StateStatistics(ab, p.after(), metrics));
+        return new Outcome<>(block.withStates(x, p.value()),
+                new Passes.StateStatistics(ab, p.after(), products.metrics()));
     }
 
     /** {@link Passes.Resync}'s body: the fixed point of the new (A, B), then readout statistics with Gram blocks. */

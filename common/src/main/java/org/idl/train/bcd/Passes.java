@@ -79,6 +79,23 @@ public final class Passes {
     }
 
     /**
+     * What a recipe state pass computes first, with X = X* the block's true fixed point: Z = B U + A X,
+     * D U, and the true-model metrics of the predictions C X + D U.
+     */
+    public record StateProducts(Matrix z, Matrix du, MetricSums metrics) {
+        public static StateProducts of(ImplicitModel model, DataBlock block, Loss loss) {
+            Matrix u = block.u();
+            Matrix x = block.x();
+            Matrix z = model.b().times(u);
+            Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
+            Matrix du = model.d().times(u);
+            Matrix yhat = du.copy();
+            Matrix.gemm(1.0, model.c(), false, x, false, 1.0, yhat);
+            return new StateProducts(z, du, MetricSums.of(loss, block.y(), yhat));
+        }
+    }
+
+    /**
      * Recipe, start of a round, with X = X* already the true fixed point of the current (A, B): the
      * metrics of the current model (true predictions), the P-step from P = X*, and the (A,B)-step
      * statistics with {@code V = [X*; U]} (no X-step: method.md, change 2).
@@ -86,20 +103,14 @@ public final class Passes {
     public record RecipeState(BcdConfig config) implements BlockStore.Task<StateStatistics> {
         @Override
         public BlockStore.Outcome<StateStatistics> apply(ImplicitModel model, DataBlock block) {
-            Matrix u = block.u();
             Matrix x = block.x();
-            Matrix z = model.b().times(u);
-            Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
-            Matrix c = model.c();
-            Matrix du = model.d().times(u);
-            Matrix yhat = du.copy();
-            Matrix.gemm(1.0, c, false, x, false, 1.0, yhat);
-            MetricSums metrics = MetricSums.of(config.loss(), block.y(), yhat);
+            StateProducts products = StateProducts.of(model, block, config.loss());
             double[] lambda = config.lambdas();
-            StepResult p = PStep.solve(config.activation(), config.loss(), lambda, config.mu(), z, x, block.y(), c, du, x,
-                    config.pStepIterations());
-            ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, u, z, p.value());
-            return new BlockStore.Outcome<>(block.withStates(x, p.value()), new StateStatistics(ab, p.after(), metrics));
+            StepResult p = PStep.solve(config.activation(), config.loss(), lambda, config.mu(), products.z(), x,
+                    block.y(), model.c(), products.du(), x, config.pStepIterations());
+            ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, block.u(), products.z(), p.value());
+            return new BlockStore.Outcome<>(block.withStates(x, p.value()),
+                    new StateStatistics(ab, p.after(), products.metrics()));
         }
     }
 
