@@ -34,6 +34,8 @@ public class IdlKryoRegistrator implements KryoRegistrator {
             "org.idl.train.bcd.Passes$StateStatistics",
             "org.idl.train.gradient.GradientPasses$GradientSums",
             "org.idl.train.gradient.GradientPasses$EpochSums",
+            "org.idl.train.gradient.GradientPasses$PointCount",
+            "org.idl.spark.train.PassSnapshot",
             "org.idl.spark.io.ParsedRecord",
     };
 

@@ -85,10 +85,10 @@ class PerfSmokeTest {
                 .statistics();
         long params = size(g.da()) + size(g.db()) + size(g.dc()) + size(g.dd());
         assertEquals(params + 5 + 2, DriverBytes.numbers("FullGradient", n, pb, q));
-        GradientPasses.EpochSums e = new GradientPasses.LocalEpoch(config.loss(), GradientConfig.defaults(1), 0.95,
-                org.idl.train.gradient.Adam.zeros(model.a(), model.b(), model.c(), model.d()), 1, 0, 0).apply(model, block)
+        GradientPasses.EpochSums e = new GradientPasses.LocalSteps(config.loss(), GradientConfig.defaults(1), 0.95,
+                org.idl.train.gradient.Adam.zeros(model.a(), model.b(), model.c(), model.d()), 1, 0, 0, block.size(), 4, 0, 4).apply(model, block)
                 .statistics();
-        assertEquals(3 * params + 2 + 5 + 3, DriverBytes.numbers("LocalEpoch", n, pb, q));
+        assertEquals(3 * params + 2 + 5 + 3, DriverBytes.numbers("LocalSteps", n, pb, q));
         assertTrue(e.points() > 0);
         // Java serialisation costs 8 bytes a number plus a bounded envelope.
         long bytes = DriverBytes.javaSize(state);

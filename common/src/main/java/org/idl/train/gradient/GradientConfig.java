@@ -5,23 +5,33 @@ import java.io.Serializable;
 /**
  * Settings of the implicit-gradient solver.
  *
- * @param rounds    gradient rounds: one pass over the data each
+ * @param rounds    gradient rounds: one epoch (pass over the data) each
  * @param stepSize  Adam's step size
  * @param batchSize 0 for full-batch steps (one gradient per pass, one Adam step on the driver); otherwise
- *                  each partition takes local Adam steps on mini-batches of this many points for one epoch
- *                  of its data, and the parameters and Adam moments are averaged once per round
+ *                  the global mini-batch: the points of one step summed over all partitions. Each
+ *                  partition takes its share ({@code batchSize} times its points over all points), so every
+ *                  partition takes the same {@link #stepsPerEpoch} local Adam steps per epoch, however
+ *                  many partitions there are
  * @param tolerance relative tolerance of the certified forward and adjoint fixed points during training
  * @param schedule  the step size over the rounds: constant, or cosine annealing towards 0 at the end of the last round
+ * @param syncSteps mini-batch: the partitions' parameters and Adam moments are averaged every this many
+ *                  local steps (one Spark job each); 0 averages once per epoch
  */
-public record GradientConfig(int rounds, double stepSize, int batchSize, double tolerance, StepSchedule schedule)
-        implements Serializable {
+public record GradientConfig(int rounds, double stepSize, int batchSize, double tolerance, StepSchedule schedule,
+                             int syncSteps) implements Serializable {
     public static final double DEFAULT_STEP_SIZE = 3e-3;
     public static final int DEFAULT_BATCH_SIZE = 128;
     public static final double DEFAULT_TOLERANCE = 1e-3;
+    public static final int DEFAULT_SYNC_STEPS = 10;
 
-    /** With a constant step size. */
+    /** With a constant step size and the default averaging. */
     public GradientConfig(int rounds, double stepSize, int batchSize, double tolerance) {
         this(rounds, stepSize, batchSize, tolerance, StepSchedule.CONSTANT);
+    }
+
+    /** With the default averaging, every {@link #DEFAULT_SYNC_STEPS} local steps. */
+    public GradientConfig(int rounds, double stepSize, int batchSize, double tolerance, StepSchedule schedule) {
+        this(rounds, stepSize, batchSize, tolerance, schedule, DEFAULT_SYNC_STEPS);
     }
 
     public GradientConfig {
@@ -40,6 +50,9 @@ public record GradientConfig(int rounds, double stepSize, int batchSize, double 
         if (!(tolerance > 0 && tolerance < 1)) {
             throw new IllegalArgumentException("gradient tolerance must be in (0, 1), got " + tolerance);
         }
+        if (syncSteps < 0) {
+            throw new IllegalArgumentException("syncSteps must be >= 0 (0: once per epoch), got " + syncSteps);
+        }
     }
 
     public static GradientConfig defaults(int rounds) {
@@ -53,5 +66,16 @@ public record GradientConfig(int rounds, double stepSize, int batchSize, double 
 
     public boolean fullBatch() {
         return batchSize == 0;
+    }
+
+    /** Local steps per epoch on every partition: {@code ceil(points / batchSize)}, at least 1. */
+    public int stepsPerEpoch(long points) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (points + batchSize - 1) / batchSize));
+    }
+
+    /** Local steps between two averagings. */
+    public int stepsPerSync(long points) {
+        int steps = stepsPerEpoch(points);
+        return syncSteps == 0 ? steps : Math.min(syncSteps, steps);
     }
 }

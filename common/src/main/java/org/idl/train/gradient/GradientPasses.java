@@ -48,9 +48,31 @@ public final class GradientPasses {
         }
     }
 
+    /** The number of data points: what the driver needs to plan an epoch's steps. */
+    public record PointCount(long points) implements Serializable, Summable<PointCount> {
+        @Override
+        public PointCount merge(PointCount o) {
+            return new PointCount(points + o.points);
+        }
+    }
+
+    /** Counts the blocks' points; states unchanged. */
+    public record CountPoints() implements BlockStore.Task<PointCount> {
+        @Override
+        public boolean changesStates() {
+            return false;
+        }
+
+        @Override
+        public BlockStore.Outcome<PointCount> apply(ImplicitModel model, DataBlock block) {
+            return new BlockStore.Outcome<>(block, new PointCount(block.size()));
+        }
+    }
+
     /**
-     * What a local-epoch pass sums: each partition's final parameters and Adam state weighted by its
-     * number of points (their sum over the total is the average), and the metrics of the model received.
+     * What a pass of local steps sums: each partition's final parameters and Adam state weighted by its
+     * number of points (their sum over the total is the average), and, in an epoch's first pass, the
+     * metrics of the model received (null otherwise).
      */
     public record EpochSums(Matrix[] weightedParameters, Adam weightedAdam, long points, MetricSums metrics,
                             long batches, long forwardIterations, long adjointIterations)
@@ -61,20 +83,25 @@ public final class GradientPasses {
             for (int i = 0; i < sum.length; i++) {
                 sum[i] = weightedParameters[i].plus(o.weightedParameters[i]);
             }
-            return new EpochSums(sum, weightedAdam.plus(o.weightedAdam), points + o.points, metrics.merge(o.metrics),
-                    batches + o.batches, forwardIterations + o.forwardIterations, adjointIterations + o.adjointIterations);
+            return new EpochSums(sum, weightedAdam.plus(o.weightedAdam), points + o.points,
+                    metrics == null ? null : metrics.merge(o.metrics), batches + o.batches,
+                    forwardIterations + o.forwardIterations, adjointIterations + o.adjointIterations);
         }
     }
 
     /**
-     * Local mini-batch Adam: one epoch over the block in an order drawn from the seed, the round and the
-     * block's index, projecting A onto {@code ||A||_inf <= kappa} row by row after every step.
-     * {@code roundsDone} gradient rounds came before this one (the step schedule's clock). The
-     * points' states are not kept between epochs: by then the parameters have moved so far that a warm
-     * start saved one Picard iteration in fourteen on MNIST.
+     * Local mini-batch Adam, steps {@code [fromStep, toStep)} of the {@code stepsPerEpoch} steps of an
+     * epoch, projecting A onto {@code ||A||_inf <= kappa} row by row after every step. The block's points
+     * are visited in an order drawn from the seed, the round and the block's index, cut into
+     * {@code stepsPerEpoch} near-equal batches: every partition takes the same number of steps whatever
+     * its size, and one step over all partitions covers about {@code batchSize} points, so an epoch is
+     * the same number of steps of the same global batch for any number of partitions.
+     * {@code roundsDone} gradient rounds came before this one (the step schedule's clock). The points'
+     * states are not kept between epochs: by then the parameters have moved so far that a warm start
+     * saved one Picard iteration in fourteen on MNIST.
      */
-    public record LocalEpoch(Loss loss, GradientConfig config, double kappa, Adam adam, int round, int roundsDone,
-                             long seed)
+    public record LocalSteps(Loss loss, GradientConfig config, double kappa, Adam adam, int round, int roundsDone,
+                             long seed, long totalPoints, int stepsPerEpoch, int fromStep, int toStep)
             implements BlockStore.Task<EpochSums> {
         @Override
         public boolean changesStates() {
@@ -86,23 +113,34 @@ public final class GradientPasses {
             Matrix u = block.u();
             Matrix y = block.y();
             int m = block.size();
-            Matrix x = ImplicitGradient.forward(model.a(), model.activation(), config.tolerance())
-                    .solve(model.b().times(u), null).states();
-            MetricSums metrics = MetricSums.of(loss, y, model.readout(x, u));
-
+            MetricSums metrics = null;
+            if (fromStep == 0) {
+                Matrix x = ImplicitGradient.forward(model.a(), model.activation(), config.tolerance())
+                        .solve(model.b().times(u), null).states();
+                metrics = MetricSums.of(loss, y, model.readout(x, u));
+            }
             Matrix[] params = {model.a(), model.b(), model.c(), model.d()}; // copies
             Adam state = adam.copy();
             int[] order = permutation(m, new Random(mix(seed, round, block.index())));
+            // A partition's batch is its share m/M of the global one, so its gradients are noisier by
+            // sqrt(M/m), and Adam, which divides by their root mean square, steps shorter by as much:
+            // the step size is scaled back up so that the average of the partitions' steps is as long
+            // as one step on the global batch (1 on a single partition).
+            double noise = Math.sqrt((double) totalPoints / m);
             long batches = 0;
             long forward = 0;
             long adjoint = 0;
-            for (int from = 0; from < m; from += config.batchSize()) {
-                int to = Math.min(m, from + config.batchSize());
+            for (int step = fromStep; step < toStep; step++) {
+                int from = (int) ((long) m * step / stepsPerEpoch);
+                int to = (int) ((long) m * (step + 1) / stepsPerEpoch);
+                if (from == to) {
+                    continue; // a partition with fewer points than steps sits some steps out
+                }
                 ImplicitGradient.Result r = ImplicitGradient.compute(params[0], params[1], params[2], params[3],
                         model.activation(), loss, gather(u, order, from, to), gather(y, order, from, to), null, null,
                         config.tolerance());
                 state.step(params, new Matrix[]{r.da(), r.db(), r.dc(), r.dd()}, 1.0 / (to - from),
-                        config.stepSizeAfter(roundsDone + (double) from / m));
+                        noise * config.stepSizeAfter(roundsDone + (double) step / stepsPerEpoch));
                 WellPosedness.projectInfNormBall(params[0], kappa);
                 batches++;
                 forward += r.forwardIterations();

@@ -16,10 +16,14 @@ import java.util.List;
 
 /**
  * Training by gradients through the fixed point ({@link ImplicitGradient}) with Adam, over the same
- * partitioned data as BCD, one pass per round. Full batch: the pass sums the gradient and the driver
- * takes one Adam step. Mini-batch: each partition takes Adam steps over its own data for one epoch
- * and the driver averages the partitions' parameters and moments. Either way A is then projected
- * exactly onto {@code ||A||_inf <= kappa}, row by row, which keeps the model well-posed.
+ * partitioned data as BCD. Full batch: one pass per round sums the gradient and the driver takes one
+ * Adam step. Mini-batch: each partition takes local Adam steps on its share of a global batch of
+ * {@code batchSize} points, and every {@code syncSteps} steps (once per epoch by default) one pass
+ * returns them and the driver averages the partitions' parameters and Adam moments, weighted by
+ * their points. The moments are averaged, not reset, because every partition estimates the same
+ * gradient statistics, and a reset would restart Adam's bias correction at every sync. Either way A
+ * is then projected exactly onto {@code ||A||_inf <= kappa}, row by row, which keeps the model
+ * well-posed.
  */
 public final class GradientTrainer {
     private final ModelSettings model;
@@ -48,6 +52,13 @@ public final class GradientTrainer {
         long forward = 0;
         long adjoint = 0;
         long batches = 0;
+        long points = 0;
+        int steps = 0;
+        if (!config.fullBatch() && config.rounds() > 0) {
+            points = store.pass(current, new GradientPasses.CountPoints()).points();
+            requireData(points);
+            steps = config.stepsPerEpoch(points);
+        }
         for (int r = first; r < first + config.rounds(); r++) {
             store.roundStarted(r);
             long t0 = System.nanoTime();
@@ -61,26 +72,36 @@ public final class GradientTrainer {
                 requireData(measured.count());
                 params = new Matrix[]{current.a(), current.b(), current.c(), current.d()};
                 adam.step(params, g.gradients(), 1.0 / measured.count(), config.stepSizeAfter(r - first));
+                WellPosedness.projectInfNormBall(params[0], model.kappa());
+                current = current.with(params[0], params[1], params[2], params[3]);
                 forward += g.forwardIterations();
                 adjoint += g.adjointIterations();
                 batches++;
             } else {
-                GradientPasses.EpochSums e = store.pass(current, new GradientPasses.LocalEpoch(model.loss(), config,
-                        model.kappa(), adam, r, r - first, model.seed()));
-                measured = e.metrics();
-                requireData(e.points());
-                params = e.weightedParameters();
-                for (Matrix p : params) {
-                    p.scaleInPlace(1.0 / e.points());
+                // One pass per averaging; the first also measures the model received.
+                measured = null;
+                params = null;
+                int perSync = config.stepsPerSync(points);
+                for (int from = 0; from < steps; from += perSync) {
+                    GradientPasses.EpochSums e = store.pass(current, new GradientPasses.LocalSteps(model.loss(),
+                            config, model.kappa(), adam, r, r - first, model.seed(), points, steps, from,
+                            Math.min(steps, from + perSync)));
+                    if (from == 0) {
+                        measured = e.metrics();
+                    }
+                    params = e.weightedParameters();
+                    for (Matrix p : params) {
+                        p.scaleInPlace(1.0 / e.points());
+                    }
+                    adam = e.weightedAdam().scaled(1.0 / e.points());
+                    // Averages of projected matrices stay in the ball but for rounding: project exactly.
+                    WellPosedness.projectInfNormBall(params[0], model.kappa());
+                    current = current.with(params[0], params[1], params[2], params[3]);
+                    forward += e.forwardIterations();
+                    adjoint += e.adjointIterations();
+                    batches += e.batches();
                 }
-                adam = e.weightedAdam().scaled(1.0 / e.points());
-                forward += e.forwardIterations();
-                adjoint += e.adjointIterations();
-                batches += e.batches();
             }
-            // Exact after a full-batch step; after averaging, only rounding can leave the ball.
-            WellPosedness.projectInfNormBall(params[0], model.kappa());
-            current = current.with(params[0], params[1], params[2], params[3]);
             if (pending != null) {
                 complete(pending, measured, rounds, listener, received, initial);
             } else if (initial == null) {

@@ -6,8 +6,10 @@ import org.idl.data.Standardizer;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
 import org.idl.train.ImplicitTrainer;
+import org.idl.train.LocalBlockStore;
 import org.idl.train.Loss;
 import org.idl.train.MetricSums;
+import org.idl.train.ModelSettings;
 import org.idl.train.Solver;
 import org.idl.train.TrainingResult;
 import org.idl.train.bcd.BcdConfig;
@@ -59,6 +61,29 @@ class GradientTrainerTest {
         assertEquals(train.meanLoss(), result.rounds().get(7).train().meanLoss(), 1e-9);
         assertEquals(Math.log(10), result.initial().meanLoss(), 1e-12); // C = D = 0 at the start
         assertTrue(train.meanLoss() < 0.15, "train loss " + train.meanLoss());
+    }
+
+    @Test
+    void anEpochIsTheSameStepsOfTheSameGlobalBatchForAnyNumberOfPartitions() {
+        // 1346 points, a global batch of 64: S = 22 steps per epoch on every partition, however small.
+        GradientConfig gradient = new GradientConfig(1, 3e-3, 64, 1e-6, StepSchedule.CONSTANT, 5);
+        assertEquals(22, gradient.stepsPerEpoch(uTrain.cols()));
+        ModelSettings settings = BcdConfig.builder().hidden(16).build().model();
+        ImplicitModel start = settings.initialModel(uTrain.rows(), 10, null);
+        LocalBlockStore blocks = LocalBlockStore.split(uTrain.withOnesRow(), yTrain, 7);
+        GradientPasses.EpochSums e = blocks.pass(start, new GradientPasses.LocalSteps(settings.loss(), gradient,
+                0.95, Adam.zeros(start.a(), start.b(), start.c(), start.d()), 1, 0, 42, uTrain.cols(), 22, 0, 22));
+        assertEquals(7 * 22, e.batches());
+        assertEquals(uTrain.cols(), e.points());
+
+        // Accuracy per epoch does not fall with the number of partitions.
+        BcdConfig config = BcdConfig.builder().hidden(32).build();
+        GradientConfig epochs = new GradientConfig(15, 3e-3, 32, 1e-6, StepSchedule.COSINE, 5);
+        double one = testAccuracy(new ImplicitTrainer(Solver.GRADIENT, config, epochs).fit(uTrain, yTrain, 1, null).model());
+        double many = testAccuracy(new ImplicitTrainer(Solver.GRADIENT, config, epochs).fit(uTrain, yTrain, 16, null).model());
+        System.out.printf("gradient, 15 epochs of global batches of 32: test accuracy %.4f on 1 partition, %.4f on 16%n",
+                one, many);
+        assertTrue(one >= 0.95 && Math.abs(one - many) <= 0.01, one + " on 1 partition, " + many + " on 16");
     }
 
     @Test

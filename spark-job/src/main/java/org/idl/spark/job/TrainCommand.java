@@ -158,6 +158,8 @@ final class TrainCommand {
         Map<String, Object> split = new LinkedHashMap<>();
         split.put("passSeconds", s.passSeconds());
         split.put("partitionComputeSeconds", s.partitionComputeSeconds());
+        split.put("slowestTaskSeconds", s.slowestTaskSeconds());
+        split.put("passes", s.passes());
         split.put("validationSeconds", s.validationSeconds());
         split.put("driverSeconds", s.driverSeconds());
         metrics.put("roundTimeSplit", split);

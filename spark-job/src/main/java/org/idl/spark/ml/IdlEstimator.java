@@ -344,6 +344,15 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         return (E) set(p.batchSize, value);
     }
 
+    public IntParam syncSteps() {
+        return p.syncSteps;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setSyncSteps(int value) {
+        return (E) set(p.syncSteps, value);
+    }
+
     public DoubleParam gradientTol() {
         return p.gradientTol;
     }

@@ -51,6 +51,7 @@ final class IdlParams {
     final IntParam gradientIter;
     final DoubleParam stepSize;
     final IntParam batchSize;
+    final IntParam syncSteps;
     final DoubleParam gradientTol;
     final Param<String> stepSchedule;
     private final String defaultLoss;
@@ -98,8 +99,12 @@ final class IdlParams {
         gradientIter = new IntParam(owner, "gradientIter", "rounds of the gradient solver (>= 0), one pass over the data each",
                 ParamValidators.gtEq(0));
         stepSize = new DoubleParam(owner, "stepSize", "Adam's step size for the gradient solver (> 0)", ParamValidators.gt(0));
-        batchSize = new IntParam(owner, "batchSize", "gradient solver: mini-batch size of the local Adam steps on each"
-                + " partition, parameters averaged once per round; 0 for full-batch steps (>= 0)", ParamValidators.gtEq(0));
+        batchSize = new IntParam(owner, "batchSize", "gradient solver: the global mini-batch, points per local Adam"
+                + " step summed over all partitions (each takes its share, so an epoch is the same steps for any number"
+                + " of partitions); 0 for full-batch steps (>= 0)", ParamValidators.gtEq(0));
+        syncSteps = new IntParam(owner, "syncSteps", "gradient solver: average the partitions' parameters and Adam"
+                + " moments every this many local steps, one Spark job each; 0 for once per epoch (>= 0)",
+                ParamValidators.gtEq(0));
         gradientTol = new DoubleParam(owner, "gradientTol", "gradient solver: relative tolerance of the certified"
                 + " forward and adjoint fixed points of each training step and of its per-round training metrics, in (0, 1);"
                 + " predictions and the final metrics use tol",
@@ -156,6 +161,7 @@ final class IdlParams {
         owner.setDefault(gradientIter, (Object) 20);
         owner.setDefault(stepSize, (Object) GradientConfig.DEFAULT_STEP_SIZE);
         owner.setDefault(batchSize, (Object) GradientConfig.DEFAULT_BATCH_SIZE);
+        owner.setDefault(syncSteps, (Object) GradientConfig.DEFAULT_SYNC_STEPS);
         owner.setDefault(gradientTol, (Object) GradientConfig.DEFAULT_TOLERANCE);
         owner.setDefault(stepSchedule, StepSchedule.CONSTANT.spec());
     }
@@ -164,7 +170,7 @@ final class IdlParams {
     GradientConfig gradientConfig(Params owner) {
         return new GradientConfig((Integer) owner.getOrDefault(gradientIter), (Double) owner.getOrDefault(stepSize),
                 (Integer) owner.getOrDefault(batchSize), (Double) owner.getOrDefault(gradientTol),
-                StepSchedule.parse(owner.getOrDefault(stepSchedule)));
+                StepSchedule.parse(owner.getOrDefault(stepSchedule)), (Integer) owner.getOrDefault(syncSteps));
     }
 
     /** The trainer the owner's solver param names. */

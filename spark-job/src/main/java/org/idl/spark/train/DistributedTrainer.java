@@ -2,7 +2,6 @@ package org.idl.spark.train;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
-import org.apache.spark.util.DoubleAccumulator;
 import org.idl.model.ImplicitModel;
 import org.idl.model.WellPosedness;
 import org.idl.spark.ml.TrainingSummary;
@@ -40,9 +39,8 @@ public final class DistributedTrainer {
                       BcdConfig config, ImplicitTrainer trainer, int aggregationDepth, int checkpointInterval,
                       TrainingCheckpoints checkpoints) {
         long start = System.nanoTime();
-        DoubleAccumulator compute = blocks.context().doubleAccumulator("idl partition compute seconds");
         TimedStore store = new TimedStore(
-                new SparkBlockStore(blocks, aggregationDepth, checkpointInterval, StorageLevel.MEMORY_AND_DISK()), compute);
+                new SparkBlockStore(blocks, aggregationDepth, checkpointInterval, StorageLevel.MEMORY_AND_DISK()));
         boolean classification = config.loss().classification();
         List<Round> rounds = new ArrayList<>();
         // Validation metrics per round number (rounds restored from a checkpoint have none).
@@ -80,14 +78,19 @@ public final class DistributedTrainer {
             double[] metric = new double[r];
             double[] driver = new double[r];
             // Rounds restored from a checkpoint were timed by the earlier run: their split is not known (0).
-            int restored = r - store.passSeconds.size();
+            int restored = r - store.timings.size();
             double[] pass = new double[r];
             double[] validating = new double[r];
             double[] computed = new double[r];
+            double[] slowest = new double[r];
+            int[] passes = new int[r];
             for (int i = restored; i < r; i++) {
-                pass[i] = store.passSeconds.get(i - restored);
+                SparkBlockStore.Timings t = store.timings.get(i - restored);
+                pass[i] = t.passSeconds();
+                computed[i] = t.computeSeconds();
+                slowest[i] = t.slowestTaskSeconds();
+                passes[i] = t.passes();
                 validating[i] = store.validationSecondsPerRound.get(i - restored);
-                computed[i] = store.computeSeconds.get(i - restored);
             }
             double[] validationLoss = validationStore == null ? null : new double[r];
             double[] validationMetric = validationStore == null ? null : new double[r];
@@ -105,7 +108,8 @@ public final class DistributedTrainer {
                 driver[i] = i < restored ? 0 : Math.max(0, seconds[i] - pass[i] - validating[i]);
             }
             WellPosedness.Certificate wp = WellPosedness.certify(result.model().a());
-            TrainingSummary summary = new TrainingSummary(objective, seconds, pass, computed, validating, driver, loss,
+            TrainingSummary summary = new TrainingSummary(objective, seconds, pass, computed, slowest, passes, validating,
+                    driver, loss,
                     metric,
                     validationLoss, validationMetric,
                     classification ? "accuracy" : "rmse", result.initial().meanLoss(),
@@ -123,66 +127,41 @@ public final class DistributedTrainer {
         }
     }
 
-    /** Wraps the Spark store to time each round's passes and the partitions' compute inside them. */
+    /** Wraps the Spark store to keep each round's pass timings. */
     private static final class TimedStore implements BlockStore {
         private final SparkBlockStore store;
-        private final DoubleAccumulator compute;
-        final List<Double> passSeconds = new ArrayList<>();
-        final List<Double> computeSeconds = new ArrayList<>();
+        final List<SparkBlockStore.Timings> timings = new ArrayList<>();
         final List<Double> validationSecondsPerRound = new ArrayList<>();
         /** Seconds of validation passes (on their own store) since the round began. */
         double validationSeconds;
-        private double lastCompute;
 
-        TimedStore(SparkBlockStore store, DoubleAccumulator compute) {
+        TimedStore(SparkBlockStore store) {
             this.store = store;
-            this.compute = compute;
         }
 
         @Override
         public <S extends Summable<S>> S pass(ImplicitModel parameters, Task<S> task) {
-            return store.pass(parameters, new TimedTask<>(task, compute));
+            return store.pass(parameters, task);
         }
 
         /** Drops what was timed before a round began: the set-up passes, or the last round's evaluation. */
         @Override
         public void roundStarted(int round) {
             store.roundStarted(round);
-            store.takePassSeconds();
-            lastCompute = compute.value();
+            store.takeTimings();
             validationSeconds = 0;
         }
 
         @Override
         public void roundCompleted(int round) {
             store.roundCompleted(round);
-            passSeconds.add(store.takePassSeconds());
-            double total = compute.value();
-            computeSeconds.add(total - lastCompute);
-            lastCompute = total;
+            timings.add(store.takeTimings());
             validationSecondsPerRound.add(validationSeconds);
         }
 
         @Override
         public void release() {
             store.release();
-        }
-    }
-
-    /** A task that adds its own compute time to an accumulator. */
-    private record TimedTask<S extends Summable<S>>(BlockStore.Task<S> task, DoubleAccumulator seconds)
-            implements BlockStore.Task<S> {
-        @Override
-        public BlockStore.Outcome<S> apply(ImplicitModel parameters, DataBlock block) {
-            long t0 = System.nanoTime();
-            BlockStore.Outcome<S> out = task.apply(parameters, block);
-            seconds.add((System.nanoTime() - t0) / 1e9);
-            return out;
-        }
-
-        @Override
-        public boolean changesStates() {
-            return task.changesStates();
         }
     }
 }

@@ -4,6 +4,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
 import org.idl.model.ImplicitModel;
 import org.idl.train.BlockStore;
 import org.idl.train.DataBlock;
@@ -17,7 +18,7 @@ import java.util.List;
 /**
  * Data blocks partitioned across Spark executors, one block per partition (the design card: data
  * columns partitioned, X- and P-steps local to each partition). A pass broadcasts an immutable
- * snapshot of the parameters, runs the task on every partition, and sums the statistics with
+ * snapshot of the parameters and the task ({@link PassSnapshot}), runs the task on every partition, and sums the statistics with
  * {@code treeReduce}. A read-only pass destroys its broadcast at once. A pass that changes the states
  * leaves a new persisted RDD, named with its pass number (the previous one is released), whose
  * lineage needs that pass's broadcast to recompute a lost partition: such broadcasts live until a
@@ -39,8 +40,14 @@ public final class SparkBlockStore implements BlockStore {
     private boolean checkpointDue;
     private boolean released;
 
-    /** Pass timings: seconds spent in passes (partition work plus aggregation) since the last reset. */
+    /** Each task's own compute seconds in the current pass (in the closure, not the broadcast: Spark registers it per task). */
+    private final CollectionAccumulator<Double> taskSeconds;
+    /** Since the last {@link #takeTimings}: seconds in passes (partition work plus aggregation), the tasks' compute
+     * summed, the slowest task's compute summed over passes, and the passes. */
     private double passSeconds;
+    private double computeSeconds;
+    private double slowestTaskSeconds;
+    private int timedPasses;
 
     public SparkBlockStore(JavaRDD<DataBlock> blocks, int aggregationDepth, int checkpointInterval,
                            StorageLevel storageLevel) {
@@ -48,6 +55,7 @@ public final class SparkBlockStore implements BlockStore {
         this.aggregationDepth = aggregationDepth;
         this.checkpointInterval = checkpointInterval;
         this.storageLevel = storageLevel;
+        this.taskSeconds = sc.sc().collectionAccumulator("idl task compute seconds");
         this.blocks = blocks.persist(storageLevel).setName("idl-data-blocks");
         persisted.add(this.blocks);
     }
@@ -59,10 +67,17 @@ public final class SparkBlockStore implements BlockStore {
         }
         long start = System.nanoTime();
         passes++;
-        Broadcast<ImplicitModel> snapshot = sc.broadcast(parameters);
+        Broadcast<PassSnapshot> snapshot = sc.broadcast(new PassSnapshot(parameters, task));
         boolean keep = false;
         try {
-            JavaRDD<Outcome<S>> out = blocks.map(block -> task.apply(snapshot.value(), block));
+            CollectionAccumulator<Double> seconds = taskSeconds;
+            seconds.reset();
+            JavaRDD<Outcome<S>> out = blocks.map(block -> {
+                long t0 = System.nanoTime();
+                Outcome<S> outcome = apply(snapshot.value(), block);
+                seconds.add((System.nanoTime() - t0) / 1e9);
+                return outcome;
+            });
             S total;
             if (task.changesStates()) {
                 out.persist(storageLevel).setName("idl-states-round-" + round + "-pass-" + passes);
@@ -96,7 +111,19 @@ public final class SparkBlockStore implements BlockStore {
                 snapshot.destroy();
             }
             passSeconds += (System.nanoTime() - start) / 1e9;
+            timedPasses++;
+            double slowest = 0;
+            for (double t : taskSeconds.value()) {
+                computeSeconds += t;
+                slowest = Math.max(slowest, t);
+            }
+            slowestTaskSeconds += slowest;
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <S extends Summable<S>> Outcome<S> apply(PassSnapshot snapshot, DataBlock block) {
+        return ((Task<S>) snapshot.task()).apply(snapshot.parameters(), block);
     }
 
     @Override
@@ -112,11 +139,18 @@ public final class SparkBlockStore implements BlockStore {
         }
     }
 
-    /** Seconds spent in passes since the last call, for the split of a round's time. */
-    public double takePassSeconds() {
-        double s = passSeconds;
+    /** What the passes since the last call took; a task retried after a failure counts once per run. */
+    public record Timings(double passSeconds, double computeSeconds, double slowestTaskSeconds, int passes) {
+    }
+
+    /** The timings since the last call, for the split of a round's time. */
+    public Timings takeTimings() {
+        Timings t = new Timings(passSeconds, computeSeconds, slowestTaskSeconds, timedPasses);
         passSeconds = 0;
-        return s;
+        computeSeconds = 0;
+        slowestTaskSeconds = 0;
+        timedPasses = 0;
+        return t;
     }
 
     public int passes() {

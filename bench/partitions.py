@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""The gradient solver at K = 2, 8, 32 and 64 partitions, through the real job in Spark local mode:
+test accuracy per epoch for each K, and what an epoch would cost on K executors.
+
+  /usr/bin/python3 bench/partitions.py mnist                # runs the job at every K, then tabulates
+  /usr/bin/python3 bench/partitions.py fashion --reuse      # tabulates the runs already there
+  /usr/bin/python3 bench/partitions.py mnist --partitions 2,32 --set model.syncSteps=10
+
+Local mode runs the K tasks of a pass on this machine's cores, a few at a time; each task times its
+own compute, so a pass on K executors would take its slowest task, not the sum. The modelled wall
+time of an epoch on K executors is
+
+    sum over the epoch's passes of the slowest task's compute + the driver's work + passes x c
+
+where c is the cost of one Spark job beyond its tasks' compute: measured here in local mode
+(median of (pass seconds - tasks' compute / cores) / passes over the epochs), and 0.1 s and 0.3 s,
+what a job costs on real clusters. Driver bytes per epoch: every pass brings each partition's
+parameters and Adam moments back (3 x the parameters, 8 bytes each).
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(HERE, "peers"))
+from datasets import load_average, machine  # noqa: E402
+
+CONFS = {"mnist": "conf/mnist.conf", "fashion": "conf/fashion-mnist.conf"}
+JOB_COSTS = [0.1, 0.3]
+TARGET = {"mnist": 0.975, "fashion": 0.885}
+
+
+def run_job(conf, k, out, sets):
+    cmd = [os.path.join(ROOT, "submit", "idl"), "train", "--conf", conf, "--set", "data.partitions=%d" % k]
+    for s in sets:
+        cmd += ["--set", s]
+    cmd += ["--set", "job.report=false", "--out", out, "--overwrite"]
+    env = dict(os.environ)
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    print("$", " ".join(cmd), flush=True)
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True)
+
+
+def epochs_of(metrics, cores):
+    """Per epoch: accuracy, passes, slowest task, driver seconds, and the local job overhead."""
+    split = metrics["roundTimeSplit"]
+    rows = []
+    for i, acc in enumerate(metrics["testAccuracyHistory"]):
+        passes = split["passes"][i]
+        overhead = max(0.0, split["passSeconds"][i] - split["partitionComputeSeconds"][i] / cores) / max(1, passes)
+        rows.append({"epoch": i + 1, "test_accuracy": acc, "passes": passes,
+                     "slowest_task_seconds": split["slowestTaskSeconds"][i],
+                     "task_seconds_total": split["partitionComputeSeconds"][i],
+                     "driver_seconds": split["driverSeconds"][i], "local_job_overhead": overhead})
+    return rows
+
+
+def parameters(model):
+    p = model["inputs"] + 1
+    return model["hidden"] * (model["hidden"] + p) + model["outputs"] * (model["hidden"] + p)
+
+
+def modelled(rows, job_cost):
+    """Cumulative modelled seconds on K executors after each epoch."""
+    total, out = 0.0, []
+    for r in rows:
+        total += r["slowest_task_seconds"] + r["driver_seconds"] + r["passes"] * job_cost
+        out.append(total)
+    return out
+
+
+def time_to(rows, times, accuracy):
+    for r, t in zip(rows, times):
+        if r["test_accuracy"] >= accuracy:
+            return t
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("dataset", choices=sorted(CONFS))
+    ap.add_argument("--partitions", default="2,8,32,64")
+    ap.add_argument("--set", action="append", default=[], help="extra key=value for every run")
+    ap.add_argument("--tag", default="", help="suffix of the run directories and result files")
+    ap.add_argument("--reuse", action="store_true")
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "partitions"))
+    args = ap.parse_args()
+    ks = [int(k) for k in args.partitions.split(",")]
+    cores = os.cpu_count()
+    load_start = load_average()
+    runs = {}
+    for k in ks:
+        out = os.path.join(ROOT, "bench", "results", "runs", "partitions-%s%s-k%d" % (args.dataset, args.tag, k))
+        if not (args.reuse and os.path.exists(os.path.join(out, "metrics.json"))):
+            run_job(CONFS[args.dataset], k, out, args.set)
+        with open(os.path.join(out, "metrics.json")) as f:
+            metrics = json.load(f)
+        rows = epochs_of(metrics, cores)
+        local_cost = statistics.median(r["local_job_overhead"] for r in rows)
+        params = parameters(metrics["model"])
+        runs[k] = {"epochs": rows, "local_job_cost": local_cost,
+                   "driver_bytes_per_epoch": [r["passes"] * k * 8 * (3 * params + 10) for r in rows],
+                   "modelled_seconds": {"local": modelled(rows, local_cost),
+                                        **{str(c): modelled(rows, c) for c in JOB_COSTS}}}
+
+    target = TARGET[args.dataset]
+    lines = ["| K | final test acc | best | passes/epoch | slowest task s/epoch | driver MB/epoch "
+             "| local job cost s | modelled s/epoch (local, 0.1, 0.3 s/job) | modelled s to %.1f%% (local, 0.1, 0.3) |"
+             % (100 * target), "|" + "---|" * 9]
+    for k, r in runs.items():
+        e = r["epochs"]
+        last = e[-1]
+        per_epoch = [r["modelled_seconds"][c][-1] / len(e) for c in ["local"] + [str(c) for c in JOB_COSTS]]
+        reach = [time_to(e, r["modelled_seconds"][c], target) for c in ["local"] + [str(c) for c in JOB_COSTS]]
+        lines.append("| %d | %.2f%% | %.2f%% | %d | %.2f | %.0f | %.3f | %s | %s |" % (
+            k, 100 * last["test_accuracy"], 100 * max(x["test_accuracy"] for x in e), last["passes"],
+            statistics.median(x["slowest_task_seconds"] for x in e), r["driver_bytes_per_epoch"][-1] / 1e6,
+            r["local_job_cost"], ", ".join("%.2f" % s for s in per_epoch),
+            ", ".join("never" if s is None else "%.1f" % s for s in reach)))
+    table = "\n".join(lines)
+    print(table)
+    os.makedirs(args.out, exist_ok=True)
+    name = args.dataset + args.tag
+    doc = {"dataset": args.dataset, "sets": args.set, "machine": machine(), "load_average_start": load_start,
+           "load_average_end": load_average(), "finished": time.strftime("%Y-%m-%d %H:%M"), "runs": runs,
+           "table": table}
+    with open(os.path.join(args.out, name + ".json"), "w") as f:
+        json.dump(doc, f, indent=1)
+    with open(os.path.join(args.out, name + ".md"), "w") as f:
+        f.write("%s, %s, load average %s -> %s; extra settings: %s\n\n%s\n" % (
+            args.dataset, doc["finished"], load_start, doc["load_average_end"], " ".join(args.set) or "none", table))
+    plot(runs, args.dataset, os.path.join(args.out, name + ".png"))
+
+
+def plot(runs, dataset, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    for k, r in runs.items():
+        e = r["epochs"]
+        left.plot([x["epoch"] for x in e], [100 * x["test_accuracy"] for x in e], marker="o", markersize=3,
+                  label="K = %d" % k)
+        right.plot(r["modelled_seconds"]["0.1"], [100 * x["test_accuracy"] for x in e], marker="o", markersize=3,
+                   label="K = %d" % k)
+    best = max(max(x["test_accuracy"] for x in r["epochs"]) for r in runs.values())
+    for ax in (left, right):
+        ax.set_ylim(100 * best - 4, 100 * best + 0.5)
+        ax.set_ylabel("test accuracy % (true model)")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    left.set_xlabel("epoch")
+    left.set_title("%s: accuracy per epoch, K partitions" % dataset)
+    right.set_xlabel("modelled seconds on K executors (0.1 s per Spark job)")
+    right.set_title("%s: accuracy against modelled wall time" % dataset)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print("wrote", path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+package org.idl.bench.perf;
+
+import org.idl.linalg.Matrix;
+import org.idl.model.ImplicitModel;
+import org.idl.train.BlockStore;
+import org.idl.train.DataBlock;
+import org.idl.train.Evaluation;
+import org.idl.train.LocalBlockStore;
+import org.idl.train.Loss;
+import org.idl.train.MetricSums;
+import org.idl.train.ModelSettings;
+import org.idl.train.Summable;
+import org.idl.train.gradient.GradientConfig;
+import org.idl.train.gradient.GradientTrainer;
+import org.idl.train.gradient.StepSchedule;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gradient solver on K partitions, simulated in one JVM: the same blocks, the same passes and the
+ * same model as Spark with K partitions (the store does not change the math), with each block's work
+ * timed as one task's. Per epoch it records the test accuracy of the true model, the passes (Spark
+ * jobs) and the slowest task's compute summed over the epoch's passes, what a round costs on K
+ * executors before Spark's per-job overhead.
+ *
+ * <pre>
+ * bench/perf/run sweep --data mnist --partitions 32 --syncSteps 10 [--epochs 20] [--stopAfter 4] [--batch 128] [--lr 1e-3]
+ * </pre>
+ */
+public final class PartitionSweep {
+    private PartitionSweep() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = Env.options(args);
+        Path root = Path.of(o.getOrDefault("root", "."));
+        String data = o.getOrDefault("data", "mnist");
+        int partitions = Integer.parseInt(o.getOrDefault("partitions", "2"));
+        int syncSteps = Integer.parseInt(o.getOrDefault("syncSteps", "0"));
+        int epochs = Integer.parseInt(o.getOrDefault("epochs", "20"));
+        int stopAfter = Integer.parseInt(o.getOrDefault("stopAfter", Integer.toString(epochs)));
+        int batch = Integer.parseInt(o.getOrDefault("batch", "128"));
+        double lr = Double.parseDouble(o.getOrDefault("lr", "1e-3"));
+        int hidden = Integer.parseInt(o.getOrDefault("hidden", "100"));
+        StepSchedule schedule = StepSchedule.parse(o.getOrDefault("schedule", "cosine"));
+        Path out = Path.of(o.getOrDefault("out", "bench/results/perf/sweep-" + data + "-k" + partitions + "-h"
+                + syncSteps + ".json"));
+
+        BenchData.Split split = BenchData.load(root, data);
+        double[][] scaler = BenchData.standardizer(split.train());
+        int classes = split.train().classes();
+        Matrix[] train = BenchData.augmented(split.train(), scaler, classes);
+        Matrix[] test = BenchData.augmented(split.test(), scaler, classes);
+        ModelSettings settings = new ModelSettings(hidden, 0.95, Loss.SOFTMAX_CROSS_ENTROPY,
+                org.idl.model.Activation.RELU, true, 42, 1e-10);
+        GradientConfig config = new GradientConfig(epochs, lr, batch, GradientConfig.DEFAULT_TOLERANCE, schedule,
+                syncSteps);
+        TaskClock store = new TaskClock(LocalBlockStore.split(train[0], train[1], partitions));
+        LocalBlockStore testStore = LocalBlockStore.split(test[0], test[1], 1);
+        ImplicitModel start = settings.initialModel(split.train().dimension(), classes, null);
+
+        List<Map<String, Object>> rounds = new ArrayList<>();
+        long t0 = System.nanoTime();
+        class Stop extends RuntimeException {
+        }
+        try {
+            new GradientTrainer(settings, config).fit(store, start, List.of(), null, (round, state) -> {
+                MetricSums t = testStore.pass(state.model(), new Evaluation(settings));
+                TaskClock.Epoch e = store.epochs.get(round.round() - 1);
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("epoch", round.round());
+                r.put("testAccuracy", t.accuracy());
+                r.put("trainLoss", round.train().meanLoss());
+                r.put("passes", e.passes);
+                r.put("slowestTaskSeconds", e.slowest);
+                r.put("computeSeconds", e.total);
+                r.put("roundSeconds", round.seconds());
+                rounds.add(r);
+                System.out.printf("K=%d H=%d epoch %d: test %.4f, train loss %.4f, %d passes, slowest task %.2f s"
+                                + " (all tasks %.2f s)%n", partitions, syncSteps, round.round(), t.accuracy(),
+                        round.train().meanLoss(), e.passes, e.slowest, e.total);
+                if (round.round() >= stopAfter) {
+                    throw new Stop();
+                }
+            });
+        } catch (Stop done) {
+            // stopped early on purpose
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("environment", Env.describe());
+        json.put("data", data);
+        json.put("partitions", partitions);
+        json.put("syncSteps", syncSteps);
+        json.put("batch", batch);
+        json.put("lr", lr);
+        json.put("schedule", schedule.spec());
+        json.put("epochs", epochs);
+        json.put("hidden", hidden);
+        json.put("seconds", (System.nanoTime() - t0) / 1e9);
+        json.put("rounds", rounds);
+        Env.writeJson(out, json);
+        System.out.println("wrote " + out);
+    }
+
+    /** Times every block's task and groups the passes by round. */
+    private static final class TaskClock implements BlockStore {
+        private final LocalBlockStore store;
+        final List<Epoch> epochs = new ArrayList<>();
+        private Epoch current = new Epoch();
+
+        static final class Epoch {
+            int passes;
+            double slowest;
+            double total;
+        }
+
+        TaskClock(LocalBlockStore store) {
+            this.store = store;
+        }
+
+        @Override
+        public <S extends Summable<S>> S pass(ImplicitModel parameters, Task<S> task) {
+            double[] slowest = {0};
+            S sum = store.pass(parameters, new Task<S>() {
+                @Override
+                public Outcome<S> apply(ImplicitModel model, DataBlock block) {
+                    long t = System.nanoTime();
+                    Outcome<S> out = task.apply(model, block);
+                    double s = (System.nanoTime() - t) / 1e9;
+                    slowest[0] = Math.max(slowest[0], s);
+                    current.total += s;
+                    return out;
+                }
+
+                @Override
+                public boolean changesStates() {
+                    return task.changesStates();
+                }
+            });
+            current.passes++;
+            current.slowest += slowest[0];
+            return sum;
+        }
+
+        @Override
+        public void roundStarted(int round) {
+            current = new Epoch();
+        }
+
+        @Override
+        public void roundCompleted(int round) {
+            epochs.add(current);
+        }
+    }
+}
