@@ -1,4 +1,4 @@
-"""Data loading, preprocessing and the results writer shared by the peer benchmarks.
+"""Data loading, preprocessing, the command line and the results writer shared by the peer benchmarks.
 
 Data sets (paths relative to the project root):
   digits   bench/data/digits/{train,test}.csv  (written by bench/data/digits_split.py from
@@ -15,6 +15,7 @@ std is 0 becomes 0. Pixels enter as raw values (0..255, digits 0..16).
 `validate_last` (for tuning without looking at the test set) replaces the test set by the
 LAST N points of the official training set; the training points must not overlap them.
 """
+import argparse
 import gzip
 import json
 import os
@@ -83,6 +84,31 @@ def load_raw(name):
     raise SystemExit(f"datasets: unknown data set {name!r}; one of {', '.join(DATASETS)}")
 
 
+def argument_parser(doc, hidden_help):
+    """A peer's command line, begun: the description (the first paragraph of the peer's doc),
+    --dataset and --hidden. The peer adds its own options, and add_data_options where it wants
+    the options of load()."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dataset", choices=DATASETS, default="digits")
+    ap.add_argument("--hidden", type=int, help=hidden_help)
+    return ap
+
+
+def add_data_options(ap):
+    """--train-limit and --validate-last: the training subset and validation split of load()."""
+    ap.add_argument("--train-limit", type=int, help="use the first N training points")
+    ap.add_argument("--validate-last", type=int,
+                    help="tuning: measure on the last N training points instead of the test set")
+
+
+def load_args(args):
+    """load() of the parsed --dataset, --train-limit and --validate-last; says what it loaded."""
+    Xtr, ytr, Xte, yte, info = load(args.dataset, args.train_limit, args.validate_last)
+    print(f"data: {info}", file=sys.stderr)
+    return Xtr, ytr, Xte, yte, info
+
+
 def standardize(X_train, *others):
     """Spark StandardScaler(withMean=True, withStd=True) fitted on X_train (ddof = 1;
     zero-variance features map to 0). Returns the transformed arrays and (mean, std)."""
@@ -132,6 +158,17 @@ def load_average():
 def machine():
     return {"host": socket.gethostname(), "cpus": os.cpu_count(), "python": platform.python_version(),
             "platform": platform.platform()}
+
+
+def epoch_record(epoch, train_seconds, epoch_seconds, eval_seconds, test, train, **extra):
+    """One point of a curve, the layout summarize() reads: the epoch, its times (training time
+    summed so far), test and train (accuracy, loss), the peer's extra keys, and the load average."""
+    rec = {"epoch": epoch, "train_seconds": round(train_seconds, 3), "epoch_seconds": round(epoch_seconds, 3),
+           "eval_seconds": round(eval_seconds, 3), "test_accuracy": test[0], "test_loss": test[1],
+           "train_accuracy": train[0], "train_loss": train[1]}
+    rec.update(extra)
+    rec["load_average"] = load_average()
+    return rec
 
 
 def summarize(curve):

@@ -21,7 +21,6 @@ standardisation yields); numpy's BLAS is OpenBLAS (pthreads, all cores).
 
     /usr/bin/python3 bench/peers/sklearn_mlp.py --dataset mnist --out bench/results/peers/mnist-sklearn_mlp.json
 """
-import argparse
 import os
 import sys
 import time
@@ -49,10 +48,7 @@ def log_loss(proba, y):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--dataset", choices=datasets.DATASETS, default="digits")
-    ap.add_argument("--hidden", type=int, help="n (64 digits, 100 mnist/fashion)")
+    ap = datasets.argument_parser(__doc__, "n (64 digits, 100 mnist/fashion)")
     ap.add_argument("--epochs", type=int, help="cap on epochs (200 digits, 60 mnist-10k, 80 full)")
     ap.add_argument("--lr", type=float, default=1e-3, help="learning_rate_init [1e-3, sklearn's]")
     ap.add_argument("--batch-size", default="auto", help="batch_size [auto = min(200, m)]")
@@ -60,15 +56,12 @@ def main():
     ap.add_argument("--no-stopping-rule", action="store_true",
                     help="run all --epochs, ignoring fit's n_iter_no_change rule")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--train-limit", type=int, help="use the first N training points")
-    ap.add_argument("--validate-last", type=int,
-                    help="tuning: measure on the last N training points instead of the test set")
+    datasets.add_data_options(ap)
     ap.add_argument("--out", help="JSON results file")
     args = ap.parse_args()
 
     load_start = datasets.load_average()
-    Xtr, ytr, Xte, yte, info = datasets.load(args.dataset, args.train_limit, args.validate_last)
-    print(f"data: {info}", file=sys.stderr)
+    Xtr, ytr, Xte, yte, info = datasets.load_args(args)
     m = Xtr.shape[0]
     if args.hidden is None:
         args.hidden = HIDDEN[args.dataset]
@@ -108,14 +101,11 @@ def main():
         pte = clf.predict_proba(Xte)
         psub = clf.predict_proba(Xsub)
         eval_seconds = time.perf_counter() - t1
-        rec = {
-            "epoch": epoch, "train_seconds": round(train_seconds, 3),
-            "epoch_seconds": round(epoch_seconds, 3), "eval_seconds": round(eval_seconds, 3),
-            "test_accuracy": float(np.mean(pte.argmax(1) == yte)), "test_loss": log_loss(pte, yte),
-            "train_accuracy": float(np.mean(psub.argmax(1) == ysub)), "train_loss": log_loss(psub, ysub),
-            "train_batch_loss": float(clf.loss_),  # sklearn's epoch loss, incl. the L2 term
-            "load_average": datasets.load_average(),
-        }
+        rec = datasets.epoch_record(
+            epoch, train_seconds, epoch_seconds, eval_seconds,
+            (float(np.mean(pte.argmax(1) == yte)), log_loss(pte, yte)),
+            (float(np.mean(psub.argmax(1) == ysub)), log_loss(psub, ysub)),
+            train_batch_loss=float(clf.loss_))  # sklearn's epoch loss, incl. the L2 term
         curve.append(rec)
         print(f"epoch {epoch:3d}  train {train_seconds:7.1f}s (+{epoch_seconds:.1f})  test acc "
               f"{100 * rec['test_accuracy']:.2f} loss {rec['test_loss']:.4f}  train acc "

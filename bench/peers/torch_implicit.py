@@ -28,7 +28,6 @@ subset of at most 10000 training points (datasets.train_eval_indices).
     /usr/bin/python3 bench/peers/torch_implicit.py --dataset mnist --out bench/results/peers/mnist-torch_implicit.json
     /usr/bin/python3 bench/peers/torch_implicit.py --check-gradient
 """
-import argparse
 import math
 import os
 import sys
@@ -277,10 +276,7 @@ def check_gradient(seed=0):
 # ---------------------------------------------------------------- training
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--dataset", choices=datasets.DATASETS, default="digits")
-    ap.add_argument("--hidden", type=int, help="n, hidden units (preset: 64 digits, 100 mnist/fashion)")
+    ap = datasets.argument_parser(__doc__, "n, hidden units (preset: 64 digits, 100 mnist/fashion)")
     ap.add_argument("--lr", type=float, help="Adam learning rate (preset per data set)")
     ap.add_argument("--batch-size", type=int, help="mini-batch size (preset per data set)")
     ap.add_argument("--epochs", type=int, help="epochs (preset per data set)")
@@ -295,9 +291,7 @@ def main():
     ap.add_argument("--eval-max-iter", type=int, default=1000, help="Picard cap when measuring [1000]")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--float64", action="store_true", help="float64 instead of float32")
-    ap.add_argument("--train-limit", type=int, help="use the first N training points")
-    ap.add_argument("--validate-last", type=int,
-                    help="tuning: measure on the last N training points instead of the test set")
+    datasets.add_data_options(ap)
     ap.add_argument("--max-train-seconds", type=float,
                     help="stop after the epoch at which the training time exceeds this")
     ap.add_argument("--threads", type=int, default=os.cpu_count(),
@@ -320,8 +314,7 @@ def main():
     dtype = torch.float64 if args.float64 else torch.float32
     load_start = datasets.load_average()
 
-    Xtr, ytr, Xte, yte, info = datasets.load(args.dataset, args.train_limit, args.validate_last)
-    print(f"data: {info}", file=sys.stderr)
+    Xtr, ytr, Xte, yte, info = datasets.load_args(args)
     m, p = Xtr.shape
     q = info["classes"]
 
@@ -375,18 +368,13 @@ def main():
         eval_seconds = time.perf_counter() - t1
         with torch.no_grad():
             a_norm = model.A.abs().sum(1).max().item()
-        rec = {
-            "epoch": epoch, "train_seconds": round(train_seconds, 3),
-            "epoch_seconds": round(epoch_seconds, 3), "eval_seconds": round(eval_seconds, 3),
-            "test_accuracy": te_acc, "test_loss": te_loss,
-            "train_accuracy": tr_acc, "train_loss": tr_loss,
-            "train_batch_loss": batch_loss_sum / m,
-            "forward_iterations": float(np.mean(STATS.fwd)), "forward_iterations_max": int(max(STATS.fwd)),
-            "backward_iterations": float(np.mean(STATS.bwd)), "backward_iterations_max": int(max(STATS.bwd)),
-            "forward_capped": STATS.fwd_capped, "backward_capped": STATS.bwd_capped,
-            "eval_iterations": te_it, "eval_capped": te_cap, "A_inf_norm": a_norm,
-            "load_average": datasets.load_average(),
-        }
+        rec = datasets.epoch_record(
+            epoch, train_seconds, epoch_seconds, eval_seconds, (te_acc, te_loss), (tr_acc, tr_loss),
+            train_batch_loss=batch_loss_sum / m,
+            forward_iterations=float(np.mean(STATS.fwd)), forward_iterations_max=int(max(STATS.fwd)),
+            backward_iterations=float(np.mean(STATS.bwd)), backward_iterations_max=int(max(STATS.bwd)),
+            forward_capped=STATS.fwd_capped, backward_capped=STATS.bwd_capped,
+            eval_iterations=te_it, eval_capped=te_cap, A_inf_norm=a_norm)
         curve.append(rec)
         print(f"epoch {epoch:3d}  train {train_seconds:7.1f}s (+{epoch_seconds:.1f})  "
               f"test acc {100 * te_acc:.2f} loss {te_loss:.4f}  train acc {100 * tr_acc:.2f} "

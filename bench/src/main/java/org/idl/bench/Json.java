@@ -1,11 +1,33 @@
 package org.idl.bench;
 
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A small JSON writer for the results files: maps, collections, arrays of doubles, numbers, strings, booleans. */
-final class Json {
+/**
+ * A small JSON writer for the results files (maps, collections, arrays of doubles, numbers, strings,
+ * booleans), and {@link #object}, which builds the objects of every results file of the bench.
+ */
+public final class Json {
     private Json() {
+    }
+
+    /**
+     * A JSON object from alternating keys and values, {@code object("m", m, "hidden", n)}: a
+     * {@link LinkedHashMap}, so the keys are written in the order given, which takes more entries.
+     */
+    public static Map<String, Object> object(Object... keysAndValues) {
+        if (keysAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("keys and values must alternate; got " + keysAndValues.length + " items");
+        }
+        Map<String, Object> o = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            if (!(keysAndValues[i] instanceof String key)) {
+                throw new IllegalArgumentException("item " + i + " should be a key, got " + keysAndValues[i]);
+            }
+            o.put(key, keysAndValues[i + 1]);
+        }
+        return o;
     }
 
     static String write(Object value) {

@@ -59,10 +59,8 @@ final class LayerwiseBcd {
         Matrix w1 = start.w1().copy();
         Matrix w2 = start.w2().copy();
         Matrix w3 = start.w3().copy();
-        Matrix x1 = w1.times(u);
-        TwoLayerNet.tanhInPlace(x1);
-        Matrix x2 = w2.times(x1);
-        TwoLayerNet.tanhInPlace(x2);
+        Matrix x1 = TwoLayerNet.tanhLayer(w1, u);
+        Matrix x2 = TwoLayerNet.tanhLayer(w2, x1);
         double[] train = new double[s.rounds() + 1];
         double[] test = new double[s.rounds() + 1];
         int[] x2Sweeps = new int[s.rounds()];
@@ -74,14 +72,12 @@ final class LayerwiseBcd {
         test[0] = TwoLayerNet.rmse(net.predict(uTest), yTest);
         for (int r = 0; r < s.rounds(); r++) {
             w3 = ridge(y, x2, s.ridge());
-            x2 = w2.times(x1);
-            TwoLayerNet.tanhInPlace(x2);
+            x2 = TwoLayerNet.tanhLayer(w2, x1);
             x2Sweeps[r] = newtonLastLayer(x2, x1, y, w2, w3, s);
             GradientResult g2 = fitWeights(w2, x1, x2, s);
             w2 = g2.w;
             w2Its[r] = g2.iterations;
-            x1 = w1.times(u);
-            TwoLayerNet.tanhInPlace(x1);
+            x1 = TwoLayerNet.tanhLayer(w1, u);
             x1Sweeps[r] = newtonFirstLayer(x1, x2, u, w1, w2, s);
             GradientResult g1 = fitWeights(w1, u, x1, s);
             w1 = g1.w;
@@ -201,8 +197,7 @@ final class LayerwiseBcd {
         int it = 0;
         while (Math.abs(f - previous) > s.gradientTolerance() && it < s.maxGradientIterations()) {
             previous = f;
-            Matrix z = w.times(v);
-            TwoLayerNet.tanhInPlace(z);
+            Matrix z = TwoLayerNet.tanhLayer(w, v);
             Matrix grad = z.timesTransposed(v).addInPlace(-1.0, xv);
             w.addInPlace(-step, grad);
             f = divergence(x, w.times(v)) / v.cols();

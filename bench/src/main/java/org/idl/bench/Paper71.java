@@ -236,17 +236,13 @@ public final class Paper71 {
             double[] tr = finals(trials, key, true);
             double[] te = finals(trials, key, false);
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("trainRmseMean", Stats.mean(tr));
-            m.put("trainRmseStd", Stats.std(tr));
-            m.put("testRmseMean", Stats.mean(te));
-            m.put("testRmseStd", Stats.std(te));
+            putMeanStd(m, "trainRmse", tr);
+            putMeanStd(m, "testRmse", te);
             if (!key.equals("rmsprop")) {
                 double[] gtr = Stats.minus(rmsTrain, tr);
                 double[] gte = Stats.minus(rmsTest, te);
-                m.put("gapTrainMean", Stats.mean(gtr));
-                m.put("gapTrainStd", Stats.std(gtr));
-                m.put("gapTestMean", Stats.mean(gte));
-                m.put("gapTestStd", Stats.std(gte));
+                putMeanStd(m, "gapTrain", gtr);
+                putMeanStd(m, "gapTest", gte);
                 int wins = 0;
                 for (double g : gte) {
                     wins += g > 0 ? 1 : 0;
@@ -264,12 +260,16 @@ public final class Paper71 {
         Map<String, Object> trivial = new LinkedHashMap<>();
         double[] tt = trials.stream().mapToDouble(Trial::trivialTrain).toArray();
         double[] te = trials.stream().mapToDouble(Trial::trivialTest).toArray();
-        trivial.put("trainRmseMean", Stats.mean(tt));
-        trivial.put("trainRmseStd", Stats.std(tt));
-        trivial.put("testRmseMean", Stats.mean(te));
-        trivial.put("testRmseStd", Stats.std(te));
+        putMeanStd(trivial, "trainRmse", tt);
+        putMeanStd(trivial, "testRmse", te);
         s.put("trivial-mean-predictor", trivial);
         return s;
+    }
+
+    /** {@code <name>Mean} and {@code <name>Std} of the values over trials (what {@link #pm} reads back). */
+    private static void putMeanStd(Map<String, Object> m, String name, double[] values) {
+        m.put(name + "Mean", Stats.mean(values));
+        m.put(name + "Std", Stats.std(values));
     }
 
     @SuppressWarnings("unchecked")
@@ -323,32 +323,9 @@ public final class Paper71 {
 
     @SuppressWarnings("unchecked")
     static void write(Setup setup, List<Trial> trials, Map<String, Object> summary, String markdown, Path out) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("experiment", "paper section 7.1: synthetic two-layer tanh network, BCD against RMSProp");
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("trials", setup.trials());
-        s.put("seed", setup.seed());
-        s.put("bcdRounds", setup.rounds());
-        s.put("eps", setup.eps());
-        s.put("trainerMu", setup.mu());
-        s.put("rmspropIterations", setup.rmspropIterations());
-        s.put("rmspropLongIterations", setup.rmspropLongIterations());
-        s.put("rmspropLearningRate", setup.lr());
-        s.put("m", setup.m());
-        s.put("mTest", setup.mTest());
-        s.put("rmse", "sqrt(||Yhat - Y||_F^2 / m), of the true model");
-        json.put("setup", s);
-        Map<String, Object> paper = new LinkedHashMap<>();
-        paper.put("gapTrainMean", PAPER_GAP_TRAIN);
-        paper.put("gapTrainStd", PAPER_GAP_TRAIN_SD);
-        paper.put("gapTestMean", PAPER_GAP_TEST);
-        paper.put("gapTestStd", PAPER_GAP_TEST_SD);
-        json.put("paper", paper);
-        json.put("summary", summary);
         List<Object> per = new ArrayList<>();
         for (Trial t : trials) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("trial", t.index());
+            Map<String, Object> m = Json.object("trial", t.index());
             for (String key : METHODS) {
                 Run r = t.runs().get(key);
                 m.put(key, new double[] {r.finalTrain(), r.finalTest()});
@@ -356,7 +333,15 @@ public final class Paper71 {
             m.put("trivial", new double[] {t.trivialTrain(), t.trivialTest()});
             per.add(m);
         }
-        json.put("perTrialFinalTrainTestRmse", per);
+        Map<String, Object> json = Json.object(
+                "experiment", "paper section 7.1: synthetic two-layer tanh network, BCD against RMSProp",
+                "setup", Json.object("trials", setup.trials(), "seed", setup.seed(), "bcdRounds", setup.rounds(),
+                        "eps", setup.eps(), "trainerMu", setup.mu(), "rmspropIterations", setup.rmspropIterations(),
+                        "rmspropLongIterations", setup.rmspropLongIterations(), "rmspropLearningRate", setup.lr(),
+                        "m", setup.m(), "mTest", setup.mTest(), "rmse", "sqrt(||Yhat - Y||_F^2 / m), of the true model"),
+                "paper", Json.object("gapTrainMean", PAPER_GAP_TRAIN, "gapTrainStd", PAPER_GAP_TRAIN_SD,
+                        "gapTestMean", PAPER_GAP_TEST, "gapTestStd", PAPER_GAP_TEST_SD),
+                "summary", summary, "perTrialFinalTrainTestRmse", per);
         try {
             Files.createDirectories(out);
             Files.writeString(out.resolve("paper-7.1.json"), Json.write(json));

@@ -16,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -170,14 +169,12 @@ public final class Paper72 {
         String md = header(setup).replace("lambda = " + setup.lambda() + ", mu = " + setup.mu() + ", ", "")
                 + table(outcomes, true) + String.format(Locale.ROOT, "| predict the training mean | | | | | | | %.4f |"
                 + " %.4f | |%n", rmseOfConstant(mean(d.y()), d.y()), rmseOfConstant(mean(d.y()), d.yTest()));
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("experiment", "paper section 7.2: recovery over lambda and mu");
-        json.put("setup", setupJson(setup));
         List<Object> runs = new ArrayList<>();
         for (Outcome o : outcomes) {
             runs.add(outcomeJson(o, false));
         }
-        json.put("runs", runs);
+        Map<String, Object> json = Json.object("experiment", "paper section 7.2: recovery over lambda and mu",
+                "setup", setupJson(setup), "runs", runs);
         writeText(out.resolve("paper-7.2-sweep.json"), Json.write(json));
         writeText(out.resolve("paper-7.2-sweep.md"), md);
         return md;
@@ -320,40 +317,20 @@ public final class Paper72 {
     }
 
     private static Map<String, Object> setupJson(Setup setup) {
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("seed", setup.seed());
-        s.put("teacherHidden", setup.teacherHidden());
-        s.put("inputs", setup.inputs());
-        s.put("nonzeroColumns", setup.nonzero());
-        s.put("m", setup.m());
-        s.put("mTest", setup.mTest());
-        s.put("hidden", setup.hidden());
-        s.put("rounds", setup.rounds());
-        s.put("lambda", setup.lambda());
-        s.put("mu", setup.mu());
-        s.put("penaltyWeightSummed", setup.weight());
-        s.put("groupBD", setup.weight() / setup.m());
-        s.put("alpha", 2);
-        s.put("threshold", setup.threshold());
-        return s;
+        return Json.object("seed", setup.seed(), "teacherHidden", setup.teacherHidden(), "inputs", setup.inputs(),
+                "nonzeroColumns", setup.nonzero(), "m", setup.m(), "mTest", setup.mTest(), "hidden", setup.hidden(),
+                "rounds", setup.rounds(), "lambda", setup.lambda(), "mu", setup.mu(),
+                "penaltyWeightSummed", setup.weight(), "groupBD", setup.weight() / setup.m(), "alpha", 2,
+                "threshold", setup.threshold());
     }
 
     private static Map<String, Object> outcomeJson(Outcome o, boolean details) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("schedule", o.schedule().spec());
-        m.put("studentD", o.trainD() ? "trained" : "zero");
-        m.put("lambda", o.lambda());
-        m.put("mu", o.mu());
-        m.put("nonzeroColumnsSelected", o.nonzeroKept());
-        m.put("nonzeroColumnsLost", o.nonzeroLost());
-        m.put("zeroColumnsNotSelected", o.zeroKept());
-        m.put("zeroColumnsSelected", o.zeroLost());
-        m.put("exactlyZeroColumns", o.exactZeros());
-        m.put("supportRecovered", o.supportRecovered());
-        m.put("trainRmse", o.trainRmse());
-        m.put("testRmse", o.testRmse());
-        m.put("seconds", o.seconds());
-        m.put("trainRmseByRound", o.trainRmseByRound());
+        Map<String, Object> m = Json.object("schedule", o.schedule().spec(), "studentD", o.trainD() ? "trained" : "zero",
+                "lambda", o.lambda(), "mu", o.mu(), "nonzeroColumnsSelected", o.nonzeroKept(),
+                "nonzeroColumnsLost", o.nonzeroLost(), "zeroColumnsNotSelected", o.zeroKept(),
+                "zeroColumnsSelected", o.zeroLost(), "exactlyZeroColumns", o.exactZeros(),
+                "supportRecovered", o.supportRecovered(), "trainRmse", o.trainRmse(), "testRmse", o.testRmse(),
+                "seconds", o.seconds(), "trainRmseByRound", o.trainRmseByRound());
         if (details) {
             m.put("learnedColumnNormsBD", o.learnedNorms());
             m.put("learnedColumnNormsB", columnNorms(o.model().b(), null));
@@ -363,24 +340,20 @@ public final class Paper72 {
 
     static void write(Report r, Path out) {
         Setup setup = r.setup();
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("experiment", "paper section 7.2: model recovery with the column-group penalty (19)");
-        json.put("setup", setupJson(setup));
         List<Integer> support = new ArrayList<>();
         for (int j = 0; j < r.data().support().length; j++) {
             if (r.data().support()[j]) {
                 support.add(j);
             }
         }
-        json.put("teacherSupport", support);
-        json.put("teacherColumnNormsB", r.trueNorms());
-        json.put("trivialTrainRmse", r.trivialTrain());
-        json.put("trivialTestRmse", r.trivialTest());
         List<Object> runs = new ArrayList<>();
         for (Outcome o : r.outcomes()) {
             runs.add(outcomeJson(o, true));
         }
-        json.put("runs", runs);
+        Map<String, Object> json = Json.object(
+                "experiment", "paper section 7.2: model recovery with the column-group penalty (19)",
+                "setup", setupJson(setup), "teacherSupport", support, "teacherColumnNormsB", r.trueNorms(),
+                "trivialTrainRmse", r.trivialTrain(), "trivialTestRmse", r.trivialTest(), "runs", runs);
         writeText(out.resolve("paper-7.2.json"), Json.write(json));
         writeText(out.resolve("paper-7.2.md"), r.markdown());
         for (Outcome o : r.outcomes()) {

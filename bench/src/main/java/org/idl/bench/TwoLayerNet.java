@@ -130,6 +130,13 @@ record TwoLayerNet(Matrix w1, Matrix w2, Matrix w3, double[] b1, double[] b2, do
         return z;
     }
 
+    /** {@code tanh(W in)}, a layer without bias. */
+    static Matrix tanhLayer(Matrix w, Matrix in) {
+        Matrix z = w.times(in);
+        tanhInPlace(z);
+        return z;
+    }
+
     static void tanhInPlace(Matrix m) {
         double[] d = m.data();
         for (int k = 0; k < d.length; k++) {

@@ -166,6 +166,20 @@ public final class Matrix implements Serializable {
         return m;
     }
 
+    /**
+     * The symmetric {@code [topLeft, topRight; topRight^T, bottomRight]}: the Gram matrix of a stack
+     * {@code (X; U)} from its blocks {@code X X^T}, {@code X U^T} and {@code U U^T}.
+     */
+    public static Matrix symmetricBlocks(Matrix topLeft, Matrix topRight, Matrix bottomRight) {
+        int n = topLeft.rows;
+        Matrix m = zeros(n + bottomRight.rows, n + bottomRight.rows);
+        m.setBlock(0, 0, topLeft);
+        m.setBlock(0, n, topRight);
+        m.setBlock(n, 0, topRight.transpose());
+        m.setBlock(n, n, bottomRight);
+        return m;
+    }
+
     /** [left, right]. */
     public static Matrix hstack(Matrix left, Matrix right) {
         Checks.sameRows("left", left, "right", right);

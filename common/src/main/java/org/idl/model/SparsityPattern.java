@@ -126,6 +126,30 @@ public final class SparsityPattern implements Serializable {
         mask(d, m, "D");
     }
 
+    /** Zeroes the entries of {@code W = [A B]}, the (A,B)-step's variable, outside the pattern, in place. */
+    public void maskAB(Matrix w) {
+        maskSides(a, "A", b, "B", w, w.rows());
+    }
+
+    /** Zeroes the entries of {@code Theta = [C D]} (C's n columns, then D's) outside the pattern, in place. */
+    public void maskCD(Matrix theta, int n) {
+        maskSides(c, "C", d, "D", theta, n);
+    }
+
+    /** Masks columns [0, n) of w by {@code left}'s pattern and the rest by {@code right}'s. */
+    private static void maskSides(Matrix left, String leftName, Matrix right, String rightName, Matrix w, int n) {
+        if (left != null) {
+            Matrix l = w.columns(0, n);
+            mask(left, l, leftName);
+            w.setBlock(0, 0, l);
+        }
+        if (right != null) {
+            Matrix r = w.columns(n, w.cols());
+            mask(right, r, rightName);
+            w.setBlock(0, n, r);
+        }
+    }
+
     /** Whether entry (i, j) of {@code [C D]} (C's n columns, then D's) may be non-zero. */
     public boolean readoutFree(int i, int j, int n) {
         Matrix block = j < n ? c : d;

@@ -2,11 +2,14 @@ package org.idl.model;
 
 import org.idl.linalg.Matrix;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import static org.idl.linalg.TestMatrices.gaussianWithInfNorm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,17 +20,9 @@ class FeedforwardTest {
 
     private static final int[] SIZES = {6, 7, 5, 4, 3}; // input, three hidden layers, output
 
-    @Test
-    void reluNetworkMatchesThePlainForwardPass() {
-        checkFeedforward(Activation.RELU, 11);
-    }
-
-    @Test
-    void tanhNetworkMatchesThePlainForwardPass() {
-        checkFeedforward(Activation.TANH, 12);
-    }
-
-    private static void checkFeedforward(Activation phi, long seed) {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"relu, 11", "tanh, 12"})
+    void networkMatchesThePlainForwardPass(Activation phi, long seed) {
         Random random = new Random(seed);
         List<Matrix> weights = new ArrayList<>();
         List<double[]> biases = new ArrayList<>();
@@ -146,8 +141,7 @@ class FeedforwardTest {
 
     /** A random model with ||A||_inf = 0.5 exactly. */
     private static ImplicitModel randomModel(Random random, int n, int p, int q, boolean bias, Activation phi) {
-        Matrix a = Matrix.gaussian(n, n, 1.0, random);
-        a.scaleInPlace(0.5 / a.infNorm());
+        Matrix a = gaussianWithInfNorm(n, 0.5, random);
         int pb = p + (bias ? 1 : 0);
         return new ImplicitModel(a, Matrix.gaussian(n, pb, 1.0, random), Matrix.gaussian(q, n, 1.0, random),
                 Matrix.gaussian(q, pb, 1.0, random), phi, bias);

@@ -2,9 +2,12 @@ package org.idl.model;
 
 import org.idl.linalg.Matrix;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Random;
 
+import static org.idl.linalg.TestMatrices.gaussianWithInfNorm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,24 +20,12 @@ class FixedPointSolverTest {
     private static final int N = 8;
     private static final int M = 20;
 
-    private enum Shape { STRICTLY_UPPER, STRICTLY_LOWER, UPPER_WITH_DIAGONAL }
+    enum Shape { STRICTLY_UPPER, STRICTLY_LOWER, UPPER_WITH_DIAGONAL }
 
-    @Test
-    void picardAndSubstitutionAgreeOnStrictlyUpper() {
-        agree(Shape.STRICTLY_UPPER, WellPosedness.Structure.STRICTLY_UPPER, 1);
-    }
-
-    @Test
-    void picardAndSubstitutionAgreeOnStrictlyLower() {
-        agree(Shape.STRICTLY_LOWER, WellPosedness.Structure.STRICTLY_LOWER, 2);
-    }
-
-    @Test
-    void picardAndSubstitutionAgreeOnUpperWithDiagonal() {
-        agree(Shape.UPPER_WITH_DIAGONAL, WellPosedness.Structure.UPPER_DIAGONAL_BELOW_ONE, 3);
-    }
-
-    private static void agree(Shape shape, WellPosedness.Structure expected, long seed) {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"STRICTLY_UPPER, STRICTLY_UPPER, 1", "STRICTLY_LOWER, STRICTLY_LOWER, 2",
+            "UPPER_WITH_DIAGONAL, UPPER_DIAGONAL_BELOW_ONE, 3"})
+    void picardAndSubstitutionAgree(Shape shape, WellPosedness.Structure expected, long seed) {
         Random random = new Random(seed);
         for (Activation phi : ACTIVATIONS) {
             for (int trial = 0; trial < 3; trial++) {
@@ -101,9 +92,8 @@ class FixedPointSolverTest {
     private static Matrix referenceFixedPoint(Matrix a, Activation phi, Matrix bu, int iterations) {
         Matrix x = Matrix.zeros(bu.rows(), bu.cols());
         for (int t = 0; t < iterations; t++) {
-            Matrix z = a.times(x).plus(bu);
-            phi.applyInPlace(z.data());
-            x = z;
+            x = a.times(x).plus(bu);
+            phi.applyInPlace(x.data());
         }
         return x;
     }
@@ -112,8 +102,7 @@ class FixedPointSolverTest {
     void certifiedErrorBoundsTheActualError() {
         Random random = new Random(4);
         for (Activation phi : ACTIVATIONS) {
-            Matrix a = Matrix.gaussian(N, N, 1.0, random);
-            a.scaleInPlace(0.95 / a.infNorm());
+            Matrix a = gaussianWithInfNorm(N, 0.95, random);
             assertEquals(0.95, a.infNorm(), 1e-15);
             assertEquals(WellPosedness.Structure.GENERAL, WellPosedness.structure(a));
             Matrix bu = Matrix.gaussian(N, M, 2.0, random);
@@ -140,8 +129,7 @@ class FixedPointSolverTest {
     void diagonalScalingCertifiesAMatrixWithLargeInfNorm() {
         Random random = new Random(5);
         for (Activation phi : ACTIVATIONS) {
-            Matrix mm = Matrix.gaussian(N, N, 1.0, random);
-            mm.scaleInPlace(0.9 / mm.infNorm());
+            Matrix mm = gaussianWithInfNorm(N, 0.9, random);
             double[] d = new double[N];
             for (int i = 0; i < N; i++) {
                 d[i] = Math.pow(10, 2.0 * i / (N - 1)); // 1 .. 100
@@ -234,8 +222,7 @@ class FixedPointSolverTest {
         // phi(BU) = 0 makes x = 0 the fixed point; Picard from a warm start shrinks towards it
         // geometrically, and its relative stop alone would never be met.
         Random random = new Random(8);
-        Matrix a = Matrix.gaussian(N, N, 1.0, random);
-        a.scaleInPlace(0.95 / a.infNorm());
+        Matrix a = gaussianWithInfNorm(N, 0.95, random);
         Matrix negative = Matrix.gaussian(N, M, 1.0, random);
         for (int k = 0; k < negative.data().length; k++) {
             negative.data()[k] = -Math.abs(negative.data()[k]);
@@ -256,8 +243,7 @@ class FixedPointSolverTest {
     void warmStartFromTheSolutionTakesFewIterations() {
         Random random = new Random(7);
         for (Activation phi : ACTIVATIONS) {
-            Matrix a = Matrix.gaussian(N, N, 1.0, random);
-            a.scaleInPlace(0.9 / a.infNorm());
+            Matrix a = gaussianWithInfNorm(N, 0.9, random);
             Matrix bu = Matrix.gaussian(N, M, 2.0, random);
             FixedPointSolver solver = FixedPointSolver.forMatrix(a, phi, 1e-10);
             FixedPointSolver.Result cold = solver.solve(bu, null);

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import static org.idl.linalg.TestMatrices.max;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -68,12 +69,12 @@ class SparsityPatternTest {
         java.util.Arrays.fill(ones.data(), 1.0);
         pattern.maskA(ones);
         assertEquals(LAYERS[1] * LAYERS[0], (int) sum(ones));
-        assertEquals(countNonzero(ff.a()), LAYERS[1] * LAYERS[0]);
+        assertEquals(ModelAnalysis.nonzeros(ff.a()), LAYERS[1] * LAYERS[0]);
         Matrix bOnes = Matrix.zeros(N, P + 1);
         java.util.Arrays.fill(bOnes.data(), 1.0);
         pattern.maskB(bOnes);
         assertEquals(LAYERS[0] * P + N, (int) sum(bOnes));
-        assertEquals(countNonzero(ff.b()), LAYERS[0] * P + N);
+        assertEquals(ModelAnalysis.nonzeros(ff.b()), LAYERS[0] * P + N);
 
         ImplicitModel outside = ff.with(ff.a().plus(Matrix.identity(N)), ff.b(), ff.c(), ff.d());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -257,12 +258,7 @@ class SparsityPatternTest {
     // ---------------------------------------------------------------- helpers
 
     private static Matrix kmatrix(ABStep.Statistics st, AbCase cs) {
-        Matrix k = Matrix.zeros(N + P, N + P);
-        k.setBlock(0, 0, st.xx());
-        k.setBlock(0, N, st.xu());
-        k.setBlock(N, 0, st.xu().transpose());
-        k.setBlock(N, N, cs.u.gram());
-        return k.scaleInPlace(1.0 / st.count());
+        return Matrix.symmetricBlocks(st.xx(), st.xu(), cs.u.gram()).scaleInPlace(1.0 / st.count());
     }
 
     /** Gradient of {@code <G, W - W0> + 1/2 tr(Lam (W - W0) K (W - W0)^T)}, per sample. */
@@ -287,23 +283,5 @@ class SparsityPatternTest {
             s += v;
         }
         return s;
-    }
-
-    private static int countNonzero(Matrix m) {
-        int c = 0;
-        for (double v : m.data()) {
-            if (v != 0) {
-                c++;
-            }
-        }
-        return c;
-    }
-
-    private static double max(double[] v) {
-        double m = Double.NEGATIVE_INFINITY;
-        for (double x : v) {
-            m = Math.max(m, x);
-        }
-        return m;
     }
 }

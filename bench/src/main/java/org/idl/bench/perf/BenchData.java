@@ -1,6 +1,7 @@
 package org.idl.bench.perf;
 
 import org.idl.linalg.Matrix;
+import org.idl.train.DataBlock;
 
 import java.io.BufferedReader;
 import java.io.DataInputStream;
@@ -233,5 +234,17 @@ public final class BenchData {
             y.set(s.labels()[c], c, 1.0);
         }
         return new Matrix[]{u, y};
+    }
+
+    /** The columns of (U, Y) in {@code count} consecutive blocks of near-equal size, block b with index b. */
+    public static List<DataBlock> blocks(Matrix u, Matrix y, int count) {
+        int m = u.cols();
+        List<DataBlock> list = new ArrayList<>();
+        for (int b = 0; b < count; b++) {
+            int from = (int) ((long) m * b / count);
+            int to = (int) ((long) m * (b + 1) / count);
+            list.add(DataBlock.of(u.columns(from, to), y.columns(from, to), b));
+        }
+        return list;
     }
 }

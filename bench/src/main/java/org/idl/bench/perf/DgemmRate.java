@@ -1,8 +1,8 @@
 package org.idl.bench.perf;
 
+import org.idl.bench.Json;
 import org.idl.linalg.Matrix;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 
@@ -17,17 +17,9 @@ public final class DgemmRate {
     public record Rate(String shape, int a, int b, int k, boolean transB, int calls, double gflopsWall,
                        double gflopsThreadCpu, double gflopsProcessCpu) {
         public Map<String, Object> json() {
-            Map<String, Object> j = new LinkedHashMap<>();
-            j.put("shape", shape);
-            j.put("m", a);
-            j.put("n", b);
-            j.put("k", k);
-            j.put("transB", transB);
-            j.put("calls", calls);
-            j.put("gflopsWall", round(gflopsWall));
-            j.put("gflopsThreadCpu", round(gflopsThreadCpu));
-            j.put("gflopsProcessCpu", round(gflopsProcessCpu));
-            return j;
+            return Json.object("shape", shape, "m", a, "n", b, "k", k, "transB", transB, "calls", calls,
+                    "gflopsWall", round(gflopsWall), "gflopsThreadCpu", round(gflopsThreadCpu),
+                    "gflopsProcessCpu", round(gflopsProcessCpu));
         }
     }
 

@@ -6,6 +6,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.idl.bench.Args;
+import org.idl.bench.Json;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
 import org.idl.spark.SparkConfigs;
@@ -21,11 +23,13 @@ import org.idl.train.gradient.GradientTrainer;
 
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectOutputStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Bytes aggregated to the driver per pass, measured: the real {@link SparkBlockStore} (Kryo with the
@@ -49,16 +53,13 @@ public final class DriverBytes {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = Env.options(args);
-        Path root = Path.of(o.getOrDefault("root", "."));
-        String data = o.getOrDefault("data", "mnist");
-        int hidden = Integer.parseInt(o.getOrDefault("hidden", "100"));
-        int[] sizes = Env.ints(o.getOrDefault("sizes", "10000,20000"));
-        int[] partitions = Env.ints(o.getOrDefault("partitions", "2,4,8"));
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("what", "bytes of task results aggregated to the driver per pass (DriverBytes)");
-        out.put("environment", Env.describe());
-        BenchData.Split split = BenchData.load(root, data);
+        Args o = new Args(args, Set.of("root", "data", "hidden", "sizes", "partitions", "out"));
+        int hidden = o.integer("hidden", 100);
+        int[] sizes = o.integers("sizes", "10000,20000");
+        int[] partitions = o.integers("partitions", "2,4,8");
+        Map<String, Object> out = Json.object("what", "bytes of task results aggregated to the driver per pass (DriverBytes)",
+                "environment", Env.describe());
+        BenchData.Split split = BenchData.load(o.path("root", "."), o.string("data", "mnist"));
         List<Map<String, Object>> runs = new ArrayList<>();
         for (int m : sizes) {
             for (int p : partitions) {
@@ -69,10 +70,7 @@ public final class DriverBytes {
             }
         }
         out.put("runs", runs);
-        if (o.containsKey("out")) {
-            Env.writeJson(Path.of(o.get("out")), out);
-            System.out.println("wrote " + o.get("out"));
-        }
+        Env.writeJsonIfAsked(o.string("out", null), out);
     }
 
     /** One Spark session: {@code rounds} BCD rounds, then one round of each gradient solver, over m points. */
@@ -82,12 +80,7 @@ public final class DriverBytes {
         int q = split.train().classes();
         Matrix[] uy = BenchData.augmented(train, BenchData.standardizer(train), q);
         int pb = uy[0].rows();
-        List<DataBlock> list = new ArrayList<>();
-        for (int b = 0; b < partitions; b++) {
-            int from = (int) ((long) m * b / partitions);
-            int to = (int) ((long) m * (b + 1) / partitions);
-            list.add(DataBlock.of(uy[0].columns(from, to), uy[1].columns(from, to), b));
-        }
+        List<DataBlock> list = BenchData.blocks(uy[0], uy[1], partitions);
         SparkConf conf = SparkConfigs.withKryo(new SparkConf().setAppName("idl bench driver bytes"))
                 .setMaster("local[*]").set("spark.ui.enabled", "false")
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
@@ -104,27 +97,13 @@ public final class DriverBytes {
             passes.add(new PassRecord("#0 baseline: one long per task", "baseline: one long", kryoSize(1L), javaSize(1L), 1));
             BcdConfig config = BcdConfig.builder().hidden(hidden).rounds(rounds).initialReadoutPasses(3).build();
             ImplicitModel start = new BcdTrainer(config).initialModel(pb - 1, q);
-            Labelled bcd = new Labelled(sc, new SparkBlockStore(blocks, depth, -1, StorageLevel.MEMORY_AND_DISK()),
-                    passes, "bcd", hidden, pb, q);
-            try {
-                new BcdTrainer(config).fit(bcd, pb - 1, q, null, null);
-            } finally {
-                bcd.release();
-            }
-            Labelled full = new Labelled(sc, new SparkBlockStore(blocks, depth, -1, StorageLevel.MEMORY_AND_DISK()),
-                    passes, "gradient full batch", hidden, pb, q);
-            try {
-                new GradientTrainer(config.model(), new GradientConfig(1, 3e-3, 0, 1e-6)).fit(full, start, List.of(), null, null);
-            } finally {
-                full.release();
-            }
-            Labelled mini = new Labelled(sc, new SparkBlockStore(blocks, depth, -1, StorageLevel.MEMORY_AND_DISK()),
-                    passes, "gradient mini-batch", hidden, pb, q);
-            try {
-                new GradientTrainer(config.model(), new GradientConfig(1, 3e-3, 128, 1e-6)).fit(mini, start, List.of(), null, null);
-            } finally {
-                mini.release();
-            }
+            Function<String, Labelled> store = solver -> new Labelled(sc,
+                    new SparkBlockStore(blocks, depth, -1, StorageLevel.MEMORY_AND_DISK()), passes, solver, hidden, pb, q);
+            fitAndRelease(store.apply("bcd"), s -> new BcdTrainer(config).fit(s, pb - 1, q, null, null));
+            fitAndRelease(store.apply("gradient full batch"), s -> new GradientTrainer(config.model(),
+                    new GradientConfig(1, 3e-3, 0, 1e-6)).fit(s, start, List.of(), null, null));
+            fitAndRelease(store.apply("gradient mini-batch"), s -> new GradientTrainer(config.model(),
+                    new GradientConfig(1, 3e-3, 128, 1e-6)).fit(s, start, List.of(), null, null));
         } finally {
             spark.stop(); // flushes the listener bus
         }
@@ -148,19 +127,12 @@ public final class DriverBytes {
                 k.put("passes", (Integer) k.get("passes") + 1);
                 continue;
             }
-            k = new LinkedHashMap<>();
-            k.put("pass", r.kind());
-            k.put("passes", 1);
-            k.put("numbersPerPartition (formula)", r.numbers());
-            k.put("formulaBytes (8 per number)", 8 * r.numbers());
-            k.put("kryoSerializedStatisticsBytes", r.kryoBytes());
-            k.put("javaSerializedStatisticsBytes", r.javaBytes());
-            k.put("resultTasks", j.resultTasks);
-            k.put("measuredResultBytesPerTask", j.resultBytes / Math.max(1, j.resultTasks));
-            k.put("measuredResultBytesToDriver", j.resultBytes);
-            k.put("shuffleTasks", j.shuffleTasks);
-            k.put("shuffleBytesWritten", j.shuffleBytes);
-            kinds.put(r.kind(), k);
+            kinds.put(r.kind(), Json.object("pass", r.kind(), "passes", 1, "numbersPerPartition (formula)", r.numbers(),
+                    "formulaBytes (8 per number)", 8 * r.numbers(), "kryoSerializedStatisticsBytes", r.kryoBytes(),
+                    "javaSerializedStatisticsBytes", r.javaBytes(), "resultTasks", j.resultTasks,
+                    "measuredResultBytesPerTask", j.resultBytes / Math.max(1, j.resultTasks),
+                    "measuredResultBytesToDriver", j.resultBytes, "shuffleTasks", j.shuffleTasks,
+                    "shuffleBytesWritten", j.shuffleBytes));
         }
         for (Map<String, Object> k : kinds.values()) {
             long perTask = (Long) k.get("measuredResultBytesPerTask");
@@ -169,15 +141,9 @@ public final class DriverBytes {
             k.put("ratio (measured - baseline) / formula", formula == 0 ? null
                     : Env.round((double) (perTask - baseline) / formula, 4));
         }
-        Map<String, Object> run = new LinkedHashMap<>();
-        run.put("m", m);
-        run.put("partitions", partitions);
-        run.put("hidden", hidden);
-        run.put("inputsWithBias", pb);
-        run.put("outputs", q);
-        run.put("treeReduceDepth", depth);
-        run.put("baselineResultBytesPerTask", baseline);
-        run.put("passes", new ArrayList<>(kinds.values()));
+        Map<String, Object> run = Json.object("m", m, "partitions", partitions, "hidden", hidden, "inputsWithBias", pb,
+                "outputs", q, "treeReduceDepth", depth, "baselineResultBytesPerTask", baseline,
+                "passes", new ArrayList<>(kinds.values()));
         System.out.printf("m = %d, %d partitions (baseline task result: %d bytes)%n", m, partitions, baseline);
         for (Map<String, Object> k : kinds.values()) {
             System.out.printf("  %-40s numbers %9d  formula %10d B  kryo %10d B  measured/task %10d B  x%d tasks  shuffle %d B%n",
@@ -209,6 +175,15 @@ public final class DriverBytes {
             // metrics, batches, forward and adjoint iterations
             default -> throw new IllegalArgumentException("no formula for " + kind);
         };
+    }
+
+    /** Runs {@code fit} on the store, then releases the store. */
+    private static void fitAndRelease(Labelled store, Consumer<BlockStore> fit) {
+        try {
+            fit.accept(store);
+        } finally {
+            store.release();
+        }
     }
 
     static String kind(BlockStore.Task<?> task) {

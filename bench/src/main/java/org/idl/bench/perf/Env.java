@@ -2,15 +2,13 @@ package org.idl.bench.perf;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.idl.bench.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /** What every result file records about the run: date, machine, load, BLAS; and small helpers. */
@@ -19,15 +17,12 @@ public final class Env {
     }
 
     public static Map<String, Object> describe() {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
-        e.put("cores", Runtime.getRuntime().availableProcessors());
-        e.put("loadAverage", loadAverage());
-        e.put("java", System.getProperty("java.version"));
-        e.put("blas", dev.ludovic.netlib.blas.BLAS.getInstance().getClass().getName());
-        e.put("OPENBLAS_NUM_THREADS", System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "(unset)"));
-        e.put("maxHeapMiB", Runtime.getRuntime().maxMemory() >> 20);
-        return e;
+        return Json.object("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+                "cores", Runtime.getRuntime().availableProcessors(), "loadAverage", loadAverage(),
+                "java", System.getProperty("java.version"),
+                "blas", dev.ludovic.netlib.blas.BLAS.getInstance().getClass().getName(),
+                "OPENBLAS_NUM_THREADS", System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "(unset)"),
+                "maxHeapMiB", Runtime.getRuntime().maxMemory() >> 20);
     }
 
     /** /proc/loadavg's first three fields (1, 5, 15 minutes), as {@code uptime} shows them. */
@@ -47,29 +42,12 @@ public final class Env {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), value);
     }
 
-    /** {@code --key value} pairs and bare {@code --flag}s. */
-    public static Map<String, String> options(String[] args) {
-        Map<String, String> o = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + args[i] + "'");
-            }
-            String key = args[i].substring(2);
-            if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                o.put(key, args[++i]);
-            } else {
-                o.put(key, "true");
-            }
+    /** Writes value as JSON to {@code out} and says so; nothing when {@code out} is null (no {@code --out}). */
+    public static void writeJsonIfAsked(String out, Object value) throws IOException {
+        if (out != null) {
+            writeJson(Path.of(out), value);
+            System.out.println("wrote " + out);
         }
-        return o;
-    }
-
-    public static int[] ints(String csv) {
-        List<Integer> out = new ArrayList<>();
-        for (String s : csv.split(",")) {
-            out.add(Integer.parseInt(s.trim()));
-        }
-        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     public static double median(double[] v) {

@@ -1,7 +1,10 @@
 package org.idl.bench.perf;
 
+import org.idl.bench.Args;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * Writes the first m images and labels of an IDX training pair into {@code <out>/} under the same
@@ -13,10 +16,10 @@ public final class IdxSubset {
     }
 
     public static void main(String[] args) throws Exception {
-        var o = Env.options(args);
-        Path dir = Path.of(o.get("dir"));
-        int count = Integer.parseInt(o.get("count"));
-        Path out = Path.of(o.get("out"));
+        Args o = new Args(args, Set.of("dir", "count", "out"));
+        Path dir = Path.of(o.required("dir"));
+        int count = Integer.parseInt(o.required("count"));
+        Path out = Path.of(o.required("out"));
         Files.createDirectories(out);
         BenchData.writeIdxSubset(dir.resolve("train-images-idx3-ubyte"), dir.resolve("train-labels-idx1-ubyte"), count,
                 out.resolve("train-images-idx3-ubyte"), out.resolve("train-labels-idx1-ubyte"));

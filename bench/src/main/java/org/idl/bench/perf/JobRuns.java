@@ -2,6 +2,7 @@ package org.idl.bench.perf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.idl.bench.Json;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -67,18 +68,14 @@ public final class JobRuns {
             cpu.add(profilePoint(json.readTree(Path.of(p).toFile()), p));
         }
         cpu.sort((a, b) -> Long.compare((Long) a.get("m"), (Long) b.get("m")));
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("what", "round time split of real job runs (submit/idl train), from their metrics.json (JobRuns)");
-        doc.put("overheadFormula", "sparkOverhead = passSeconds - partitionComputeSeconds / min(partitions, task slots)");
-        doc.put("environment", Env.describe());
-        doc.put("runs", rows);
+        Map<String, Object> doc = Json.object(
+                "what", "round time split of real job runs (submit/idl train), from their metrics.json (JobRuns)",
+                "overheadFormula", "sparkOverhead = passSeconds - partitionComputeSeconds / min(partitions, task slots)",
+                "environment", Env.describe(), "runs", rows);
         if (!cpu.isEmpty()) {
             doc.put("partitionProfileCpu", cpu);
         }
-        if (out != null) {
-            Env.writeJson(Path.of(out), doc);
-            System.out.println("wrote " + out);
-        }
+        Env.writeJsonIfAsked(out, doc);
         print(rows);
         if (plot != null) {
             plot(rows, cpu, Path.of(plot));
@@ -105,28 +102,18 @@ public final class JobRuns {
             overhead[i] = pass[i] - compute[i] / parallelism;
             training[i] = round[i] - validation[i];
         }
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("label", label);
-        r.put("metrics", file);
-        r.put("master", master);
-        r.put("partitions", partitions);
-        r.put("parallelism", parallelism);
-        r.put("trainPoints", m.path("trainMetrics").path("count").asLong());
-        r.put("rounds", round.length);
-        r.put("testAccuracy", m.path("testMetrics").path("accuracy").asDouble());
-        r.put("trainingSeconds", Env.round(m.path("trainingSeconds").asDouble(), 2));
-        r.put("medianOver", from == 1 ? "rounds 2.." + round.length : "all rounds");
-        r.put("roundSeconds", med(round, from));
-        r.put("roundSecondsWithoutTestSet", med(training, from));
-        r.put("passSeconds", med(pass, from));
-        r.put("partitionComputeSeconds (sum over tasks)", med(compute, from));
-        r.put("partitionComputePerSlot", Env.round(medRaw(compute, from) / parallelism, 3));
-        r.put("sparkOverheadSeconds", med(overhead, from));
-        r.put("validationSeconds (test set, every round)", med(validation, from));
-        r.put("driverSeconds", med(driver, from));
-        r.put("perRound", Map.of("roundSeconds", round, "passSeconds", pass, "partitionComputeSeconds", compute,
-                "validationSeconds", validation, "driverSeconds", driver));
-        return r;
+        return Json.object("label", label, "metrics", file, "master", master, "partitions", partitions,
+                "parallelism", parallelism, "trainPoints", m.path("trainMetrics").path("count").asLong(),
+                "rounds", round.length, "testAccuracy", m.path("testMetrics").path("accuracy").asDouble(),
+                "trainingSeconds", Env.round(m.path("trainingSeconds").asDouble(), 2),
+                "medianOver", from == 1 ? "rounds 2.." + round.length : "all rounds",
+                "roundSeconds", med(round, from), "roundSecondsWithoutTestSet", med(training, from),
+                "passSeconds", med(pass, from), "partitionComputeSeconds (sum over tasks)", med(compute, from),
+                "partitionComputePerSlot", Env.round(medRaw(compute, from) / parallelism, 3),
+                "sparkOverheadSeconds", med(overhead, from),
+                "validationSeconds (test set, every round)", med(validation, from), "driverSeconds", med(driver, from),
+                "perRound", Map.of("roundSeconds", round, "passSeconds", pass, "partitionComputeSeconds", compute,
+                        "validationSeconds", validation, "driverSeconds", driver));
     }
 
     /** Task slots of a master URL: local[*] and local (this machine's cores), local[k], local-cluster[N, C, M]. */
@@ -174,10 +161,8 @@ public final class JobRuns {
 
     /** A PartitionProfile result: m, and the median CPU seconds of a round (all blocks, one thread). */
     static Map<String, Object> profilePoint(JsonNode p, String file) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("profile", file);
-        r.put("m", p.path("setting").path("m").asLong());
-        r.put("loadAverage", p.path("environment").path("loadAverage").asText());
+        Map<String, Object> r = Json.object("profile", file, "m", p.path("setting").path("m").asLong(),
+                "loadAverage", p.path("environment").path("loadAverage").asText());
         for (JsonNode row : p.get("summary")) {
             String segment = row.get("segment").asText();
             if (segment.equals("round")) {

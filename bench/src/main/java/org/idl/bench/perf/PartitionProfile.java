@@ -1,5 +1,7 @@
 package org.idl.bench.perf;
 
+import org.idl.bench.Args;
+import org.idl.bench.Json;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
 import org.idl.train.DataBlock;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where a BCD round's time goes inside the partitions' work: the real {@link BcdTrainer} (recipe
@@ -30,24 +33,18 @@ import java.util.Map;
  * </pre>
  */
 public final class PartitionProfile {
+    static final Set<String> OPTIONS = Set.of("root", "data", "limit", "blocks", "rounds", "hidden", "check",
+            "dgemm-seconds", "out");
+
     private PartitionProfile() {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = Env.options(args);
-        Path root = Path.of(o.getOrDefault("root", "."));
-        String data = o.getOrDefault("data", "mnist");
-        int limit = Integer.parseInt(o.getOrDefault("limit", "0"));
-        int blocks = Integer.parseInt(o.getOrDefault("blocks", "2"));
-        int rounds = Integer.parseInt(o.getOrDefault("rounds", "5"));
-        int hidden = Integer.parseInt(o.getOrDefault("hidden", "100"));
-        boolean check = Boolean.parseBoolean(o.getOrDefault("check", "false"));
-        double dgemmSeconds = Double.parseDouble(o.getOrDefault("dgemm-seconds", "1.0"));
-        Map<String, Object> result = run(root, data, limit, blocks, rounds, hidden, check, dgemmSeconds);
-        if (o.containsKey("out")) {
-            Env.writeJson(Path.of(o.get("out")), result);
-            System.out.println("wrote " + o.get("out"));
-        }
+        Args o = new Args(args, OPTIONS);
+        Map<String, Object> result = run(o.path("root", "."), o.string("data", "mnist"), o.integer("limit", 0),
+                o.integer("blocks", 2), o.integer("rounds", 5), o.integer("hidden", 100), o.flag("check"),
+                o.real("dgemm-seconds", 1.0));
+        Env.writeJsonIfAsked(o.string("out", null), result);
     }
 
     public static Map<String, Object> run(Path root, String data, int limit, int blockCount, int roundCount, int hidden,
@@ -61,12 +58,7 @@ public final class PartitionProfile {
         Matrix y = uy[1];
         int m = u.cols();
         int pb = u.rows();
-        List<DataBlock> list = new ArrayList<>();
-        for (int b = 0; b < blockCount; b++) {
-            int from = (int) ((long) m * b / blockCount);
-            int to = (int) ((long) m * (b + 1) / blockCount);
-            list.add(DataBlock.of(u.columns(from, to), y.columns(from, to), b));
-        }
+        List<DataBlock> list = BenchData.blocks(u, y, blockCount);
         u = null;
         BcdConfig config = BcdConfig.builder().hidden(hidden).rounds(roundCount).build();
         ProfilingStore store = new ProfilingStore(list, check);
@@ -82,24 +74,12 @@ public final class PartitionProfile {
                 }, null);
         Clock.Span training = Clock.now().since(t0);
 
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("what", "BCD recipe round split inside the partitions' work (PartitionProfile)");
-        out.put("environment", env);
-        Map<String, Object> setting = new LinkedHashMap<>();
-        setting.put("data", data);
-        setting.put("m", m);
-        setting.put("blocks", blockCount);
-        setting.put("hidden", hidden);
-        setting.put("inputsWithBias", pb);
-        setting.put("outputs", q);
-        setting.put("rounds", roundCount);
-        setting.put("pStepIterations", config.pStepIterations());
-        setting.put("abIterations", config.abIterations());
-        setting.put("readoutPasses", config.readoutPasses());
-        setting.put("check", check);
-        out.put("setting", setting);
-        out.put("trainAccuracyPerRound", trainAccuracy);
-        out.put("trainingSeconds", Env.round(training.wall(), 3));
+        Map<String, Object> out = Json.object("what", "BCD recipe round split inside the partitions' work (PartitionProfile)",
+                "environment", env,
+                "setting", Json.object("data", data, "m", m, "blocks", blockCount, "hidden", hidden, "inputsWithBias", pb,
+                        "outputs", q, "rounds", roundCount, "pStepIterations", config.pStepIterations(),
+                        "abIterations", config.abIterations(), "readoutPasses", config.readoutPasses(), "check", check),
+                "trainAccuracyPerRound", trainAccuracy, "trainingSeconds", Env.round(training.wall(), 3));
         if (check) {
             out.put("checkedBlocks", store.checkedBlocks());
             return out;
@@ -110,18 +90,14 @@ public final class PartitionProfile {
         int skip = rs.size() >= 3 ? 1 : 0;
         List<Map<String, Object>> perRound = new ArrayList<>();
         for (ProfilingStore.Round r : rs) {
-            Map<String, Object> j = new LinkedHashMap<>();
-            j.put("round", r.round());
-            j.put("wallSeconds", Env.round(r.total().wall(), 4));
-            j.put("threadCpuSeconds", Env.round(r.total().threadCpu(), 4));
-            j.put("processCpuSeconds", Env.round(r.total().processCpu(), 4));
-            j.put("picardIterations", r.picardIterations());
             Map<String, Object> seg = new LinkedHashMap<>();
             r.segments().time().forEach((k, v) -> seg.put(k, List.of(Env.round(v.wall(), 4), Env.round(v.threadCpu(), 4))));
             seg.put("driver solves (round - passes)", List.of(Env.round(r.driver().wall(), 4),
                     Env.round(r.driver().threadCpu(), 4)));
-            j.put("segments [wall, threadCpu] seconds", seg);
-            perRound.add(j);
+            perRound.add(Json.object("round", r.round(), "wallSeconds", Env.round(r.total().wall(), 4),
+                    "threadCpuSeconds", Env.round(r.total().threadCpu(), 4),
+                    "processCpuSeconds", Env.round(r.total().processCpu(), 4), "picardIterations", r.picardIterations(),
+                    "segments [wall, threadCpu] seconds", seg));
         }
         out.put("rounds", perRound);
 
@@ -187,44 +163,32 @@ public final class PartitionProfile {
             double wall = Env.median(e.getValue().stream().mapToDouble(v -> v[0]).toArray());
             double cpu = Env.median(e.getValue().stream().mapToDouble(v -> v[1]).toArray());
             double flop = k.equals("round") ? Double.NaN : flopsBySegment.getOrDefault(k, 0.0);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("segment", k);
-            row.put("wallSeconds", Env.round(wall, 4));
-            row.put("threadCpuSeconds", Env.round(cpu, 4));
-            row.put("gflop", Double.isNaN(flop) ? null : Env.round(flop / 1e9, 3));
-            row.put("gflopsPerCpuSecond", Double.isNaN(flop) || cpu <= 0 || flop == 0 ? null : Env.round(flop / cpu / 1e9, 2));
-            table.add(row);
+            table.add(Json.object("segment", k, "wallSeconds", Env.round(wall, 4), "threadCpuSeconds", Env.round(cpu, 4),
+                    "gflop", Double.isNaN(flop) ? null : Env.round(flop / 1e9, 3),
+                    "gflopsPerCpuSecond", Double.isNaN(flop) || cpu <= 0 || flop == 0 ? null : Env.round(flop / cpu / 1e9, 2)));
             if (!k.equals("round") && !k.startsWith("driver")) {
                 partitionFlops += flop;
                 partitionCpu += cpu;
                 partitionWall += wall;
             }
         }
-        Map<String, Object> total = new LinkedHashMap<>();
-        total.put("segment", "all partition work (sum of the above)");
-        total.put("wallSeconds", Env.round(partitionWall, 4));
-        total.put("threadCpuSeconds", Env.round(partitionCpu, 4));
-        total.put("gflop", Env.round(partitionFlops / 1e9, 3));
-        total.put("gflopsPerCpuSecond", Env.round(partitionFlops / partitionCpu / 1e9, 2));
-        table.add(total);
+        table.add(Json.object("segment", "all partition work (sum of the above)",
+                "wallSeconds", Env.round(partitionWall, 4), "threadCpuSeconds", Env.round(partitionCpu, 4),
+                "gflop", Env.round(partitionFlops / 1e9, 3),
+                "gflopsPerCpuSecond", Env.round(partitionFlops / partitionCpu / 1e9, 2)));
         out.put("summaryMedianOverRounds", skip == 1 ? "rounds 2.." + rs.size() : "all rounds");
         out.put("summary", table);
 
-        Map<String, Object> driver = new LinkedHashMap<>();
-        driver.put("abSolveSeconds [wall, threadCpu]", List.of(Env.round(abSeconds, 4), Env.round(abCpu, 4)));
-        driver.put("abSolveGflop", Env.round(Flops.abSolve(hidden, pb, config.abIterations(), 0) / 1e9, 3));
-        driver.put("readoutSolveSeconds (one of " + config.readoutPasses() + " per round) [wall, threadCpu]",
-                List.of(Env.round(roSeconds, 4), Env.round(roCpu, 4)));
-        driver.put("readoutSolveGflop", Env.round(Flops.readoutSolve(hidden, pb, q) / 1e9, 3));
-        out.put("driverSolvesAlone", driver);
-        Map<String, Object> x = new LinkedHashMap<>();
-        x.put("columns", b0.size());
-        x.put("iterations", config.xStepIterations());
-        x.put("wallSeconds", Env.round(xs.wall(), 4));
-        x.put("threadCpuSeconds", Env.round(xs.threadCpu(), 4));
-        x.put("gflop", Env.round(xFlops / 1e9, 3));
-        x.put("gflopsPerCpuSecond", Env.round(xFlops / xs.threadCpu() / 1e9, 2));
-        out.put("xStepOnceOnBlock0 (paper schedule only)", x);
+        out.put("driverSolvesAlone", Json.object(
+                "abSolveSeconds [wall, threadCpu]", List.of(Env.round(abSeconds, 4), Env.round(abCpu, 4)),
+                "abSolveGflop", Env.round(Flops.abSolve(hidden, pb, config.abIterations(), 0) / 1e9, 3),
+                "readoutSolveSeconds (one of " + config.readoutPasses() + " per round) [wall, threadCpu]",
+                List.of(Env.round(roSeconds, 4), Env.round(roCpu, 4)),
+                "readoutSolveGflop", Env.round(Flops.readoutSolve(hidden, pb, q) / 1e9, 3)));
+        out.put("xStepOnceOnBlock0 (paper schedule only)", Json.object("columns", b0.size(),
+                "iterations", config.xStepIterations(), "wallSeconds", Env.round(xs.wall(), 4),
+                "threadCpuSeconds", Env.round(xs.threadCpu(), 4), "gflop", Env.round(xFlops / 1e9, 3),
+                "gflopsPerCpuSecond", Env.round(xFlops / xs.threadCpu() / 1e9, 2)));
         printTable(table, rates);
         return out;
     }

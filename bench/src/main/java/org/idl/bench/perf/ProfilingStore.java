@@ -150,23 +150,24 @@ public final class ProfilingStore implements BlockStore {
         } else if (task instanceof Passes.Resync t) {
             return (Outcome<S>) resync(t.config(), model, block, into);
         } else if (task instanceof Passes.Readout t && !t.onP()) {
+            Dims d = Dims.of(model, block);
             Clock.Reading t0 = Clock.now();
             ReadoutStep.Statistics st = ReadoutStep.statistics(t.loss(), block.x(), block.u(), block.y(), model.c(),
                     model.d(), t.withGram());
             into.add(t.withGram() ? "readout statistics with Gram blocks" : "readout statistics (MM passes)",
-                    Clock.now().since(t0), Flops.readoutStatistics(model.hidden(), block.u().rows(), model.outputs(),
-                            block.size(), t.withGram()));
+                    Clock.now().since(t0), Flops.readoutStatistics(d.n(), d.pb(), d.q(), d.m(), t.withGram()));
             return (Outcome<S>) new Outcome<>(block, st);
         } else if (task instanceof Passes.Initialize t) {
+            Dims d = Dims.of(model, block);
             Clock.Reading t0 = Clock.now();
             Matrix bu = model.b().times(block.u());
             FixedPointSolver.Result fp = model.solver(t.config().tolerance()).solve(bu, null);
             Matrix x = fp.states();
-            into.add("initial fixed point", Clock.now().since(t0), Flops.bu(model.hidden(), block.u().rows(), block.size())
-                    + Flops.picard(model.hidden(), block.size(), fp.iterations()));
+            into.add("initial fixed point", Clock.now().since(t0), Flops.bu(d.n(), d.pb(), d.m())
+                    + Flops.picard(d.n(), d.m(), fp.iterations()));
             Clock.Reading t1 = Clock.now();
             Passes.GramSum g = new Passes.GramSum(block.u().gram(), block.size());
-            into.add("U U^T (once)", Clock.now().since(t1), Flops.uuGram(block.u().rows(), block.size()));
+            into.add("U U^T (once)", Clock.now().since(t1), Flops.uuGram(d.pb(), d.m()));
             return (Outcome<S>) new Outcome<>(block.withStates(x, x.copy()), g);
         }
         Clock.Reading t0 = Clock.now();
@@ -175,26 +176,31 @@ public final class ProfilingStore implements BlockStore {
         return out;
     }
 
+    /** The sizes a pass's FLOP counts take: n hidden units, P = p + 1 inputs, q outputs, m columns of the block. */
+    private record Dims(int n, int pb, int q, long m) {
+        static Dims of(ImplicitModel model, DataBlock block) {
+            return new Dims(model.hidden(), block.u().rows(), model.outputs(), block.size());
+        }
+    }
+
     /** {@link Passes.RecipeState}'s steps, with a clock around each. */
     private Outcome<Passes.StateStatistics> recipeState(BcdConfig config, ImplicitModel model, DataBlock block,
                                                          Clock.Segments into) {
-        int n = model.hidden();
-        int pb = block.u().rows();
-        int q = model.outputs();
-        long m = block.size();
+        Dims d = Dims.of(model, block);
         Clock.Reading t0 = Clock.now();
         Matrix x = block.x();
         Passes.StateProducts products = Passes.StateProducts.of(model, block, config.loss());
         double[] lambda = config.lambdas();
         Clock.Reading t1 = Clock.now();
-        into.add("state products: Z = BU + AX, DU, CX; metrics", t1.since(t0), Flops.stateProducts(n, pb, q, m));
+        into.add("state products: Z = BU + AX, DU, CX; metrics", t1.since(t0),
+                Flops.stateProducts(d.n(), d.pb(), d.q(), d.m()));
         StepResult p = PStep.solve(config.activation(), config.loss(), lambda, config.mu(), products.z(), x,
                 block.y(), model.c(), products.du(), x, config.pStepIterations());
         Clock.Reading t2 = Clock.now();
-        into.add("P-step", t2.since(t1), Flops.pStep(n, q, m, config.pStepIterations()));
+        into.add("P-step", t2.since(t1), Flops.pStep(d.n(), d.q(), d.m(), config.pStepIterations()));
         ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, block.u(), products.z(), p.value());
         Clock.Reading t3 = Clock.now();
-        into.add("(A,B) statistics: G, X X^T, X U^T", t3.since(t2), Flops.abStatistics(n, pb, m));
+        into.add("(A,B) statistics: G, X X^T, X U^T", t3.since(t2), Flops.abStatistics(d.n(), d.pb(), d.m()));
         into.add("X-step (paper schedule only)", Clock.Span.ZERO, 0);
         return new Outcome<>(block.withStates(x, p.value()),
                 new Passes.StateStatistics(ab, p.after(), products.metrics()));
@@ -203,22 +209,20 @@ public final class ProfilingStore implements BlockStore {
     /** {@link Passes.Resync}'s body: the fixed point of the new (A, B), then readout statistics with Gram blocks. */
     private Outcome<ReadoutStep.Statistics> resync(BcdConfig config, ImplicitModel model, DataBlock block,
                                                    Clock.Segments into) {
-        int n = model.hidden();
-        int pb = block.u().rows();
-        int q = model.outputs();
-        long m = block.size();
+        Dims d = Dims.of(model, block);
         Clock.Reading t0 = Clock.now();
         Matrix bu = model.b().times(block.u());
         Clock.Reading t1 = Clock.now();
-        into.add("fixed point: B U", t1.since(t0), Flops.bu(n, pb, m));
+        into.add("fixed point: B U", t1.since(t0), Flops.bu(d.n(), d.pb(), d.m()));
         FixedPointSolver.Result fp = model.solver(config.tolerance()).solve(bu, block.x());
         Matrix x = fp.states();
         picard += fp.iterations();
         Clock.Reading t2 = Clock.now();
-        into.add("fixed point: Picard iterations", t2.since(t1), Flops.picard(n, m, fp.iterations()));
+        into.add("fixed point: Picard iterations", t2.since(t1), Flops.picard(d.n(), d.m(), fp.iterations()));
         ReadoutStep.Statistics st = ReadoutStep.statistics(config.loss(), x, block.u(), block.y(), model.c(), model.d(),
                 true);
-        into.add("readout statistics with Gram blocks", Clock.now().since(t2), Flops.readoutStatistics(n, pb, q, m, true));
+        into.add("readout statistics with Gram blocks", Clock.now().since(t2),
+                Flops.readoutStatistics(d.n(), d.pb(), d.q(), d.m(), true));
         return new Outcome<>(block.withStates(x, x.copy()), st);
     }
 

@@ -4,6 +4,7 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.StageInfo;
+import org.idl.bench.Json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,14 +35,8 @@ public final class ResultBytesListener extends SparkListener {
         }
 
         public Map<String, Object> json() {
-            Map<String, Object> j = new LinkedHashMap<>();
-            j.put("job", id);
-            j.put("pass", description);
-            j.put("resultTasks", resultTasks);
-            j.put("resultBytes", resultBytes);
-            j.put("shuffleTasks", shuffleTasks);
-            j.put("shuffleBytesWritten", shuffleBytes);
-            return j;
+            return Json.object("job", id, "pass", description, "resultTasks", resultTasks, "resultBytes", resultBytes,
+                    "shuffleTasks", shuffleTasks, "shuffleBytesWritten", shuffleBytes);
         }
     }
 

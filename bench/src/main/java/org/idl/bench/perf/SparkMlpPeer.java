@@ -14,15 +14,17 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.idl.bench.Args;
+import org.idl.bench.Json;
 import org.idl.spark.SparkConfigs;
 import org.idl.spark.io.DataReaders;
 import org.idl.spark.io.DataSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The Spark MLlib peer: {@code MultilayerPerceptronClassifier} with one hidden layer of n units
@@ -43,19 +45,12 @@ public final class SparkMlpPeer {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = Env.options(args);
-        Path root = Path.of(o.getOrDefault("root", "."));
-        String data = o.getOrDefault("data", "digits");
-        int hidden = Integer.parseInt(o.getOrDefault("hidden", data.equals("digits") ? "64" : "100"));
-        int[] iters = Env.ints(o.getOrDefault("iters", "10,20,50,100,200"));
-        long seed = Long.parseLong(o.getOrDefault("seed", "0"));
-        int trainLimit = Integer.parseInt(o.getOrDefault("train-limit", "0"));
-        String master = o.getOrDefault("master", "local[*]");
-        Map<String, Object> doc = run(root, data, hidden, iters, seed, trainLimit, master);
-        if (o.containsKey("out")) {
-            Env.writeJson(Path.of(o.get("out")), doc);
-            System.out.println("wrote " + o.get("out"));
-        }
+        Args o = new Args(args, Set.of("root", "data", "hidden", "iters", "seed", "train-limit", "master", "out"));
+        String data = o.string("data", "digits");
+        Map<String, Object> doc = run(o.path("root", "."), data, o.integer("hidden", data.equals("digits") ? 64 : 100),
+                o.integers("iters", "10,20,50,100,200"), o.longValue("seed", 0), o.integer("train-limit", 0),
+                o.string("master", "local[*]"));
+        Env.writeJsonIfAsked(o.string("out", null), doc);
     }
 
     public static Map<String, Object> run(Path root, String data, int hidden, int[] iters, long seed, int trainLimit,
@@ -119,55 +114,32 @@ public final class SparkMlpPeer {
                 double trainAcc = accuracy.evaluate(model.transform(trainS));
                 double evalSeconds = (System.nanoTime() - e0) / 1e9;
                 double[] history = model.summary().objectiveHistory();
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("max_iter", it);
-                r.put("iterations", model.summary().totalIterations());
-                r.put("train_seconds", Env.round(seconds, 3));
-                r.put("test_accuracy", testAcc);
-                r.put("train_accuracy", trainAcc);
-                r.put("final_objective", history.length == 0 ? null : history[history.length - 1]);
-                r.put("eval_seconds", Env.round(evalSeconds, 3));
-                r.put("load_average", Env.loadAverage());
-                curve.add(r);
+                curve.add(Json.object("max_iter", it, "iterations", model.summary().totalIterations(),
+                        "train_seconds", Env.round(seconds, 3), "test_accuracy", testAcc, "train_accuracy", trainAcc,
+                        "final_objective", history.length == 0 ? null : history[history.length - 1],
+                        "eval_seconds", Env.round(evalSeconds, 3), "load_average", Env.loadAverage()));
                 System.out.printf("  maxIter %4d: %4d iterations, %7.2f s, test accuracy %.4f, train accuracy %.4f%n", it,
                         model.summary().totalIterations(), seconds, testAcc, trainAcc);
             }
-            Map<String, Object> config = new LinkedHashMap<>();
-            config.put("estimator", "org.apache.spark.ml.classification.MultilayerPerceptronClassifier");
-            config.put("layers", layers);
-            config.put("hidden_activation", "sigmoid (MLlib's only choice); softmax output");
-            config.put("solver", defaults.getSolver());
-            config.put("tol", defaults.getTol());
-            config.put("block_size", defaults.getBlockSize());
-            config.put("seed", seed);
-            config.put("max_iter_list", iters);
-            config.put("spark_master", master);
-            config.put("spark_version", spark.version());
-            config.put("partitions", trainS.rdd().getNumPartitions());
-            config.put("standardization", "StandardScaler(withMean = true, withStd = true) fitted on the training set");
-            config.put("standardization_seconds", Env.round(scalerSeconds, 3));
-            config.put("timing", "train_seconds: wall time of fit() on the cached, standardised training set; each "
-                    + "max_iter is a fresh fit from the same seed, after one unrecorded warm-up fit of 2 iterations");
-            config.put("warmup_seconds", Env.round(warmupSeconds, 3));
-            Map<String, Object> info = new LinkedHashMap<>();
-            info.put("dataset", data);
-            info.put("source", source);
-            info.put("train_points", trainCount);
-            info.put("test_points", testCount);
-            info.put("features", p);
-            info.put("classes", classes);
+            Map<String, Object> config = Json.object(
+                    "estimator", "org.apache.spark.ml.classification.MultilayerPerceptronClassifier", "layers", layers,
+                    "hidden_activation", "sigmoid (MLlib's only choice); softmax output",
+                    "solver", defaults.getSolver(), "tol", defaults.getTol(), "block_size", defaults.getBlockSize(),
+                    "seed", seed, "max_iter_list", iters, "spark_master", master, "spark_version", spark.version(),
+                    "partitions", trainS.rdd().getNumPartitions(),
+                    "standardization", "StandardScaler(withMean = true, withStd = true) fitted on the training set",
+                    "standardization_seconds", Env.round(scalerSeconds, 3),
+                    "timing", "train_seconds: wall time of fit() on the cached, standardised training set; each "
+                            + "max_iter is a fresh fit from the same seed, after one unrecorded warm-up fit of 2 iterations",
+                    "warmup_seconds", Env.round(warmupSeconds, 3));
+            Map<String, Object> info = Json.object("dataset", data, "source", source, "train_points", trainCount,
+                    "test_points", testCount, "features", p, "classes", classes);
             if (trainLimit > 0) {
                 info.put("train_limit", trainLimit);
             }
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("method", "spark-mlp");
-            doc.put("config", config);
-            doc.put("data", info);
-            doc.put("machine", Env.describe());
-            doc.put("load_average_start", loadStart);
-            doc.put("load_average_end", Env.loadAverage());
-            doc.put("curve", curve);
-            doc.put("summary", summary(curve));
+            Map<String, Object> doc = Json.object("method", "spark-mlp", "config", config, "data", info,
+                    "machine", Env.describe(), "load_average_start", loadStart, "load_average_end", Env.loadAverage(),
+                    "curve", curve, "summary", summary(curve));
             trainS.unpersist();
             testS.unpersist();
             return doc;
@@ -182,15 +154,10 @@ public final class SparkMlpPeer {
         Map<String, Object> first = curve.stream().filter(r -> (Double) r.get("test_accuracy") == best)
                 .min((a, b) -> Double.compare((Double) a.get("train_seconds"), (Double) b.get("train_seconds"))).orElseThrow();
         Map<String, Object> last = curve.get(curve.size() - 1);
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("best_test_accuracy", best);
-        s.put("seconds_to_best", first.get("train_seconds"));
-        s.put("iterations_at_best", first.get("iterations"));
-        s.put("max_iter_at_best", first.get("max_iter"));
-        s.put("final_test_accuracy", last.get("test_accuracy"));
-        s.put("final_iterations", last.get("iterations"));
-        s.put("final_train_seconds", last.get("train_seconds"));
-        return s;
+        return Json.object("best_test_accuracy", best, "seconds_to_best", first.get("train_seconds"),
+                "iterations_at_best", first.get("iterations"), "max_iter_at_best", first.get("max_iter"),
+                "final_test_accuracy", last.get("test_accuracy"), "final_iterations", last.get("iterations"),
+                "final_train_seconds", last.get("train_seconds"));
     }
 
     private static Dataset<Row> frame(SparkSession spark, BenchData.Set s, int partitions) {

@@ -105,12 +105,7 @@ public final class ABStep {
                     + s.count);
         }
         double inv = 1.0 / s.count;
-        Matrix k = Matrix.zeros(n + pb, n + pb);
-        k.setBlock(0, 0, s.xx);
-        k.setBlock(0, n, s.xu);
-        k.setBlock(n, 0, s.xu.transpose());
-        k.setBlock(n, n, uu);
-        k.scaleInPlace(inv);
+        Matrix k = Matrix.symmetricBlocks(s.xx, s.xu, uu).scaleInPlace(inv);
         Matrix g = s.g.copy().scaleInPlace(inv);
         Matrix w0 = Matrix.hstack(a0, b0);
         double maxLambda = 0;
@@ -131,22 +126,15 @@ public final class ABStep {
 
             @Override
             public void prox(Matrix w, double step) {
-                Matrix a = w.columns(0, n);
                 if (structure != null) {
-                    structure.maskA(a);
-                    Matrix b = w.columns(n, n + pb);
-                    structure.maskB(b);
-                    w.setBlock(0, n, b);
+                    structure.maskAB(w);
                 }
                 if (structure == null || !structure.makesAWellPosed()) {
+                    Matrix a = w.columns(0, n);
                     WellPosedness.projectInfNormBall(a, kappa);
+                    w.setBlock(0, 0, a);
                 }
-                w.setBlock(0, 0, a);
-                if (penalisedColumns > 0 && penaltyB != Penalty.NONE) {
-                    Matrix bf = w.block(0, n, n, n + penalisedColumns);
-                    penaltyB.prox(bf, step, coupled);
-                    w.setBlock(0, n, bf);
-                }
+                penaltyB.proxColumns(w, step, n, penalisedColumns, coupled);
             }
         };
         Matrix start = w0.copy();

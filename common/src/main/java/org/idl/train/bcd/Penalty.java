@@ -18,6 +18,19 @@ public interface Penalty extends Serializable {
     /** Applies the proximal map of {@code t * this} to w in place. */
     void prox(Matrix w, double t, Matrix coupled);
 
+    /**
+     * Applies the proximal map of {@code t * this} to columns {@code [from, from + count)} of w in place
+     * (a penalty on part of a solve's variable, such as B's feature columns in {@code [A B]}); nothing
+     * for no columns or no penalty.
+     */
+    default void proxColumns(Matrix w, double t, int from, int count, Matrix coupled) {
+        if (count > 0 && !(this instanceof None)) {
+            Matrix block = w.columns(from, from + count);
+            prox(block, t, coupled);
+            w.setBlock(0, from, block);
+        }
+    }
+
     Penalty NONE = new None();
 
     static Penalty l1(double weight) {

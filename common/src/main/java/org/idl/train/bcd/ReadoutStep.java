@@ -87,12 +87,7 @@ public final class ReadoutStep {
             throw new IllegalArgumentException("the readout step needs statistics over at least one data point, got " + m);
         }
         double inv = 1.0 / m;
-        Matrix s = Matrix.zeros(n + pb, n + pb);
-        s.setBlock(0, 0, ss);
-        s.setBlock(0, n, su);
-        s.setBlock(n, 0, su.transpose());
-        s.setBlock(n, n, uu);
-        s.scaleInPlace(inv);
+        Matrix s = Matrix.symmetricBlocks(ss, su, uu).scaleInPlace(inv);
         Matrix grad = st.gradient.copy().scaleInPlace(inv);
         Matrix theta0 = Matrix.hstack(c0, d0);
         double curvature = loss.curvature();
@@ -122,20 +117,11 @@ public final class ReadoutStep {
 
                 @Override
                 public void prox(Matrix t, double step) {
-                    Matrix c = t.columns(0, n);
                     if (structure != null) {
-                        structure.maskC(c);
-                        Matrix d = t.columns(n, n + pb);
-                        structure.maskD(d);
-                        t.setBlock(0, n, d);
+                        structure.maskCD(t, n);
                     }
-                    penaltyC.prox(c, step, null);
-                    t.setBlock(0, 0, c);
-                    if (penalisedColumns > 0) {
-                        Matrix df = t.block(0, q, n, n + penalisedColumns);
-                        penaltyD.prox(df, step, coupled);
-                        t.setBlock(0, n, df);
-                    }
+                    penaltyC.proxColumns(t, step, 0, n, null);
+                    penaltyD.proxColumns(t, step, n, penalisedColumns, coupled);
                 }
             };
             theta = Fista.minimise(problem, theta0, lipschitz, fistaIterations);

@@ -1,6 +1,6 @@
 package org.idl.train.bcd;
 
-import java.util.Locale;
+import org.idl.train.EnumSpec;
 
 /** The order of the BCD steps in a round. */
 public enum Schedule {
@@ -17,15 +17,10 @@ public enum Schedule {
     PAPER;
 
     public static Schedule parse(String spec) {
-        String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
-        return switch (s) {
-            case "recipe" -> RECIPE;
-            case "paper" -> PAPER;
-            default -> throw new IllegalArgumentException("unknown schedule '" + spec + "'; expected recipe or paper");
-        };
+        return EnumSpec.parse(Schedule.class, "schedule", spec);
     }
 
     public String spec() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumSpec.of(this);
     }
 }

@@ -1,6 +1,6 @@
 package org.idl.train.gradient;
 
-import java.util.Locale;
+import org.idl.train.EnumSpec;
 
 /**
  * How Adam's step size changes over the gradient rounds: constant, or cosine annealing (Loshchilov
@@ -19,15 +19,10 @@ public enum StepSchedule {
     }
 
     public String spec() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumSpec.of(this);
     }
 
     public static StepSchedule parse(String spec) {
-        String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
-        return switch (s) {
-            case "constant" -> CONSTANT;
-            case "cosine" -> COSINE;
-            default -> throw new IllegalArgumentException("unknown step schedule '" + spec + "'; expected constant or cosine");
-        };
+        return EnumSpec.parse(StepSchedule.class, "step schedule", spec);
     }
 }

@@ -1,6 +1,7 @@
 package org.idl.train.bcd;
 
 import org.idl.linalg.Matrix;
+import org.idl.linalg.TestMatrices;
 import org.idl.model.Activation;
 import org.idl.model.ImplicitModel;
 import org.idl.train.Loss;
@@ -112,8 +113,7 @@ class BcdTrainerTest {
         int n = 6;
         int p = 5;
         int q = 2;
-        Matrix a = Matrix.gaussian(n, n, 1.0, random);
-        a.scaleInPlace(0.5 / a.infNorm());
+        Matrix a = TestMatrices.gaussianWithInfNorm(n, 0.5, random);
         ImplicitModel teacher = new ImplicitModel(a, Matrix.gaussian(n, p + 1, 1.0, random),
                 Matrix.gaussian(q, n, 1.0, random), Matrix.gaussian(q, p + 1, 0.3, random), Activation.RELU, true);
         Matrix u = Matrix.gaussian(p, 200, 1.0, random);

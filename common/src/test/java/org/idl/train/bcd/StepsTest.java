@@ -5,9 +5,13 @@ import org.idl.model.Activation;
 import org.idl.model.FenchelDivergence;
 import org.idl.train.Loss;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Random;
 
+import static org.idl.linalg.TestMatrices.gaussianWithInfNorm;
+import static org.idl.linalg.TestMatrices.max;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +27,8 @@ class StepsTest {
     private static final int Q = 3;
     private static final int M = 12;
     private static final int FAST = 500;
+    /** The (A,B)-step tests' bound on the L1 norm of A's rows. */
+    private static final double KAPPA = 0.5;
 
     // ---------------------------------------------------------------- helpers
 
@@ -32,14 +38,6 @@ class StepsTest {
             l[i] = lo + (hi - lo) * random.nextDouble();
         }
         return l;
-    }
-
-    private static double max(double[] v) {
-        double m = Double.NEGATIVE_INFINITY;
-        for (double x : v) {
-            m = Math.max(m, x);
-        }
-        return m;
     }
 
     private static Matrix abs(Matrix m) {
@@ -68,15 +66,7 @@ class StepsTest {
                     total += 0.5 * r * r;
                 }
             } else {
-                double mx = Double.NEGATIVE_INFINITY;
-                for (int i = 0; i < y.rows(); i++) {
-                    mx = Math.max(mx, yhat.get(i, c));
-                }
-                double s = 0;
-                for (int i = 0; i < y.rows(); i++) {
-                    s += Math.exp(yhat.get(i, c) - mx);
-                }
-                double lse = mx + Math.log(s);
+                double lse = logSumExp(yhat, c);
                 for (int i = 0; i < y.rows(); i++) {
                     total += y.get(i, c) * (lse - yhat.get(i, c));
                 }
@@ -93,20 +83,26 @@ class StepsTest {
                     g.set(i, c, yhat.get(i, c) - y.get(i, c));
                 }
             } else {
-                double mx = Double.NEGATIVE_INFINITY;
+                double lse = logSumExp(yhat, c);
                 for (int i = 0; i < y.rows(); i++) {
-                    mx = Math.max(mx, yhat.get(i, c));
-                }
-                double s = 0;
-                for (int i = 0; i < y.rows(); i++) {
-                    s += Math.exp(yhat.get(i, c) - mx);
-                }
-                for (int i = 0; i < y.rows(); i++) {
-                    g.set(i, c, Math.exp(yhat.get(i, c) - mx) / s - y.get(i, c));
+                    g.set(i, c, Math.exp(yhat.get(i, c) - lse) - y.get(i, c));
                 }
             }
         }
         return g;
+    }
+
+    /** log sum_i exp(yhat_ic), shifted by the column's largest entry against overflow. */
+    private static double logSumExp(Matrix yhat, int c) {
+        double mx = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < yhat.rows(); i++) {
+            mx = Math.max(mx, yhat.get(i, c));
+        }
+        double s = 0;
+        for (int i = 0; i < yhat.rows(); i++) {
+            s += Math.exp(yhat.get(i, c) - mx);
+        }
+        return mx + Math.log(s);
     }
 
     /** sum_ij lambda_i F(P_ij, Z_ij). */
@@ -188,16 +184,21 @@ class StepsTest {
         assertTrue(diff <= tolerance * Math.max(1, expected.maxAbs()), what + ": max abs difference " + diff);
     }
 
-    // ---------------------------------------------------------------- P-step
-
-    @Test
-    void pStepWithCrossEntropyMatchesProjectedGradient() {
-        pStep(Loss.SOFTMAX_CROSS_ENTROPY, 1);
+    /** At least one entry is exactly zero: the constraint or penalty under test is active. */
+    private static void assertSomeZero(double[] values, String what) {
+        int zeros = 0;
+        for (double v : values) {
+            zeros += v == 0 ? 1 : 0;
+        }
+        assertTrue(zeros > 0, what);
     }
 
-    @Test
-    void pStepWithSquaredLossMatchesProjectedGradient() {
-        pStep(Loss.SQUARED, 2);
+    // ---------------------------------------------------------------- P-step
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"SOFTMAX_CROSS_ENTROPY, 1", "SQUARED, 2"})
+    void pStepMatchesProjectedGradient(Loss loss, long seed) {
+        pStep(loss, seed);
     }
 
     /** L(Y, CP + DU) + sum lambda_i F(P_i, Z_i) + mu/2 ||X - P||^2. */
@@ -231,8 +232,21 @@ class StepsTest {
         assertEquals(before, PStep.objective(Activation.RELU, loss, lambda, mu, start, z, x, y, c, du),
                 1e-12 * Math.abs(before));
 
-        // Slow: projected gradient on P >= 0 of the smooth (on P >= 0) objective
-        // L + sum lambda_i (P^2/2 - P Z + relu(Z)^2/2) + mu/2 ||X - P||^2.
+        Matrix slow = slowPStep(loss, lambda, mu, z, x, y, c, du, start);
+        double slowValue = pObjective(loss, lambda, mu, slow, z, x, y, c, du);
+        assertRelative(slowValue, after, 1e-9, loss + ": objective against the slow solve");
+        assertTrue(after <= slowValue + 1e-9 * Math.abs(slowValue));
+        assertClose(slow, fast, 1e-6, loss + ": P against the slow solve");
+        // The sign constraint is active somewhere, so it matters.
+        assertSomeZero(slow.data(), "expected some units at the P >= 0 boundary");
+    }
+
+    /**
+     * Slow: 30000 steps of projected gradient on P >= 0 of the smooth (on P >= 0) objective
+     * L + sum lambda_i (P^2/2 - P Z + relu(Z)^2/2) + mu/2 ||X - P||^2.
+     */
+    private static Matrix slowPStep(Loss loss, double[] lambda, double mu, Matrix z, Matrix x, Matrix y, Matrix c,
+                                    Matrix du, Matrix start) {
         double curvature = loss == Loss.SQUARED ? 1.0 : 0.5;
         double step = 1.0 / (curvature * c.frobeniusSquared() + max(lambda) + mu);
         Matrix slow = start.copy();
@@ -247,16 +261,7 @@ class StepsTest {
                 }
             }
         }
-        double slowValue = pObjective(loss, lambda, mu, slow, z, x, y, c, du);
-        assertRelative(slowValue, after, 1e-9, loss + ": objective against the slow solve");
-        assertTrue(after <= slowValue + 1e-9 * Math.abs(slowValue));
-        assertClose(slow, fast, 1e-6, loss + ": P against the slow solve");
-        // The sign constraint is active somewhere, so it matters.
-        int zeros = 0;
-        for (double v : slow.data()) {
-            zeros += v == 0 ? 1 : 0;
-        }
-        assertTrue(zeros > 0, "expected some units at the P >= 0 boundary");
+        return slow;
     }
 
     @Test
@@ -288,18 +293,7 @@ class StepsTest {
         Matrix start = x.copy();
         StepResult result = PStep.solve(Activation.RELU, loss, lambda, mu, z, x, y, c, du, start, FAST);
 
-        double step = 1.0 / (0.5 * c.frobeniusSquared() + max(lambda) + mu);
-        Matrix slow = start.copy();
-        for (int it = 0; it < 30000; it++) {
-            Matrix grad = c.transposeTimes(lossGradient(loss, y, c.times(slow).plus(du)));
-            for (int i = 0; i < N; i++) {
-                for (int col = 0; col < M; col++) {
-                    double g = grad.get(i, col) + lambda[i] * (slow.get(i, col) - z.get(i, col))
-                            + mu * (slow.get(i, col) - x.get(i, col));
-                    slow.set(i, col, Math.max(0.0, slow.get(i, col) - step * g));
-                }
-            }
-        }
+        Matrix slow = slowPStep(loss, lambda, mu, z, x, y, c, du, start);
         double slowValue = pObjective(loss, lambda, mu, slow, z, x, y, c, du);
         assertRelative(slowValue, result.after(), 1e-9, "objective against the slow solve");
         assertClose(slow, result.value(), 1e-6, "P against the slow solve");
@@ -307,14 +301,10 @@ class StepsTest {
 
     // ---------------------------------------------------------------- X-step
 
-    @Test
-    void xStepMatchesGradientDescentForRelu() {
-        xStep(Activation.RELU, 4);
-    }
-
-    @Test
-    void xStepMatchesGradientDescentForTanh() {
-        xStep(Activation.TANH, 5);
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"relu, 4", "tanh, 5"})
+    void xStepMatchesGradientDescent(Activation phi, long seed) {
+        xStep(phi, seed);
     }
 
     /** sum lambda_i F(P_i, (AX + BU)_i) + mu/2 ||X - P||^2. */
@@ -342,8 +332,7 @@ class StepsTest {
 
     private static void xStep(Activation phi, long seed) {
         Random random = new Random(seed);
-        Matrix a = Matrix.gaussian(N, N, 1.0, random);
-        a.scaleInPlace(0.8 / a.infNorm());
+        Matrix a = gaussianWithInfNorm(N, 0.8, random);
         Matrix bu = Matrix.gaussian(N, M, 1.0, random);
         Matrix p = Matrix.zeros(N, M);
         for (int k = 0; k < p.data().length; k++) {
@@ -421,13 +410,11 @@ class StepsTest {
         Random random = new Random(seed);
         Matrix x = abs(Matrix.gaussian(N, M, 1.0, random));
         Matrix u = Matrix.gaussian(P, M, 1.0, random).withOnesRow();
-        Matrix a0 = Matrix.gaussian(N, N, 1.0, random);
-        a0.scaleInPlace(0.4 / a0.infNorm());
+        Matrix a0 = gaussianWithInfNorm(N, 0.4, random);
         Matrix b0 = Matrix.gaussian(N, PB, 0.5, random);
         Matrix z = a0.times(x).plus(b0.times(u));
-        // Targets from a teacher with a large ||A||_inf, so that kappa = 0.5 binds.
-        Matrix aTeacher = Matrix.gaussian(N, N, 1.0, random);
-        aTeacher.scaleInPlace(2.0 / aTeacher.infNorm());
+        // Targets from a teacher with a large ||A||_inf, so that KAPPA = 0.5 binds.
+        Matrix aTeacher = gaussianWithInfNorm(N, 2.0, random);
         Matrix p = aTeacher.times(x).plus(Matrix.gaussian(N, PB, 1.0, random).times(u));
         Activation.RELU.applyInPlace(p.data());
         return new AbProblem(x, u, a0, b0, z, p, lambdas(random, 0.5, 1.5));
@@ -483,15 +470,21 @@ class StepsTest {
         }
     }
 
-    /** Slow proximal gradient on the majoriser: rows of A onto the L1 ball, then {@code proxB} on B. */
-    private static Matrix slowAb(Majoriser q, double kappa, java.util.function.BiConsumer<Matrix, Double> proxB,
-                                 int iterations) {
+    /** The (A,B)-step on the problem, from its statistics over all M points, with rows of A in the KAPPA ball. */
+    private static ABStep.Result abStep(AbProblem pr, Penalty penaltyB, Matrix coupled) {
+        ABStep.Statistics stats = ABStep.statistics(Activation.RELU, pr.lambda, pr.x, pr.u, pr.z, pr.p);
+        assertEquals(M, stats.count());
+        return ABStep.solve(stats, pr.u.gram(), pr.a0, pr.b0, pr.lambda, KAPPA, penaltyB, P, coupled, FAST);
+    }
+
+    /** Slow proximal gradient on the majoriser: rows of A onto the KAPPA ball, then {@code proxB} on B. */
+    private static Matrix slowAb(Majoriser q, java.util.function.BiConsumer<Matrix, Double> proxB, int iterations) {
         double step = 1.0 / q.lipschitzBound();
         Matrix w = q.w0.copy();
-        projectRows(w, kappa);
+        projectRows(w, KAPPA);
         for (int it = 0; it < iterations; it++) {
             w.addInPlace(-step, q.gradient(w));
-            projectRows(w, kappa);
+            projectRows(w, KAPPA);
             if (proxB != null) {
                 proxB.accept(w, step);
             }
@@ -515,23 +508,20 @@ class StepsTest {
     @Test
     void abStepMatchesProjectedGradientOnTheMajoriser() {
         AbProblem pr = abProblem(7);
-        double kappa = 0.5;
-        ABStep.Statistics stats = ABStep.statistics(Activation.RELU, pr.lambda, pr.x, pr.u, pr.z, pr.p);
-        assertEquals(M, stats.count());
-        ABStep.Result result = ABStep.solve(stats, pr.u.gram(), pr.a0, pr.b0, pr.lambda, kappa, Penalty.NONE, P, null, FAST);
+        ABStep.Result result = abStep(pr, Penalty.NONE, null);
         Matrix w = Matrix.hstack(result.a(), result.b());
 
         // Feasible, with the constraint active.
         double maxRow = 0;
         for (int i = 0; i < N; i++) {
             double r = l1(result.a().row(i));
-            assertTrue(r <= kappa + 1e-12, "row " + i + " of A has L1 norm " + r);
+            assertTrue(r <= KAPPA + 1e-12, "row " + i + " of A has L1 norm " + r);
             maxRow = Math.max(maxRow, r);
         }
-        assertTrue(maxRow >= kappa - 1e-9, "the constraint should bind, max row L1 " + maxRow);
+        assertTrue(maxRow >= KAPPA - 1e-9, "the constraint should bind, max row L1 " + maxRow);
 
         Majoriser q = new Majoriser(pr);
-        Matrix slow = slowAb(q, kappa, null, 100000);
+        Matrix slow = slowAb(q, null, 100000);
         double base = pr.trueObjective(pr.w0());
         assertRelative(base + q.value(slow), base + q.value(w), 1e-8, "majoriser against the slow solve");
         assertTrue(q.value(w) <= q.value(slow) + 1e-9 * Math.abs(base));
@@ -550,16 +540,13 @@ class StepsTest {
     @Test
     void abStepWithL1PenaltyOnBMatchesProximalGradient() {
         AbProblem pr = abProblem(8);
-        double kappa = 0.5;
         double weight = 0.1;
-        Penalty penalty = Penalty.l1(weight);
-        ABStep.Statistics stats = ABStep.statistics(Activation.RELU, pr.lambda, pr.x, pr.u, pr.z, pr.p);
-        ABStep.Result result = ABStep.solve(stats, pr.u.gram(), pr.a0, pr.b0, pr.lambda, kappa, penalty, P, null, FAST);
+        ABStep.Result result = abStep(pr, Penalty.l1(weight), null);
         Matrix w = Matrix.hstack(result.a(), result.b());
 
         Majoriser q = new Majoriser(pr);
         // The bias column (the last one of B) is not penalised.
-        Matrix slow = slowAb(q, kappa, (m, step) -> softThreshold(m, N, N + P, step * weight), 100000);
+        Matrix slow = slowAb(q, (m, step) -> softThreshold(m, N, N + P, step * weight), 100000);
         java.util.function.ToDoubleFunction<Matrix> pen = m -> weight * sumAbs(m.block(0, N, N, N + P));
         double base = pr.trueObjective(pr.w0());
         double fastValue = base + q.value(w) + pen.applyAsDouble(w);
@@ -584,7 +571,6 @@ class StepsTest {
     @Test
     void abStepWithColumnGroupPenaltyCoupledToDMatchesProximalGradient() {
         AbProblem pr = abProblem(9);
-        double kappa = 0.5;
         double weight = 0.3;
         Penalty penalty = Penalty.columnGroup(weight);
         Random random = new Random(10);
@@ -592,12 +578,11 @@ class StepsTest {
         for (int i = 0; i < Q; i++) {
             d.set(i, 1, 0.0); // one feature with D's column zero: plain block soft-thresholding
         }
-        ABStep.Statistics stats = ABStep.statistics(Activation.RELU, pr.lambda, pr.x, pr.u, pr.z, pr.p);
-        ABStep.Result result = ABStep.solve(stats, pr.u.gram(), pr.a0, pr.b0, pr.lambda, kappa, penalty, P, d, FAST);
+        ABStep.Result result = abStep(pr, penalty, d);
         Matrix w = Matrix.hstack(result.a(), result.b());
 
         Majoriser q = new Majoriser(pr);
-        Matrix slow = slowAb(q, kappa, (m, step) -> {
+        Matrix slow = slowAb(q, (m, step) -> {
             Matrix bf = m.block(0, N, N, N + P);
             penalty.prox(bf, step, d);
             m.setBlock(0, N, bf);
@@ -783,11 +768,7 @@ class StepsTest {
                 + pen.applyAsDouble(theta);
         assertTrue(trueAfter <= result.after() + 1e-12);
         assertTrue(result.after() < result.before());
-        int zeros = 0;
-        for (double v : slow.block(0, Q, 0, N + P).data()) {
-            zeros += v == 0 ? 1 : 0;
-        }
-        assertTrue(zeros > 0, "the L1 penalty should zero some readout weights");
+        assertSomeZero(slow.block(0, Q, 0, N + P).data(), "the L1 penalty should zero some readout weights");
     }
 
     // ---------------------------------------------------------------- penalties

@@ -6,12 +6,9 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.idl.spark.SparkTests;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.idl.spark.SparkSessionTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,19 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the line (text formats) or record, and the offending text. Complements {@link DataFormatsTest}.
  * One local[2] session with Kryo registration required, as in the job.
  */
-class DataReadersTest {
-    private static SparkSession spark;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTests.session("DataReadersTest");
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
-
+class DataReadersTest extends SparkSessionTest {
     // ---- helpers ----
 
     private static DataSource libsvm(Path file, int numFeatures) {
@@ -85,6 +70,36 @@ class DataReadersTest {
         return rows.stream().mapToDouble(r -> r.getDouble(1)).toArray();
     }
 
+    /** Reads for regression and checks the frame: its schema, no class names, {@code numFeatures} features. */
+    private static LabeledFrame readRegression(DataSource source, int numFeatures) throws IOException {
+        LabeledFrame f = DataReaders.read(spark, source, false);
+        assertSchema(f);
+        assertNull(f.classNames());
+        assertEquals(numFeatures, f.numFeatures());
+        return f;
+    }
+
+    /** Reads for classification and checks the class names and each row's class index (rows as {@link #rows}). */
+    private static LabeledFrame readClasses(DataSource source, String[] classNames, double[] labels)
+            throws IOException {
+        LabeledFrame f = DataReaders.read(spark, source, true);
+        assertArrayEquals(classNames, f.classNames());
+        assertArrayEquals(labels, labels(rows(f)));
+        return f;
+    }
+
+    /** Writes {@code content} to the file {@code name} in dir. */
+    private static Path write(Path dir, String name, CharSequence content) throws IOException {
+        return Files.writeString(dir.resolve(name), content);
+    }
+
+    /** Writes the rows as one Parquet file (one partition, so the records keep their order) in dir. */
+    private static String parquetFile(Path dir, String name, StructType schema, Row... rows) {
+        String path = dir.resolve(name).toString();
+        spark.createDataFrame(List.of(rows), schema).coalesce(1).write().parquet(path);
+        return path;
+    }
+
     /** The frame has exactly (features: vector, label: double). */
     private static void assertSchema(LabeledFrame f) {
         StructType schema = f.frame().schema();
@@ -106,6 +121,13 @@ class DataReadersTest {
 
     private static IllegalArgumentException assertFails(DataSource source, String... fragments) {
         return assertFails(source, true, fragments);
+    }
+
+    /** Writes {@code content} to file; then reading source (file, or its directory) fails as {@link #assertFails}. */
+    private static void assertFailsWith(Path file, String content, DataSource source, String... fragments)
+            throws IOException {
+        Files.writeString(file, content);
+        assertFails(source, fragments);
     }
 
     // ---- DataSource ----
@@ -136,14 +158,9 @@ class DataReadersTest {
 
     @Test
     void libsvmRegressionWithFixedSizeThroughAUri(@TempDir Path dir) throws IOException {
-        Path file = dir.resolve("r.libsvm");
-        Files.writeString(file, "# targets\n\n2.5 1:1 3:-2\n-1e-3 2:2\n\t7  1:3   5:4.5  \n");
+        Path file = write(dir, "r.libsvm", "# targets\n\n2.5 1:1 3:-2\n-1e-3 2:2\n\t7  1:3   5:4.5  \n");
         // A file: URI goes through Hadoop's FileSystem like hdfs:// does.
-        LabeledFrame f = DataReaders.read(spark,
-                new DataSource(file.toUri().toString(), "libsvm", "label", "features", 5, ""), false);
-        assertSchema(f);
-        assertNull(f.classNames());
-        assertEquals(5, f.numFeatures());
+        LabeledFrame f = readRegression(new DataSource(file.toUri().toString(), "libsvm", "label", "features", 5, ""), 5);
         List<Row> rows = f.frame().collectAsList().stream()
                 .sorted(Comparator.comparingDouble((Row r) -> r.getDouble(1))).toList();
         assertArrayEquals(new double[]{-1e-3, 2.5, 7}, labels(rows));
@@ -158,97 +175,64 @@ class DataReadersTest {
 
     @Test
     void libsvmClassesInNumericOrder(@TempDir Path dir) throws IOException {
-        Path file = dir.resolve("c.libsvm");
-        Files.writeString(file, "10 1:1\n9 1:2\n2 1:3 2:1\n10 1:4\n");
-        LabeledFrame f = DataReaders.read(spark, libsvm(file, 0), true);
-        assertSchema(f);
+        Path file = write(dir, "c.libsvm", "10 1:1\n9 1:2\n2 1:3 2:1\n10 1:4\n");
         // Numeric order, not text order ("10" < "2" < "9").
-        assertArrayEquals(new String[]{"2", "9", "10"}, f.classNames());
+        LabeledFrame f = readClasses(libsvm(file, 0), new String[]{"2", "9", "10"}, new double[]{2, 1, 0, 2});
+        assertSchema(f);
         assertEquals(2, f.numFeatures());
-        List<Row> rows = rows(f);
-        assertArrayEquals(new double[]{2, 1, 0, 2}, labels(rows));
-        assertEquals(2, ((Vector) rows.get(0).get(0)).size());
+        assertEquals(2, ((Vector) rows(f).get(0).get(0)).size());
 
         Files.writeString(file, "+1 1:1\n-1 1:2\n+1 1:3\n");
-        f = DataReaders.read(spark, libsvm(file, 0), true);
-        assertArrayEquals(new String[]{"-1", "+1"}, f.classNames());
-        assertArrayEquals(new double[]{1, 0, 1}, labels(rows(f)));
+        readClasses(libsvm(file, 0), new String[]{"-1", "+1"}, new double[]{1, 0, 1});
     }
 
     @Test
     void libsvmErrorsNameFileLineAndText(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("bad.libsvm");
         // Comments and blank lines count as lines: the bad line is line 4 of the file.
-        Files.writeString(file, "# header\n1 1:1\n\n0 0:2\n");
-        assertFails(libsvm(file, 0), "bad.libsvm:4", "0:2", "below 1");
-        Files.writeString(file, "# header\n1 1:1\n\n0 2:2 2:3\n");
-        assertFails(libsvm(file, 0), "bad.libsvm:4", "2", "ascend");
-        Files.writeString(file, "1 1:1\n0 1:1 2:Infinity\n");
-        assertFails(libsvm(file, 0), "bad.libsvm:2", "Infinity");
-        Files.writeString(file, "1 1:1\n0 1:1 abc\n");
-        assertFails(libsvm(file, 0), "bad.libsvm:2", "'abc'");
-        Files.writeString(file, "1 1:1\n0 1.5:1\n");
-        assertFails(libsvm(file, 0), "bad.libsvm:2", "1.5:1");
-        Files.writeString(file, "1 1:1\n0 3:1 6:1\n1 2:1\n");
-        assertFails(libsvm(file, 5), "bad.libsvm:2", "6", "5");
-        Files.writeString(file, "1 1:1\nx?y 1:1\n");
-        assertFails(libsvm(file, 0), "bad.libsvm:2", "x?y");
+        assertFailsWith(file, "# header\n1 1:1\n\n0 0:2\n", libsvm(file, 0), "bad.libsvm:4", "0:2", "below 1");
+        assertFailsWith(file, "# header\n1 1:1\n\n0 2:2 2:3\n", libsvm(file, 0), "bad.libsvm:4", "2", "ascend");
+        assertFailsWith(file, "1 1:1\n0 1:1 2:Infinity\n", libsvm(file, 0), "bad.libsvm:2", "Infinity");
+        assertFailsWith(file, "1 1:1\n0 1:1 abc\n", libsvm(file, 0), "bad.libsvm:2", "'abc'");
+        assertFailsWith(file, "1 1:1\n0 1.5:1\n", libsvm(file, 0), "bad.libsvm:2", "1.5:1");
+        assertFailsWith(file, "1 1:1\n0 3:1 6:1\n1 2:1\n", libsvm(file, 5), "bad.libsvm:2", "6", "5");
+        assertFailsWith(file, "1 1:1\nx?y 1:1\n", libsvm(file, 0), "bad.libsvm:2", "x?y");
         // The first error in the file is reported.
-        Files.writeString(file, "1 1:1\n0 1:x\n0 0:1\n");
-        assertFails(libsvm(file, 0), "bad.libsvm:2", "1:x");
-        Files.writeString(file, "# only a comment\n\n");
-        assertFails(libsvm(file, 0), "bad.libsvm", "no data");
+        assertFailsWith(file, "1 1:1\n0 1:x\n0 0:1\n", libsvm(file, 0), "bad.libsvm:2", "1:x");
+        assertFailsWith(file, "# only a comment\n\n", libsvm(file, 0), "bad.libsvm", "no data");
     }
 
     // ---- CSV ----
 
     @Test
     void csvRegressionAndNumericClasses(@TempDir Path dir) throws IOException {
-        Path file = dir.resolve("n.csv");
-        Files.writeString(file, "a,label,b,c\n1,2,10,100\n2,0,20,200\n3,1,30,300\n\n4,2,40,400\n");
-        LabeledFrame r = DataReaders.read(spark, csv(file, "label"), false);
-        assertSchema(r);
-        assertNull(r.classNames());
-        assertEquals(3, r.numFeatures());
-        List<Row> rows = rows(r);
+        Path file = write(dir, "n.csv", "a,label,b,c\n1,2,10,100\n2,0,20,200\n3,1,30,300\n\n4,2,40,400\n");
+        List<Row> rows = rows(readRegression(csv(file, "label"), 3));
         assertEquals(4, rows.size());
         assertArrayEquals(new double[]{2, 20, 200}, features(rows.get(1)));
         assertArrayEquals(new double[]{2, 0, 1, 2}, labels(rows));
 
-        LabeledFrame c = DataReaders.read(spark, csv(file, "label"), true);
-        assertArrayEquals(new String[]{"0", "1", "2"}, c.classNames());
-        assertArrayEquals(new double[]{2, 0, 1, 2}, labels(rows(c)));
+        readClasses(csv(file, "label"), new String[]{"0", "1", "2"}, new double[]{2, 0, 1, 2});
     }
 
     @Test
     void csvStringLabelsSortedAsText(@TempDir Path dir) throws IOException {
-        Path file = dir.resolve("s.csv");
-        Files.writeString(file, "x,y,kind\n1,5,zebra\n2,6,Ant\n3,7,cat\n4,8,zebra\n");
-        LabeledFrame f = DataReaders.read(spark, csv(file, "kind"), true);
-        assertArrayEquals(new String[]{"Ant", "cat", "zebra"}, f.classNames());
-        List<Row> rows = rows(f);
-        assertArrayEquals(new double[]{2, 0, 1, 2}, labels(rows));
-        assertArrayEquals(new double[]{3, 7}, features(rows.get(2)));
+        Path file = write(dir, "s.csv", "x,y,kind\n1,5,zebra\n2,6,Ant\n3,7,cat\n4,8,zebra\n");
+        LabeledFrame f = readClasses(csv(file, "kind"), new String[]{"Ant", "cat", "zebra"}, new double[]{2, 0, 1, 2});
+        assertArrayEquals(new double[]{3, 7}, features(rows(f).get(2)));
     }
 
     @Test
     void csvErrorsNameFileLineColumnAndText(@TempDir Path dir) throws IOException {
-        Path file = dir.resolve("bad.csv");
-        Files.writeString(file, "x,y,label\n1,2,0\n");
+        Path file = write(dir, "bad.csv", "x,y,label\n1,2,0\n");
         IllegalArgumentException e = assertFails(csv(file, "target"), "bad.csv", "'target'", "x", "y", "label");
         assertTrue(e.getMessage().contains("[x, y, label]"), e.getMessage());
-        Files.writeString(file, "x,y,label\n1,2,0\n3,4,1,5\n");
-        assertFails(csv(file, "label"), "bad.csv:3", "4 fields", "3");
-        Files.writeString(file, "x,y,label\n1,2,0\n3,,1\n");
-        assertFails(csv(file, "label"), "bad.csv:3", "'y'");
-        Files.writeString(file, "x,y,label\n1,2,0\n3,1e999,1\n");
-        assertFails(csv(file, "label"), "bad.csv:3", "'y'", "1e999");
-        Files.writeString(file, "x,y,label\n1,2,0\n3,4,\n");
-        assertFails(csv(file, "label"), "bad.csv:3", "label");
-        Files.writeString(file, "x,y,label\n");
-        assertFails(csv(file, "label"), "bad.csv", "no data");
-        Files.writeString(file, "");
-        assertFails(csv(file, "label"), "bad.csv", "no data");
+        assertFailsWith(file, "x,y,label\n1,2,0\n3,4,1,5\n", csv(file, "label"), "bad.csv:3", "4 fields", "3");
+        assertFailsWith(file, "x,y,label\n1,2,0\n3,,1\n", csv(file, "label"), "bad.csv:3", "'y'");
+        assertFailsWith(file, "x,y,label\n1,2,0\n3,1e999,1\n", csv(file, "label"), "bad.csv:3", "'y'", "1e999");
+        assertFailsWith(file, "x,y,label\n1,2,0\n3,4,\n", csv(file, "label"), "bad.csv:3", "label");
+        assertFailsWith(file, "x,y,label\n", csv(file, "label"), "bad.csv", "no data");
+        assertFailsWith(file, "", csv(file, "label"), "bad.csv", "no data");
     }
 
     // ---- Parquet ----
@@ -258,18 +242,14 @@ class DataReadersTest {
         StructType schema = new StructType()
                 .add("pixels", DataTypes.createArrayType(DataTypes.DoubleType))
                 .add("animal", DataTypes.StringType);
-        String path = dir.resolve("arrays.parquet").toString();
-        spark.createDataFrame(List.of(
+        String path = parquetFile(dir, "arrays.parquet", schema,
                 RowFactory.create(List.of(1.0, 0.5, 0.0), "dog"),
                 RowFactory.create(List.of(2.0, 1.5, 1.0), "cat"),
-                RowFactory.create(List.of(3.0, 2.5, 2.0), "dog")), schema).coalesce(1).write().parquet(path);
-        LabeledFrame f = DataReaders.read(spark, parquet(path, "animal", "pixels"), true);
+                RowFactory.create(List.of(3.0, 2.5, 2.0), "dog"));
+        LabeledFrame f = readClasses(parquet(path, "animal", "pixels"), new String[]{"cat", "dog"}, new double[]{1, 0, 1});
         assertSchema(f);
         assertEquals(3, f.numFeatures());
-        assertArrayEquals(new String[]{"cat", "dog"}, f.classNames());
-        List<Row> rows = rows(f);
-        assertArrayEquals(new double[]{1, 0, 1}, labels(rows));
-        assertArrayEquals(new double[]{2, 1.5, 1}, features(rows.get(1)));
+        assertArrayEquals(new double[]{2, 1.5, 1}, features(rows(f).get(1)));
     }
 
     @Test
@@ -281,36 +261,27 @@ class DataReadersTest {
                 RowFactory.create(Vectors.dense(1, 2), 3, "a"),
                 RowFactory.create(Vectors.sparse(2, new int[]{0}, new double[]{4}), 1, "b")), schema)
                 .write().parquet(path);
-        LabeledFrame r = DataReaders.read(spark, parquet(path, "label", "features"), false);
-        assertSchema(r);
-        assertNull(r.classNames());
-        assertEquals(2, r.numFeatures());
-        List<Row> rows = rows(r);
+        List<Row> rows = rows(readRegression(parquet(path, "label", "features"), 2));
         assertArrayEquals(new double[]{3, 1}, labels(rows));
         assertArrayEquals(new double[]{4, 0}, features(rows.get(1)));
 
-        LabeledFrame c = DataReaders.read(spark, parquet(path, "label", "features"), true);
-        assertArrayEquals(new String[]{"1", "3"}, c.classNames());
-        assertArrayEquals(new double[]{1, 0}, labels(rows(c)));
+        readClasses(parquet(path, "label", "features"), new String[]{"1", "3"}, new double[]{1, 0});
     }
 
     @Test
     void parquetErrorsNameTheRecord(@TempDir Path dir) {
         StructType schema = new StructType().add("v", SQLDataTypes.VectorType()).add("y", DataTypes.DoubleType);
-        String nulls = dir.resolve("nulls.parquet").toString();
-        spark.createDataFrame(List.of(RowFactory.create(Vectors.dense(1, 2), 1.0),
-                RowFactory.create(Vectors.dense(3, 4), null)), schema).coalesce(1).write().parquet(nulls);
+        String nulls = parquetFile(dir, "nulls.parquet", schema, RowFactory.create(Vectors.dense(1, 2), 1.0),
+                RowFactory.create(Vectors.dense(3, 4), null));
         assertFails(parquet(nulls, "y", "v"), "nulls.parquet", "record 2", "null", "y");
 
-        String nan = dir.resolve("nan.parquet").toString();
-        spark.createDataFrame(List.of(RowFactory.create(Vectors.dense(1, 2), 1.0),
-                RowFactory.create(Vectors.dense(3, 4), Double.NaN)), schema).coalesce(1).write().parquet(nan);
+        String nan = parquetFile(dir, "nan.parquet", schema, RowFactory.create(Vectors.dense(1, 2), 1.0),
+                RowFactory.create(Vectors.dense(3, 4), Double.NaN));
         assertFails(parquet(nan, "y", "v"), false, "nan.parquet", "record 2", "NaN");
 
-        String sizes = dir.resolve("sizes.parquet").toString();
-        spark.createDataFrame(List.of(RowFactory.create(Vectors.dense(1, 2), 1.0),
-                RowFactory.create(Vectors.dense(3, 4, 5), 0.0)), schema).coalesce(1).write().parquet(sizes);
-        assertFails(parquet(sizes, "y", "v"), "sizes.parquet", "2", "3");
+        String sizes = parquetFile(dir, "sizes.parquet", schema, RowFactory.create(Vectors.dense(1, 2), 1.0),
+                RowFactory.create(Vectors.dense(3, 4, 5), 0.0));
+        assertFails(parquet(sizes, "y", "v"), "sizes.parquet", "record 2 has 3 features", "record 1 has 2");
 
         StructType text = new StructType().add("v", DataTypes.StringType).add("y", DataTypes.DoubleType);
         String wrong = dir.resolve("text.parquet").toString();
@@ -357,20 +328,16 @@ class DataReadersTest {
         gzip(dir.resolve("images-idx3-ubyte.gz"), idxImages(0x803, 4, 2, 2, 16));
         gzip(dir.resolve("labels-idx1-ubyte.gz"), idxLabels(0x801, 7, 3, 7, 0));
         Files.write(dir.resolve("labels-idx1-ubyte"), idxLabels(0x801, 7, 3, 7, 0));
-        LabeledFrame f = DataReaders.read(spark,
-                idx(dir.resolve("images-idx3-ubyte.gz"), dir.resolve("labels-idx1-ubyte.gz")), true);
+        LabeledFrame f = readClasses(idx(dir.resolve("images-idx3-ubyte.gz"), dir.resolve("labels-idx1-ubyte.gz")),
+                new String[]{"0", "3", "7"}, new double[]{2, 1, 2, 0});
         assertSchema(f);
         assertEquals(4, f.numFeatures());
-        assertArrayEquals(new String[]{"0", "3", "7"}, f.classNames());
         List<Row> rows = rows(f);
-        assertArrayEquals(new double[]{2, 1, 2, 0}, labels(rows));
         // Pixels as they are, 0..255: not scaled.
         assertArrayEquals(new double[]{0, 254, 253, 252}, features(rows.get(0)));
         assertArrayEquals(new double[]{3, 254, 253, 252}, features(rows.get(3)));
 
-        LabeledFrame r = DataReaders.read(spark,
-                idx(dir.resolve("images-idx3-ubyte.gz"), dir.resolve("labels-idx1-ubyte")), false);
-        assertNull(r.classNames());
+        LabeledFrame r = readRegression(idx(dir.resolve("images-idx3-ubyte.gz"), dir.resolve("labels-idx1-ubyte")), 4);
         assertArrayEquals(new double[]{7, 3, 7, 0}, labels(rows(r)));
     }
 
@@ -415,34 +382,30 @@ class DataReadersTest {
         Files.writeString(svm.resolve("part-00001.libsvm"), "1 1:3\n0 1:4 3:1\n");
         Files.writeString(svm.resolve("_SUCCESS"), "");
         Files.writeString(svm.resolve(".part-00000.libsvm.crc"), "not data");
-        LabeledFrame f = DataReaders.read(spark, libsvm(svm, 0), true);
+        LabeledFrame f = readClasses(libsvm(svm, 0), new String[]{"0", "1"}, new double[]{1, 0, 1, 0});
         assertEquals(3, f.numFeatures());
-        List<Row> rows = rows(f);
-        assertArrayEquals(new double[]{1, 0, 1, 0}, labels(rows));
-        assertArrayEquals(new double[]{2, 1, 0}, features(rows.get(1)));
-        Files.writeString(svm.resolve("part-00001.libsvm"), "1 1:3\n0 1:x\n");
-        assertFails(libsvm(svm, 0), "part-00001.libsvm:2", "1:x");
+        assertArrayEquals(new double[]{2, 1, 0}, features(rows(f).get(1)));
+        assertFailsWith(svm.resolve("part-00001.libsvm"), "1 1:3\n0 1:x\n", libsvm(svm, 0),
+                "part-00001.libsvm:2", "1:x");
 
         // Every CSV part file starts with the header, as Spark writes them.
         Path csv = Files.createDirectories(dir.resolve("csv"));
         Files.writeString(csv.resolve("part-00000.csv"), "a,label\n1,0\n2,1\n");
         Files.writeString(csv.resolve("part-00001.csv"), "a,label\n3,0\n4,1\n");
         Files.writeString(csv.resolve("_SUCCESS"), "");
-        f = DataReaders.read(spark, csv(csv, "label"), false);
+        f = readRegression(csv(csv, "label"), 1);
         assertArrayEquals(new double[]{0, 1, 0, 1}, labels(rows(f)));
-        Files.writeString(csv.resolve("part-00001.csv"), "a,label\n3,0\nfour,1\n");
-        assertFails(csv(csv, "label"), "part-00001.csv:3", "'a'", "four");
-        Files.writeString(csv.resolve("part-00001.csv"), "b,label\n3,0\n");
-        assertFails(csv(csv, "label"), "part-00001.csv:1", "b,label", "a,label");
+        assertFailsWith(csv.resolve("part-00001.csv"), "a,label\n3,0\nfour,1\n", csv(csv, "label"),
+                "part-00001.csv:3", "'a'", "four");
+        assertFailsWith(csv.resolve("part-00001.csv"), "b,label\n3,0\n", csv(csv, "label"),
+                "part-00001.csv:1", "b,label", "a,label");
     }
 
     @Test
     void labelsAreCheckedOnTheirLine(@TempDir Path dir) throws IOException {
-        Path file = dir.resolve("labels.csv");
-        Files.writeString(file, "x,label\n1,0.5\n2,abc\n");
+        Path file = write(dir, "labels.csv", "x,label\n1,0.5\n2,abc\n");
         assertFails(csv(file, "label"), false, "labels.csv:3", "'abc'", "not a number");
-        Path svm = dir.resolve("labels.libsvm");
-        Files.writeString(svm, "1 1:1\nNaN 1:2\n");
+        Path svm = write(dir, "labels.libsvm", "1 1:1\nNaN 1:2\n");
         assertFails(libsvm(svm, 0), "labels.libsvm:2", "NaN");
         Files.writeString(svm, "cat 1:1\n");
         assertFails(libsvm(svm, 0), false, "labels.libsvm:1", "'cat'");
@@ -456,44 +419,32 @@ class DataReadersTest {
         DataSource s = new DataSource("x", "parquet", null, "", 0, null);
         assertEquals("label", s.labelColumn());
         assertEquals("features", s.featuresColumn());
-        Path file = dir.resolve("d.csv");
-        Files.writeString(file, "a,label\n1,0\n2,1\n");
+        Path file = write(dir, "d.csv", "a,label\n1,0\n2,1\n");
         assertEquals(2, DataReaders.read(spark, new DataSource(file.toString(), "csv", null, null, 0, null), true)
                 .frame().count());
     }
 
     @Test
     void spellingsOfOneNumberAreOneClass(@TempDir Path dir) throws IOException {
-        Path file = dir.resolve("spellings.csv");
-        Files.writeString(file, "x,label\n1,1\n2,1.0\n3,0\n4,2\n");
-        LabeledFrame f = DataReaders.read(spark, csv(file, "label"), true);
-        assertArrayEquals(new String[]{"0", "1", "2"}, f.classNames());
-        assertArrayEquals(new double[]{1, 1, 0, 2}, labels(rows(f)));
+        Path file = write(dir, "spellings.csv", "x,label\n1,1\n2,1.0\n3,0\n4,2\n");
+        readClasses(csv(file, "label"), new String[]{"0", "1", "2"}, new double[]{1, 1, 0, 2});
     }
 
     @Test
     void noFeaturesAndTooManyClasses(@TempDir Path dir) throws IOException {
-        Path file = dir.resolve("only-labels.csv");
-        Files.writeString(file, "label\n0\n1\n");
+        Path file = write(dir, "only-labels.csv", "label\n0\n1\n");
         assertFails(csv(file, "label"), "only-labels.csv", "no features");
         StringBuilder many = new StringBuilder("x,label\n");
         for (int i = 0; i <= DataReaders.MAX_CLASSES; i++) {
             many.append(i).append(',').append(i * 0.001).append('\n');
         }
-        Path targets = dir.resolve("targets.csv");
-        Files.writeString(targets, many);
+        Path targets = write(dir, "targets.csv", many);
         assertFails(csv(targets, "label"), "targets.csv", "more than " + DataReaders.MAX_CLASSES);
         assertEquals(DataReaders.MAX_CLASSES + 1, DataReaders.read(spark, csv(targets, "label"), false).frame().count());
     }
 
     @Test
-    void parquetSizesLabelTypesAndEmptyDirectories(@TempDir Path dir) throws IOException {
-        StructType schema = new StructType().add("v", SQLDataTypes.VectorType()).add("y", DataTypes.DoubleType);
-        String sizes = dir.resolve("sizes.parquet").toString();
-        spark.createDataFrame(List.of(RowFactory.create(Vectors.dense(1, 2), 1.0),
-                RowFactory.create(Vectors.dense(3, 4, 5), 0.0)), schema).coalesce(1).write().parquet(sizes);
-        assertFails(parquet(sizes, "y", "v"), "sizes.parquet", "record 2 has 3 features", "record 1 has 2");
-
+    void parquetLabelTypesAndEmptyDirectories(@TempDir Path dir) throws IOException {
         StructType arrays = new StructType().add("v", SQLDataTypes.VectorType())
                 .add("y", DataTypes.createArrayType(DataTypes.DoubleType));
         String labelType = dir.resolve("label-type.parquet").toString();
@@ -510,18 +461,11 @@ class DataReadersTest {
         Path labels = dir.resolve("lab.idx");
         Files.write(labels, idxLabels(0x801, 1, 2, 3));
         // A header announcing 2^31 - 1 images fails at once, without allocating or launching a job for them.
+        Path huge = dir.resolve("huge.idx");
+        Files.write(huge, idxImages(0x803, Integer.MAX_VALUE, 28, 28, 100));
+        Path manyLabels = dir.resolve("many-labels.idx");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
-        out.writeInt(0x803);
-        out.writeInt(Integer.MAX_VALUE);
-        out.writeInt(28);
-        out.writeInt(28);
-        out.write(new byte[100]);
-        Path huge = dir.resolve("huge.idx");
-        Files.write(huge, bytes.toByteArray());
-        Path manyLabels = dir.resolve("many-labels.idx");
-        bytes = new ByteArrayOutputStream();
-        out = new DataOutputStream(bytes);
         out.writeInt(0x801);
         out.writeInt(Integer.MAX_VALUE);
         out.writeByte(1);
@@ -540,8 +484,7 @@ class DataReadersTest {
 
     @Test
     void csvHeaderWithARepeatedName(@TempDir Path dir) throws IOException {
-        Path file = dir.resolve("twice.csv");
-        Files.writeString(file, "x,label,x\n1,0,2\n");
+        Path file = write(dir, "twice.csv", "x,label,x\n1,0,2\n");
         assertFails(csv(file, "label"), "twice.csv:1", "'x'", "twice");
     }
 }

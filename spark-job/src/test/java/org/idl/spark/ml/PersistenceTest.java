@@ -12,14 +12,11 @@ import org.apache.spark.ml.tuning.CrossValidatorModel;
 import org.apache.spark.ml.tuning.ParamGridBuilder;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.idl.data.Digits;
 import org.idl.data.LabeledData;
+import org.idl.spark.SparkSessionTest;
 import org.idl.spark.SparkTestData;
-import org.idl.spark.SparkTests;
 import org.idl.spark.job.Frames;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,20 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Save/load round trips, and the estimators inside a Pipeline and a CrossValidator. */
-class PersistenceTest {
-    private static SparkSession spark;
-    private static SparkTestData data;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTests.session("PersistenceTest");
-        data = SparkTestData.digits();
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
+class PersistenceTest extends SparkSessionTest {
+    private static final SparkTestData data = SparkTestData.digits();
 
     @Test
     void classificationModelRoundTripKeepsEveryParamAndMatrix(@TempDir Path dir) throws IOException {

@@ -1,17 +1,15 @@
 package org.idl.spark.ml;
 
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
+import org.idl.spark.SparkSessionTest;
 import org.idl.spark.SparkTestData;
 import org.idl.spark.SparkTests;
 import org.idl.train.TrainingResult;
 import org.idl.train.bcd.BcdConfig;
 import org.idl.train.bcd.BcdTrainer;
 import org.idl.train.bcd.Schedule;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,20 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Spark trainer trains the same model as common/'s single-machine trainer, whatever the partitioning. */
-class SparkTrainerTest {
-    private static SparkSession spark;
-    private static SparkTestData data;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTests.session("SparkTrainerTest");
-        data = SparkTestData.digits();
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
+class SparkTrainerTest extends SparkSessionTest {
+    private static final SparkTestData data = SparkTestData.digits();
 
     @ParameterizedTest(name = "{0} schedule, {1} partitions")
     @CsvSource({"recipe, 1", "recipe, 2", "recipe, 7", "paper, 1", "paper, 2", "paper, 7"})

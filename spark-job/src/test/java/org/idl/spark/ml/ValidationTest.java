@@ -4,13 +4,10 @@ import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.idl.spark.SparkTests;
+import org.idl.spark.SparkSessionTest;
 import org.idl.spark.job.Frames;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -19,19 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** fit and the param setters say exactly what is wrong, naming the value. */
-class ValidationTest {
-    private static SparkSession spark;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTests.session("ValidationTest");
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
-
+class ValidationTest extends SparkSessionTest {
     private static Dataset<Row> frame(Row... rows) {
         return spark.createDataFrame(List.of(rows), Frames.SCHEMA);
     }
