@@ -1,5 +1,6 @@
 package org.idl.bench.perf;
 
+import org.idl.bench.Args;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
 import org.idl.train.BlockStore;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The gradient solver on K partitions, simulated in one JVM: the same blocks, the same passes and the
@@ -32,23 +34,25 @@ import java.util.Map;
  * </pre>
  */
 public final class PartitionSweep {
+    private static final Set<String> OPTIONS = Set.of("root", "data", "partitions", "syncSteps", "epochs", "stopAfter",
+            "batch", "lr", "hidden", "schedule", "out");
+
     private PartitionSweep() {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = Env.options(args);
-        Path root = Path.of(o.getOrDefault("root", "."));
-        String data = o.getOrDefault("data", "mnist");
-        int partitions = Integer.parseInt(o.getOrDefault("partitions", "2"));
-        int syncSteps = Integer.parseInt(o.getOrDefault("syncSteps", "0"));
-        int epochs = Integer.parseInt(o.getOrDefault("epochs", "20"));
-        int stopAfter = Integer.parseInt(o.getOrDefault("stopAfter", Integer.toString(epochs)));
-        int batch = Integer.parseInt(o.getOrDefault("batch", "128"));
-        double lr = Double.parseDouble(o.getOrDefault("lr", "1e-3"));
-        int hidden = Integer.parseInt(o.getOrDefault("hidden", "100"));
-        StepSchedule schedule = StepSchedule.parse(o.getOrDefault("schedule", "cosine"));
-        Path out = Path.of(o.getOrDefault("out", "bench/results/perf/sweep-" + data + "-k" + partitions + "-h"
-                + syncSteps + ".json"));
+        Args o = new Args(args, OPTIONS);
+        Path root = o.path("root", ".");
+        String data = o.string("data", "mnist");
+        int partitions = o.integer("partitions", 2);
+        int syncSteps = o.integer("syncSteps", GradientConfig.DEFAULT_SYNC_STEPS);
+        int epochs = o.integer("epochs", 20);
+        int stopAfter = o.integer("stopAfter", epochs);
+        int batch = o.integer("batch", GradientConfig.DEFAULT_BATCH_SIZE);
+        double lr = o.real("lr", 1e-3);
+        int hidden = o.integer("hidden", 100);
+        StepSchedule schedule = StepSchedule.parse(o.string("schedule", "cosine"));
+        Path out = o.path("out", "bench/results/perf/sweep-" + data + "-k" + partitions + "-h" + syncSteps + ".json");
 
         BenchData.Split split = BenchData.load(root, data);
         double[][] scaler = BenchData.standardizer(split.train());
