@@ -15,21 +15,30 @@ import java.io.Serializable;
  * @param tolerance relative tolerance of the certified forward and adjoint fixed points during training
  * @param schedule  the step size over the rounds: constant, or cosine annealing towards 0 at the end of the last round
  * @param syncSteps mini-batch: the partitions' parameters and Adam moments are averaged every this many
- *                  local steps (one Spark job each); 0 averages once per epoch
+ *                  local steps (one Spark job each); 0 chooses from the number of partitions K: every
+ *                  {@code ceil(640 / K)} steps (see {@link #stepsPerSync})
  */
 public record GradientConfig(int rounds, double stepSize, int batchSize, double tolerance, StepSchedule schedule,
                              int syncSteps) implements Serializable {
     public static final double DEFAULT_STEP_SIZE = 3e-3;
     public static final int DEFAULT_BATCH_SIZE = 128;
     public static final double DEFAULT_TOLERANCE = 1e-3;
-    public static final int DEFAULT_SYNC_STEPS = 10;
+    /** Automatic averaging: see {@link #stepsPerSync}. */
+    public static final int DEFAULT_SYNC_STEPS = 0;
+    /**
+     * Local steps between averagings times partitions, for {@code syncSteps = 0}. Measured on MNIST
+     * (n = 100, global batch 128, 469 steps per epoch, 20 epochs): 32 partitions kept their accuracy
+     * averaged every 10 or 20 steps and lost 1.5 points at 50; 64 kept it at 10; 8 lost 0.3 points
+     * averaged once per epoch; 2 were best averaged once per epoch (0.1-0.2 points above every 10 steps).
+     */
+    static final int AUTO_SYNC_BUDGET = 640;
 
     /** With a constant step size and the default averaging. */
     public GradientConfig(int rounds, double stepSize, int batchSize, double tolerance) {
         this(rounds, stepSize, batchSize, tolerance, StepSchedule.CONSTANT);
     }
 
-    /** With the default averaging, every {@link #DEFAULT_SYNC_STEPS} local steps. */
+    /** With the default, automatic averaging. */
     public GradientConfig(int rounds, double stepSize, int batchSize, double tolerance, StepSchedule schedule) {
         this(rounds, stepSize, batchSize, tolerance, schedule, DEFAULT_SYNC_STEPS);
     }
@@ -51,7 +60,8 @@ public record GradientConfig(int rounds, double stepSize, int batchSize, double 
             throw new IllegalArgumentException("gradient tolerance must be in (0, 1), got " + tolerance);
         }
         if (syncSteps < 0) {
-            throw new IllegalArgumentException("syncSteps must be >= 0 (0: once per epoch), got " + syncSteps);
+            throw new IllegalArgumentException("syncSteps must be >= 0 (0: chosen from the number of partitions), got "
+                    + syncSteps);
         }
     }
 
@@ -73,9 +83,10 @@ public record GradientConfig(int rounds, double stepSize, int batchSize, double 
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (points + batchSize - 1) / batchSize));
     }
 
-    /** Local steps between two averagings. */
-    public int stepsPerSync(long points) {
+    /** Local steps between two averagings on {@code partitions} partitions. */
+    public int stepsPerSync(long points, int partitions) {
         int steps = stepsPerEpoch(points);
-        return syncSteps == 0 ? steps : Math.min(syncSteps, steps);
+        int every = syncSteps > 0 ? syncSteps : (AUTO_SYNC_BUDGET + partitions - 1) / Math.max(1, partitions);
+        return Math.max(1, Math.min(every, steps));
     }
 }

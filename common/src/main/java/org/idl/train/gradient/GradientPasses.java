@@ -48,15 +48,15 @@ public final class GradientPasses {
         }
     }
 
-    /** The number of data points: what the driver needs to plan an epoch's steps. */
-    public record PointCount(long points) implements Serializable, Summable<PointCount> {
+    /** The number of data points and of blocks: what the driver needs to plan an epoch's steps. */
+    public record PointCount(long points, int blocks) implements Serializable, Summable<PointCount> {
         @Override
         public PointCount merge(PointCount o) {
-            return new PointCount(points + o.points);
+            return new PointCount(points + o.points, blocks + o.blocks);
         }
     }
 
-    /** Counts the blocks' points; states unchanged. */
+    /** Counts the points and the blocks; states unchanged. */
     public record CountPoints() implements BlockStore.Task<PointCount> {
         @Override
         public boolean changesStates() {
@@ -65,7 +65,7 @@ public final class GradientPasses {
 
         @Override
         public BlockStore.Outcome<PointCount> apply(ImplicitModel model, DataBlock block) {
-            return new BlockStore.Outcome<>(block, new PointCount(block.size()));
+            return new BlockStore.Outcome<>(block, new PointCount(block.size(), 1));
         }
     }
 

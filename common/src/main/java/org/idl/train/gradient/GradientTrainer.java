@@ -18,7 +18,8 @@ import java.util.List;
  * Training by gradients through the fixed point ({@link ImplicitGradient}) with Adam, over the same
  * partitioned data as BCD. Full batch: one pass per round sums the gradient and the driver takes one
  * Adam step. Mini-batch: each partition takes local Adam steps on its share of a global batch of
- * {@code batchSize} points, and every {@code syncSteps} steps (once per epoch by default) one pass
+ * {@code batchSize} points, and every {@code syncSteps} steps (by default a number chosen from the
+ * number of partitions, {@link GradientConfig#stepsPerSync}) one pass
  * returns them and the driver averages the partitions' parameters and Adam moments, weighted by
  * their points. The moments are averaged, not reset, because every partition estimates the same
  * gradient statistics, and a reset would restart Adam's bias correction at every sync. Either way A
@@ -54,10 +55,13 @@ public final class GradientTrainer {
         long batches = 0;
         long points = 0;
         int steps = 0;
+        int perSync = 0;
         if (!config.fullBatch() && config.rounds() > 0) {
-            points = store.pass(current, new GradientPasses.CountPoints()).points();
+            GradientPasses.PointCount count = store.pass(current, new GradientPasses.CountPoints());
+            points = count.points();
             requireData(points);
             steps = config.stepsPerEpoch(points);
+            perSync = config.stepsPerSync(points, count.blocks());
         }
         for (int r = first; r < first + config.rounds(); r++) {
             store.roundStarted(r);
@@ -81,7 +85,6 @@ public final class GradientTrainer {
                 // One pass per averaging; the first also measures the model received.
                 measured = null;
                 params = null;
-                int perSync = config.stepsPerSync(points);
                 for (int from = 0; from < steps; from += perSync) {
                     GradientPasses.EpochSums e = store.pass(current, new GradientPasses.LocalSteps(model.loss(),
                             config, model.kappa(), adam, r, r - first, model.seed(), points, steps, from,

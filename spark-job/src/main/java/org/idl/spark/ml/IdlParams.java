@@ -103,7 +103,8 @@ final class IdlParams {
                 + " step summed over all partitions (each takes its share, so an epoch is the same steps for any number"
                 + " of partitions); 0 for full-batch steps (>= 0)", ParamValidators.gtEq(0));
         syncSteps = new IntParam(owner, "syncSteps", "gradient solver: average the partitions' parameters and Adam"
-                + " moments every this many local steps, one Spark job each; 0 for once per epoch (>= 0)",
+                + " moments every this many local steps, one Spark job each; 0 chooses from the number of partitions K:"
+                + " every ceil(640 / K) steps (>= 0)",
                 ParamValidators.gtEq(0));
         gradientTol = new DoubleParam(owner, "gradientTol", "gradient solver: relative tolerance of the certified"
                 + " forward and adjoint fixed points of each training step and of its per-round training metrics, in (0, 1);"

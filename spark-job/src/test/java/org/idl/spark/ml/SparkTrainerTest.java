@@ -65,7 +65,7 @@ class SparkTrainerTest extends SparkSessionTest {
             "hybrid, 32, 2, constant"})
     void gradientSolversTrainTheSameModelAsOnOneMachine(String solver, int batchSize, int partitions, String steps) {
         IdlClassifier classifier = new IdlClassifier().setHiddenSize(16).setMaxIter(2).setInitialReadoutPasses(3)
-                .setSolver(solver).setGradientIter(3).setBatchSize(batchSize).setStepSize(1e-2)
+                .setSolver(solver).setGradientIter(3).setBatchSize(batchSize).setSyncSteps(10).setStepSize(1e-2)
                 .setStepSchedule(steps).setGradientTol(1e-4);
         TrainingResult local = classifier.trainer().fit(data.train.features(), data.train.oneHot(10), partitions,
                 null);
