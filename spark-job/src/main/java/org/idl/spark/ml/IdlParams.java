@@ -104,7 +104,7 @@ final class IdlParams {
                 + " of partitions); 0 for full-batch steps (>= 0)", ParamValidators.gtEq(0));
         syncSteps = new IntParam(owner, "syncSteps", "gradient solver: average the partitions' parameters and Adam"
                 + " moments every this many local steps, one Spark job each; 0 chooses from the number of partitions K:"
-                + " every ceil(640 / K) steps (>= 0)",
+                + " every ceil(320 / K) steps (>= 0)",
                 ParamValidators.gtEq(0));
         gradientTol = new DoubleParam(owner, "gradientTol", "gradient solver: relative tolerance of the certified"
                 + " forward and adjoint fixed points of each training step and of its per-round training metrics, in (0, 1);"
