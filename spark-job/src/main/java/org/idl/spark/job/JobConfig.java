@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -97,6 +98,12 @@ final class JobConfig {
                     + c.get("data.partitions"));
         }
         return c;
+    }
+
+    /** Every path the job reads (data, labels, test data, model, checkpoints); unset ones are empty. */
+    List<String> inputPaths() {
+        return List.of(get("data.path"), get("data.labelsPath"), get("data.testPath"), get("data.testLabelsPath"),
+                get("job.model"), get("job.checkpointDir"));
     }
 
     String get(String key) {

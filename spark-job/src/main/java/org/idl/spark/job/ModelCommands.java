@@ -58,7 +58,7 @@ final class ModelCommands {
         }
         JobConfig config = IdlJob.config(cl, new IdlClassifier());
         String modelPath = requireModel(config);
-        OutputDir output = OutputDir.prepare(cl.requireOut(), cl.overwrite);
+        OutputDir output = OutputDir.prepare(cl.requireOut(), cl.overwrite, config.inputPaths());
         SparkSession spark = IdlJob.session(config, "idl predict");
         try {
             PipelineModel pipeline = loadPipeline(modelPath);
@@ -128,7 +128,7 @@ final class ModelCommands {
         }
         JobConfig config = IdlJob.config(cl, new IdlClassifier());
         String modelPath = requireModel(config);
-        OutputDir output = cl.out == null ? null : OutputDir.prepare(cl.out, cl.overwrite);
+        OutputDir output = cl.out == null ? null : OutputDir.prepare(cl.out, cl.overwrite, config.inputPaths());
         SparkSession spark = IdlJob.session(config, appName);
         try {
             PipelineModel pipeline = loadPipeline(modelPath);

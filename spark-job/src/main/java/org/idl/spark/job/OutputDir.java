@@ -5,6 +5,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
+import java.util.Collection;
 
 /**
  * An output that appears whole or not at all: written under a hidden temporary name beside the
@@ -24,12 +25,41 @@ final class OutputDir {
         this.overwrite = overwrite;
     }
 
-    static OutputDir prepare(String out, boolean overwrite) throws IOException {
+    /**
+     * Checks the output before Spark starts. {@code inputs} are the paths the command reads (empty
+     * ones skipped): an output equal to one, holding one, or inside one is refused, since replacing
+     * it would delete the input, and writing inside an input directory would add to its data.
+     */
+    static OutputDir prepare(String out, boolean overwrite, Collection<String> inputs) throws IOException {
+        Configuration hadoop = new Configuration();
         Path target = new Path(out);
-        if (target.getFileSystem(new Configuration()).exists(target) && !overwrite) {
+        FileSystem fs = target.getFileSystem(hadoop);
+        Path qualified = fs.makeQualified(target);
+        for (String input : inputs) {
+            if (input == null || input.isEmpty()) {
+                continue;
+            }
+            Path in = new Path(input);
+            Path q = in.getFileSystem(hadoop).makeQualified(in);
+            if (within(q, qualified) || within(qualified, q)) {
+                throw new IllegalArgumentException("output " + target + " overlaps the input " + input
+                        + "; write the output elsewhere");
+            }
+        }
+        if (fs.exists(target) && !overwrite) {
             throw new IllegalArgumentException("output " + target + " exists; pass --overwrite to replace it");
         }
         return new OutputDir(target, overwrite);
+    }
+
+    /** Whether {@code path} is {@code dir} or below it. */
+    private static boolean within(Path path, Path dir) {
+        for (Path p = path; p != null; p = p.getParent()) {
+            if (p.equals(dir)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     Path target() {

@@ -59,7 +59,7 @@ final class TrainCommand {
         }
         IdlClassifier classifier = new IdlClassifier();
         JobConfig config = IdlJob.config(cl, classifier);
-        OutputDir output = OutputDir.prepare(cl.requireOut(), cl.overwrite);
+        OutputDir output = OutputDir.prepare(cl.requireOut(), cl.overwrite, config.inputPaths());
         String checkpointDir = config.get("job.checkpointDir");
         if (cl.resume && checkpointDir.isEmpty()) {
             throw new IllegalArgumentException("--resume needs job.checkpointDir");

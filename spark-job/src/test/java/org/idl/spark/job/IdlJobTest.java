@@ -78,7 +78,7 @@ class IdlJobTest {
     }
 
     @Test
-    void badConfigurationIsRejectedNamingKeyAndValue(@TempDir Path dir) {
+    void badConfigurationIsRejectedNamingKeyAndValue(@TempDir Path dir) throws java.io.IOException {
         String out = dir.resolve("never").toString();
         assertRejected(out, "model.kappa=1.5", "kappa", "1.5");
         assertRejected(out, "model.hiddenSiz=3", "model.hiddenSiz");
@@ -89,6 +89,17 @@ class IdlJobTest {
         assertRejected(out, "model.gradientTol=2", "model.gradientTol = 2 ");
         assertRejected(out, "data.path=/no/such/file.csv", "/no/such/file.csv");
         assertFalse(Files.exists(Path.of(out)));
+        // An output over the training data would delete it on --overwrite: refused, the data kept.
+        Path data = Path.of(out + "-data.csv");
+        Files.writeString(data, "1,2,0\n3,4,1\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
+                "train", "--conf", CONF.toString(), "--data", data.toString(), "--out", data.toString(), "--overwrite"}));
+        assertTrue(e.getMessage().contains("overlaps the input " + data), e.getMessage());
+        assertTrue(Files.exists(data));
+        e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{"train", "--conf",
+                CONF.toString(), "--data", data.toString(), "--out", Path.of(out).getParent().toString(), "--overwrite"}));
+        assertTrue(e.getMessage().contains("overlaps the input"), e.getMessage());
+        assertEquals("1,2,0\n3,4,1\n", Files.readString(data));
     }
 
     /** {@code train --set setting} fails before Spark starts, with a message holding every fragment. */
