@@ -62,38 +62,54 @@ public final class TrainingCheckpoints {
         return dir.toString();
     }
 
-    /** The newest complete checkpoint when resuming, else null. */
+    /**
+     * The newest readable checkpoint when resuming, else null. A checkpoint that cannot be read (a
+     * truncated or edited {@code state.json}) is skipped with a warning naming it, for the one before
+     * it: two are kept for that reason. None readable is an error naming every one tried.
+     */
     public TrainingResult resumePoint() {
         if (!resume) {
             return null;
         }
+        List<Path> candidates;
         try {
-            Path newest = newest();
-            if (newest == null) {
-                LOG.info("no checkpoint in {}: starting from the beginning", dir);
-                return null;
-            }
-            try (FSDataInputStream in = fs.open(new Path(newest, "state.json"))) {
-                return read(JSON.readTree(in));
-            }
+            candidates = complete();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoints in " + dir, e);
+            throw new UncheckedIOException("cannot list the checkpoints in " + dir, e);
         }
-    }
-
-    private Path newest() throws IOException {
-        if (!fs.exists(dir)) {
+        if (candidates.isEmpty()) {
+            LOG.info("no checkpoint in {}: starting from the beginning", dir);
             return null;
         }
-        Path best = null;
-        for (FileStatus status : fs.listStatus(dir)) {
-            String name = status.getPath().getName();
-            if (status.isDirectory() && name.startsWith(PREFIX) && !name.endsWith(TMP)
-                    && (best == null || name.compareTo(best.getName()) > 0)) {
-                best = status.getPath();
+        List<String> problems = new ArrayList<>();
+        for (int i = candidates.size() - 1; i >= 0; i--) {
+            Path file = new Path(candidates.get(i), "state.json");
+            try (FSDataInputStream in = fs.open(file)) {
+                return read(JSON.readTree(in));
+            } catch (IOException | RuntimeException e) {
+                String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                String problem = file + ": " + message.lines().findFirst().orElse(e.toString());
+                LOG.warn("cannot read checkpoint {}; trying the one before it", problem);
+                problems.add(problem);
             }
         }
-        return best;
+        throw new IllegalArgumentException("no readable checkpoint in " + dir + ": " + String.join("; ", problems));
+    }
+
+    /** The complete checkpoints, oldest first. */
+    private List<Path> complete() throws IOException {
+        List<Path> found = new ArrayList<>();
+        if (!fs.exists(dir)) {
+            return found;
+        }
+        for (FileStatus status : fs.listStatus(dir)) {
+            String name = status.getPath().getName();
+            if (status.isDirectory() && name.startsWith(PREFIX) && !name.endsWith(TMP)) {
+                found.add(status.getPath());
+            }
+        }
+        found.sort(java.util.Comparator.comparing(Path::getName));
+        return found;
     }
 
     public void roundCompleted(TrainingResult state) {
