@@ -92,6 +92,9 @@ public final class TrainingData {
         }
     }
 
+    /** Classes a classifier takes: one output row each, dense, so the label's value sets the model's size. */
+    public static final int MAX_CLASSES = 10_000;
+
     /** Validated sizes of a data set. */
     public record Shape(long count, int features, int outputs) {
     }
@@ -119,9 +122,14 @@ public final class TrainingData {
         if (s.minSize == 0) {
             throw new IllegalArgumentException("column '" + featuresCol + "' holds vectors of size 0");
         }
+        if (classification && s.maxLabel + 1 > MAX_CLASSES) {
+            throw new IllegalArgumentException("label " + s.maxLabel + " in column '" + labelCol + "' asks for "
+                    + (long) (s.maxLabel + 1) + " classes; at most " + MAX_CLASSES + " are supported");
+        }
         int outputs = classification ? (int) s.maxLabel + 1 : 1;
-        if (classification && outputs < 2) {
-            throw new IllegalArgumentException("classification needs at least 2 classes; the largest label is " + s.maxLabel);
+        if (classification && s.minLabel == s.maxLabel) {
+            throw new IllegalArgumentException("classification needs at least 2 classes; every label in column '"
+                    + labelCol + "' is " + s.maxLabel);
         }
         return new Shape(s.count, s.minSize, outputs);
     }

@@ -54,6 +54,12 @@ class ValidationTest extends SparkSessionTest {
         assertFitFails(frame(RowFactory.create(Vectors.dense(1, 2), -1.0),
                 RowFactory.create(Vectors.dense(1, 2), 1.0)), "-1.0");
         assertFitFails(frame(RowFactory.create(Vectors.dense(1, 2), Double.POSITIVE_INFINITY)), "Infinity");
+        // One class only, however large its label: nothing to classify.
+        assertFitFails(frame(RowFactory.create(Vectors.dense(1, 2), 3.0),
+                RowFactory.create(Vectors.dense(3, 4), 3.0)), "2 classes", "3.0");
+        // A label that would size the model at 100,000,001 classes is refused before any allocation.
+        assertFitFails(frame(RowFactory.create(Vectors.dense(1, 2), 1e8),
+                RowFactory.create(Vectors.dense(3, 4), 0.0)), "1.0E8", "100000001", "10000");
     }
 
     @Test
