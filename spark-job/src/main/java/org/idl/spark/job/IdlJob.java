@@ -30,6 +30,7 @@ public final class IdlJob {
     static final int OK = 0;
     static final int BAD_INPUT = 2;
     static final int TRAINING_FAILED = 3;
+    static final int OUT_OF_MEMORY = 4;
 
     private IdlJob() {
     }
@@ -38,23 +39,51 @@ public final class IdlJob {
         int code;
         try {
             code = run(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("idl: error: " + e.getMessage());
-            code = BAD_INPUT;
-        } catch (Exception e) {
-            LOG.error("training failed", e);
-            System.err.println("idl: training failed: " + rootMessage(e));
-            code = TRAINING_FAILED;
+        } catch (Throwable e) {
+            code = report(e);
         }
         System.exit(code);
     }
 
-    private static String rootMessage(Throwable e) {
+    /** Prints the one {@code idl:} line a failure ends with, and returns its exit code. */
+    static int report(Throwable e) {
+        if (e instanceof IllegalArgumentException) {
+            System.err.println("idl: error: " + e.getMessage());
+            return BAD_INPUT;
+        }
+        Throwable root = root(e);
+        if (causedBy(e, OutOfMemoryError.class)) {
+            LOG.error("out of memory", e);
+            System.err.println("idl: out of memory: " + root.getMessage() + "; give the driver more (IDL_DRIVER_MEMORY,"
+                    + " spark.driver.memory) or the executors (spark.executor.memory), or use more partitions");
+            return OUT_OF_MEMORY;
+        }
+        if (causedBy(e, java.io.EOFException.class) || causedBy(e, java.util.zip.ZipException.class)) {
+            LOG.error("cannot read the input", e);
+            System.err.println("idl: error: cannot read the input data: " + root.getClass().getSimpleName() + ": "
+                    + root.getMessage() + " (a truncated or corrupt file?)");
+            return BAD_INPUT;
+        }
+        LOG.error("training failed", e);
+        System.err.println("idl: training failed: " + root.getClass().getSimpleName() + ": " + root.getMessage());
+        return TRAINING_FAILED;
+    }
+
+    private static Throwable root(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
-        return t.getClass().getSimpleName() + ": " + t.getMessage();
+        return t;
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> kind) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (kind.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static final String USAGE = String.join("\n",
@@ -67,7 +96,7 @@ public final class IdlJob {
             "  inspect    print a model's dimensions, well-posedness figures and sparsity",
             "",
             "idl <command> --help shows the command's options. Exit codes: 0 success, 2 bad configuration",
-            "or input, 3 training or Spark failure.");
+            "or input, 3 training or Spark failure, 4 out of memory.");
 
     static int run(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {

@@ -102,6 +102,24 @@ class IdlJobTest {
         assertEquals("1,2,0\n3,4,1\n", Files.readString(data));
     }
 
+    @Test
+    void everyFailureEndsInAnExitCodeForTheScheduler(@TempDir Path dir) throws Exception {
+        // A truncated .gz, as a copy interrupted half-way leaves it: bad input (2), not a crash (3).
+        byte[] gz = Files.readAllBytes(Digits.path());
+        Path truncated = dir.resolve("digits.csv.gz");
+        Files.write(truncated, java.util.Arrays.copyOf(gz, gz.length / 2));
+        Throwable failure = assertThrows(Throwable.class, () -> IdlJob.run(new String[]{"train", "--conf",
+                CONF.toString(), "--data", truncated.toString(), "--out", dir.resolve("out").toString(),
+                "--set", "model.maxIter=1"}));
+        assertEquals(IdlJob.BAD_INPUT, IdlJob.report(failure), failure.toString());
+        assertFalse(Files.exists(dir.resolve("out")));
+        // Errors too: out of memory has its own code; anything else is a training failure.
+        assertEquals(IdlJob.OUT_OF_MEMORY, IdlJob.report(new RuntimeException("task failed",
+                new OutOfMemoryError("Java heap space"))));
+        assertEquals(IdlJob.TRAINING_FAILED, IdlJob.report(new IllegalStateException("no")));
+        assertEquals(IdlJob.BAD_INPUT, IdlJob.report(new IllegalArgumentException("bad")));
+    }
+
     /** {@code train --set setting} fails before Spark starts, with a message holding every fragment. */
     private static void assertRejected(String out, String setting, String... fragments) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
