@@ -229,6 +229,11 @@ public class IdlClassificationModel extends ProbabilisticClassificationModel<Vec
                 ModelIO.Loaded loaded = ModelIO.load(path, sparkSession(), IdlClassificationModel.class);
                 IdlClassificationModel m = new IdlClassificationModel(loaded.uid(), loaded.model());
                 ModelIO.restoreParams(m, loaded.metadata());
+                String[] names = (String[]) m.getOrDefault(m.classNames);
+                if (names.length != 0 && names.length != m.numClasses()) {
+                    throw new IllegalArgumentException("the model at " + path + " names " + names.length
+                            + " classes but has " + m.numClasses() + " outputs");
+                }
                 return m;
             }
         };

@@ -34,6 +34,54 @@ class PersistenceTest extends SparkSessionTest {
     private static final SparkTestData data = SparkTestData.digits();
 
     @Test
+    void tamperedOrIllPosedModelsAreRefusedWhenLoaded(@TempDir Path dir) throws IOException {
+        IdlClassificationModel model = new IdlClassifier().setHiddenSize(6).setMaxIter(1).setInitialReadoutPasses(2)
+                .fit(SparkTestData.frame(spark, data.train, 2));
+        // An edited activation, its checksum removed so that Hadoop does not notice: the digest does.
+        String edited = dir.resolve("edited").toString();
+        model.write().save(edited);
+        editMetadata(dir.resolve("edited"), "\"activation\":\"relu\"", "\"activation\":\"tanh\"");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IdlClassificationModel.load(edited));
+        assertTrue(e.getMessage().contains("digest"), e.getMessage());
+        // A model whose A has ||A||_inf = 2.85 and no triangular structure.
+        org.idl.linalg.Matrix a = org.idl.linalg.Matrix.zeros(6, 6);
+        for (int i = 0; i < 6; i++) {
+            a.set(i, (i + 1) % 6, 2.85);
+        }
+        org.idl.model.ImplicitModel m = model.implicitModel();
+        String illPosed = dir.resolve("ill-posed").toString();
+        new IdlClassificationModel(model.uid(), m.with(a, m.b(), m.c(), m.d())).write().save(illPosed);
+        e = assertThrows(IllegalArgumentException.class, () -> IdlClassificationModel.load(illPosed));
+        assertTrue(e.getMessage().contains("well-posed") && e.getMessage().contains("2.85"), e.getMessage());
+        // Three class names for ten outputs.
+        String names = dir.resolve("names").toString();
+        model.copy(new org.apache.spark.ml.param.ParamMap()).setClassNames(new String[]{"0", "1", "2", "3", "4", "5",
+                "6", "7", "8", "9"}).write().save(names);
+        editMetadata(dir.resolve("names"), "[\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"]",
+                "[\"a\",\"b\",\"c\"]");
+        e = assertThrows(IllegalArgumentException.class, () -> IdlClassificationModel.load(names));
+        assertTrue(e.getMessage().contains("3 classes") && e.getMessage().contains("10 outputs"), e.getMessage());
+    }
+
+    /** Replaces text in a saved model's metadata and removes its checksum, so that Hadoop does not notice. */
+    private static void editMetadata(Path model, String from, String to) throws IOException {
+        boolean replaced = false;
+        try (var files = java.nio.file.Files.list(model.resolve("metadata"))) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (name.startsWith("part-")) {
+                    String text = java.nio.file.Files.readString(f);
+                    replaced |= text.contains(from);
+                    java.nio.file.Files.writeString(f, text.replace(from, to));
+                } else if (name.endsWith(".crc")) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+        }
+        assertTrue(replaced, from + " not in the metadata of " + model);
+    }
+
+    @Test
     void classificationModelRoundTripKeepsEveryParamAndMatrix(@TempDir Path dir) throws IOException {
         IdlClassificationModel model = new IdlClassifier().setHiddenSize(8).setMaxIter(2).setInitialReadoutPasses(3)
                 .setPredictionCol("pred").fit(SparkTestData.frame(spark, data.train, 2));

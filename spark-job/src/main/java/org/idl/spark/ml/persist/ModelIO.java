@@ -14,6 +14,7 @@ import org.apache.spark.sql.types.StructType;
 import org.idl.linalg.Matrix;
 import org.idl.model.Activation;
 import org.idl.model.ImplicitModel;
+import org.idl.model.WellPosedness;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,6 +53,7 @@ public final class ModelIO {
         meta.put("idlVersion", Versions.project());
         meta.put("activation", model.activation().spec());
         meta.put("bias", model.bias());
+        meta.put("digest", digest(model));
         for (Map.Entry<String, Object> e : extra.entrySet()) {
             meta.set(e.getKey(), JSON.valueToTree(e.getValue()));
         }
@@ -133,9 +135,48 @@ public final class ModelIO {
                 throw new IllegalArgumentException("the model at " + path + " has no matrix " + name);
             }
         }
-        ImplicitModel model = new ImplicitModel(matrices.get("A"), matrices.get("B"), matrices.get("C"),
-                matrices.get("D"), Activation.parse(meta.path("activation").asText()), meta.path("bias").asBoolean());
+        for (Map.Entry<String, Matrix> m : matrices.entrySet()) {
+            if (!m.getValue().isFinite()) {
+                throw new IllegalArgumentException("the model at " + path + " has a non-finite entry in " + m.getKey());
+            }
+        }
+        ImplicitModel model;
+        try {
+            model = new ImplicitModel(matrices.get("A"), matrices.get("B"), matrices.get("C"), matrices.get("D"),
+                    Activation.parse(meta.path("activation").asText()), meta.path("bias").asBoolean());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the model at " + path + " is inconsistent: " + e.getMessage(), e);
+        }
+        String saved = meta.path("digest").asText("");
+        if (!saved.isEmpty() && !saved.equals(digest(model))) {
+            throw new IllegalArgumentException("the model at " + path + " fails its digest check: its matrices, activation"
+                    + " or bias changed after it was saved");
+        }
+        WellPosedness.Certificate c = WellPosedness.certify(model.a());
+        if (!c.valid() && !WellPosedness.structure(model.a()).triangular()) {
+            throw new IllegalArgumentException(String.format("the model at %s is not certified well-posed:"
+                    + " ||A||_inf = %.4g and rho(|A|) ~ %.4g are not below 1, and A is not triangular", path,
+                    c.infNorm(), c.spectralRadiusEstimate()));
+        }
         return new Loaded(meta.path("uid").asText(), model, meta);
+    }
+
+    /** SHA-256 of what the predictions depend on: activation, bias, and A, B, C, D with their shapes. */
+    static String digest(ImplicitModel model) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update((model.activation().spec() + "|" + model.bias()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(8);
+            for (Matrix m : List.of(model.a(), model.b(), model.c(), model.d())) {
+                md.update(java.nio.ByteBuffer.allocate(8).putInt(m.rows()).putInt(m.cols()).array());
+                for (double v : m.data()) {
+                    md.update(buffer.clear().putDouble(v).array());
+                }
+            }
+            return "sha256:" + java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Sets the saved explicit params on a freshly constructed instance. */
