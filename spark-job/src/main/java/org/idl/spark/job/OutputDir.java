@@ -49,7 +49,29 @@ final class OutputDir {
         if (fs.exists(target) && !overwrite) {
             throw new IllegalArgumentException("output " + target + " exists; pass --overwrite to replace it");
         }
+        requireWritable(fs, target);
         return new OutputDir(target, overwrite);
+    }
+
+    /**
+     * Writes and deletes a probe file where the output will be written (beside the target), so that a
+     * read-only or missing location fails now, not after training.
+     */
+    private static void requireWritable(FileSystem fs, Path target) {
+        Path parent = target.getParent() == null ? new Path(".") : target.getParent();
+        Path probe = new Path(parent, "." + target.getName() + ".probe-" + System.nanoTime());
+        try {
+            fs.mkdirs(parent);
+            fs.create(probe, false).close();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot write the output " + target + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                fs.delete(probe, false);
+            } catch (IOException ignored) {
+                // nothing was written, or it is gone already
+            }
+        }
     }
 
     /** Whether {@code path} is {@code dir} or below it. */

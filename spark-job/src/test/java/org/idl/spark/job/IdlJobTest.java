@@ -100,6 +100,12 @@ class IdlJobTest {
                 CONF.toString(), "--data", data.toString(), "--out", Path.of(out).getParent().toString(), "--overwrite"}));
         assertTrue(e.getMessage().contains("overlaps the input"), e.getMessage());
         assertEquals("1,2,0\n3,4,1\n", Files.readString(data));
+        // An output that cannot be written (here below a regular file, which even root cannot write into)
+        // is found before Spark starts, not after training.
+        Path blocker = Files.writeString(Path.of(out).getParent().resolve("blocker"), "a file, not a directory");
+        e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{"train", "--conf",
+                CONF.toString(), "--out", blocker.resolve("run").toString()}));
+        assertTrue(e.getMessage().contains("cannot write the output"), e.getMessage());
     }
 
     @Test
