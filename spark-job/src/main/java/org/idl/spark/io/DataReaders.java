@@ -54,6 +54,17 @@ public final class DataReaders {
      * @throws IllegalArgumentException naming the file, the line or record, and what is wrong
      */
     public static LabeledFrame read(SparkSession spark, DataSource source, boolean classification) throws IOException {
+        return read(spark, source, classification, null);
+    }
+
+    /**
+     * Reads labelled data whose labels must be among {@code classes} (a model's class names, in its
+     * class-index order), so that a label means the same class as in training whichever labels the
+     * file holds; a label outside them is an error naming it. {@code classes} null: the file's own
+     * labels define the classes.
+     */
+    public static LabeledFrame read(SparkSession spark, DataSource source, boolean classification, String[] classes)
+            throws IOException {
         Path path = new Path(source.path());
         FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
         if (!fs.exists(path)) {
@@ -67,13 +78,13 @@ public final class DataReaders {
         };
         parsed = parsed.cache();
         try {
-            return finish(spark, source, parsed, classification);
+            return finish(spark, source, parsed, classes, classification);
         } finally {
             parsed.unpersist(false);
         }
     }
 
-    private static LabeledFrame finish(SparkSession spark, DataSource source, JavaRDD<ParsedRecord> parsed,
+    private static LabeledFrame finish(SparkSession spark, DataSource source, JavaRDD<ParsedRecord> parsed, String[] known,
                                        boolean classification) {
         List<ParsedRecord> errors = parsed.filter(p -> p.error() != null).takeOrdered(1, ORDER);
         if (!errors.isEmpty()) {
@@ -96,7 +107,7 @@ public final class DataReaders {
                         + " distinct labels; is the label a numeric target (regression)?");
             }
             Map<String, Integer> index = new HashMap<>();
-            names = Labels.classes(labels, index);
+            names = known == null ? Labels.classes(labels, index) : Labels.among(known, labels, index, source.path());
             rows = parsed.map(p -> RowFactory.create(resize ? resize(p.features(), size) : p.features(),
                     (double) index.get(p.label())));
         } else {

@@ -2,6 +2,7 @@ package org.idl.spark.io;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,6 +43,34 @@ final class Labels {
             index.put(names[k], k);
         }
         return names;
+    }
+
+    /**
+     * Indexes {@code labels} by known class names (a model's, in class-index order): a label matches a
+     * name spelled the same, or, when both are numbers, of the same value ("1.0" is class "1"). Returns
+     * {@code known}; a label that matches no class is an error naming it and {@code where}.
+     */
+    static String[] among(String[] known, List<String> labels, Map<String, Integer> index, String where) {
+        Map<String, Integer> byName = new HashMap<>();
+        Map<Double, Integer> byValue = new HashMap<>();
+        for (int k = 0; k < known.length; k++) {
+            byName.put(known[k], k);
+            if (isNumber(known[k])) {
+                byValue.putIfAbsent(Double.parseDouble(known[k]), k);
+            }
+        }
+        for (String l : labels) {
+            Integer k = byName.get(l);
+            if (k == null && isNumber(l)) {
+                k = byValue.get(Double.parseDouble(l));
+            }
+            if (k == null) {
+                throw new IllegalArgumentException(where + ": label '" + l + "' is not one of the model's "
+                        + known.length + " classes " + Arrays.toString(known));
+            }
+            index.put(l, k);
+        }
+        return known.clone();
     }
 
     /** A numeric label as text: whole numbers without a fraction (3, not 3.0), so they name classes well. */

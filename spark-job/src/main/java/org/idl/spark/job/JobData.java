@@ -46,11 +46,11 @@ final class JobData {
             return new Sets(Frames.of(spark, split.train(), partitions), Frames.of(spark, split.test(), partitions),
                     indexNames(all.classes()), all.features().rows());
         }
-        LabeledFrame all = read(spark, c, c.get("data.path"), c.get("data.labelsPath"));
+        LabeledFrame all = read(spark, c, c.get("data.path"), c.get("data.labelsPath"), null);
         Dataset<Row> train;
         Dataset<Row> test;
         if (!c.get("data.testPath").isEmpty()) {
-            LabeledFrame t = read(spark, c, c.get("data.testPath"), c.get("data.testLabelsPath"));
+            LabeledFrame t = read(spark, c, c.get("data.testPath"), c.get("data.testLabelsPath"), all.classNames());
             if (t.numFeatures() != all.numFeatures()) {
                 throw new IllegalArgumentException("test data " + c.get("data.testPath") + " has " + t.numFeatures()
                         + " features, training data " + all.numFeatures());
@@ -73,15 +73,24 @@ final class JobData {
                 all.numFeatures());
     }
 
-    /** One labelled data set in the configured format (for predict and evaluate). */
-    static LabeledFrame read(SparkSession spark, JobConfig c, String path, String labelsPath) throws IOException {
+    /**
+     * One labelled data set in the configured format (for predict and evaluate), its labels indexed
+     * by {@code classes} (the model's class names, so that label k means what it meant in training),
+     * or by its own labels when {@code classes} is null.
+     */
+    static LabeledFrame read(SparkSession spark, JobConfig c, String path, String labelsPath, String[] classes)
+            throws IOException {
         if (c.get("data.format").equals("csv-label-last")) {
             LabeledData data = readLabelLast(spark, path);
+            if (classes != null && data.classes() > classes.length) {
+                throw new IllegalArgumentException(path + ": label " + (data.classes() - 1) + " is not one of the model's "
+                        + classes.length + " classes (0 to " + (classes.length - 1) + ")");
+            }
             return new LabeledFrame(Frames.of(spark, data, spark.sparkContext().defaultParallelism()),
                     indexNames(data.classes()), data.features().rows());
         }
         return DataReaders.read(spark, new DataSource(path, c.get("data.format"), c.get("data.labelColumn"),
-                c.get("data.featuresColumn"), c.integer("data.numFeatures"), labelsPath), true);
+                c.get("data.featuresColumn"), c.integer("data.numFeatures"), labelsPath), true, classes);
     }
 
     private static LabeledData readLabelLast(SparkSession spark, String path) throws IOException {

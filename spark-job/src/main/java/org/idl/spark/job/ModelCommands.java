@@ -63,13 +63,10 @@ final class ModelCommands {
         try {
             PipelineModel pipeline = loadPipeline(modelPath);
             IdlClassificationModel model = classifier(pipeline, modelPath);
+            String[] names = classNames(model);
             LabeledFrame data = JobData.read(spark, config, IdlJob.resolve(config.get("data.path")),
-                    config.get("data.labelsPath"));
+                    config.get("data.labelsPath"), names);
             Dataset<Row> predicted = pipeline.transform(data.frame());
-            String[] names = new String[model.numClasses()];
-            for (int k = 0; k < names.length; k++) {
-                names[k] = model.className(k);
-            }
             spark.udf().register("idl_class_name", (UDF1<Double, String>) k -> names[(int) (double) k],
                     DataTypes.StringType);
             Dataset<Row> rows = predicted.select(
@@ -98,11 +95,20 @@ final class ModelCommands {
         }
     }
 
+    /** The model's class names in class-index order ("0", "1", ... when it has none). */
+    private static String[] classNames(IdlClassificationModel model) {
+        String[] names = new String[model.numClasses()];
+        for (int k = 0; k < names.length; k++) {
+            names[k] = model.className(k);
+        }
+        return names;
+    }
+
     static int evaluate(String[] args) throws Exception {
         return report(args, Set.of("--model", "--data", "--format", "--out", "--overwrite"), EVALUATE_USAGE,
                 "idl evaluate", (spark, config, pipeline, model) -> {
                     LabeledFrame data = JobData.read(spark, config, IdlJob.resolve(config.get("data.path")),
-                            config.get("data.labelsPath"));
+                            config.get("data.labelsPath"), classNames(model));
                     return Frames.classificationMetrics(pipeline.transform(data.frame()), model);
                 });
     }

@@ -187,6 +187,22 @@ class DataReadersTest extends SparkSessionTest {
     }
 
     @Test
+    void dataReadForAModelKeepsTheModelsClassIndices(@TempDir Path dir) throws IOException {
+        // A file with only some of the model's classes: label 9 is still class 1 of {"2", "9", "10"},
+        // not class 0 of the file's own {"9"}; "9.0" is the same class.
+        Path file = write(dir, "some.libsvm", "9 1:1\n9.0 1:2\n10 1:3\n");
+        String[] model = {"2", "9", "10"};
+        LabeledFrame f = DataReaders.read(spark, libsvm(file, 0), true, model);
+        assertArrayEquals(model, f.classNames());
+        assertArrayEquals(new double[]{1, 1, 2}, labels(rows(f)));
+        // A label the model never saw is refused, named, instead of an index past the model's outputs.
+        Files.writeString(file, "9 1:1\n11 1:2\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DataReaders.read(spark, libsvm(file, 0), true, model));
+        assertTrue(e.getMessage().contains("'11'") && e.getMessage().contains(file.toString()), e.getMessage());
+    }
+
+    @Test
     void libsvmErrorsNameFileLineAndText(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("bad.libsvm");
         // Comments and blank lines count as lines: the bad line is line 4 of the file.
