@@ -70,21 +70,24 @@ public final class DataReaders {
         if (!fs.exists(path)) {
             throw new IllegalArgumentException("data " + source.path() + " does not exist");
         }
+        List<String> files = source.format().equals("libsvm") || source.format().equals("csv")
+                ? TextFiles.list(fs, source.path()) : null;
         JavaRDD<ParsedRecord> parsed = switch (source.format()) {
-            case "libsvm" -> LibsvmReader.read(spark, source, TextFiles.list(fs, source.path()), classification);
-            case "csv" -> CsvReader.read(spark, source, TextFiles.list(fs, source.path()), classification);
+            case "libsvm" -> LibsvmReader.read(spark, source, files, classification);
+            case "csv" -> CsvReader.read(spark, source, files, classification);
             case "parquet" -> ParquetReader.read(spark, source, classification);
             default -> IdxReader.read(spark, source);
         };
         parsed = parsed.cache();
         try {
-            return finish(spark, source, parsed, classes, classification);
+            return finish(spark, source, parsed, files, classes, classification);
         } finally {
             parsed.unpersist(false);
         }
     }
 
-    private static LabeledFrame finish(SparkSession spark, DataSource source, JavaRDD<ParsedRecord> parsed, String[] known,
+    private static LabeledFrame finish(SparkSession spark, DataSource source, JavaRDD<ParsedRecord> parsed,
+                                       List<String> files, String[] known,
                                        boolean classification) {
         List<ParsedRecord> errors = parsed.filter(p -> p.error() != null).takeOrdered(1, ORDER);
         if (!errors.isEmpty()) {
@@ -106,6 +109,7 @@ public final class DataReaders {
                 throw new IllegalArgumentException(source.path() + ": more than " + MAX_CLASSES
                         + " distinct labels; is the label a numeric target (regression)?");
             }
+            requireOneKindOfLabel(source, parsed, labels, files);
             Map<String, Integer> index = new HashMap<>();
             names = known == null ? Labels.classes(labels, index) : Labels.among(known, labels, index, source.path());
             rows = parsed.map(p -> RowFactory.create(resize ? resize(p.features(), size) : p.features(),
@@ -115,6 +119,26 @@ public final class DataReaders {
                     Double.parseDouble(p.label())));
         }
         return new LabeledFrame(spark.createDataFrame(rows, SCHEMA), names, size);
+    }
+
+    /**
+     * Labels are all numbers or all class names: a mix is most often a stray file or line among the
+     * data (a note, a header), which would otherwise become a class of its own. Names the first one.
+     */
+    private static void requireOneKindOfLabel(DataSource source, JavaRDD<ParsedRecord> parsed, List<String> labels,
+                                              List<String> files) {
+        boolean numbers = labels.stream().anyMatch(Labels::isNumber);
+        List<String> names = labels.stream().filter(l -> !Labels.isNumber(l)).toList();
+        if (numbers && !names.isEmpty()) {
+            java.util.Set<String> odd = new java.util.HashSet<>(names);
+            ParsedRecord first = parsed.filter(p -> odd.contains(p.label())).takeOrdered(1, ORDER).get(0);
+            String where = source.path() + ": record " + first.line();
+            if (files != null) {
+                where = files.get(first.file()) + ":" + first.line();
+            }
+            throw new IllegalArgumentException(where + ": the label '" + first.label()
+                    + "' is not a number, the other labels are; a stray file or line in the data?");
+        }
     }
 
     /**

@@ -187,6 +187,16 @@ class DataReadersTest extends SparkSessionTest {
     }
 
     @Test
+    void aStrayFileAmongNumericLabelsIsRefusedNotMadeAClass(@TempDir Path dir) throws IOException {
+        Path data = Files.createDirectory(dir.resolve("data"));
+        write(data, "a.libsvm", "1 1:1\n2 1:2\n");
+        write(data, "c.txt", "junk\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DataReaders.read(spark, libsvm(data, 0), true));
+        assertTrue(e.getMessage().contains("c.txt:1") && e.getMessage().contains("'junk'"), e.getMessage());
+    }
+
+    @Test
     void dataReadForAModelKeepsTheModelsClassIndices(@TempDir Path dir) throws IOException {
         // A file with only some of the model's classes: label 9 is still class 1 of {"2", "9", "10"},
         // not class 0 of the file's own {"9"}; "9.0" is the same class.
