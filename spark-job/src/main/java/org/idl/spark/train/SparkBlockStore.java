@@ -38,6 +38,8 @@ public final class SparkBlockStore implements BlockStore {
     private int passes;
     private int round;
     private boolean checkpointDue;
+    /** The files of the newest RDD checkpoint, deleted when a newer one or the end of training makes it useless. */
+    private String checkpointFile;
     private boolean released;
 
     /** Each task's own compute seconds in the current pass (in the closure, not the broadcast: Spark registers it per task). */
@@ -89,8 +91,11 @@ public final class SparkBlockStore implements BlockStore {
                 }
                 total = out.map(Outcome::statistics).treeReduce(Summable::merge, aggregationDepth);
                 if (checkpoint) {
-                    // The lineage now starts at this pass's RDD: only its own broadcast is still referenced.
+                    // The lineage now starts at this pass's RDD: only its own broadcast is still referenced,
+                    // and only its checkpoint is still needed (each holds the whole training set).
                     destroyLineageBroadcasts();
+                    deleteCheckpoint();
+                    checkpointFile = out.getCheckpointFile().orElse(null);
                     LOG.info("checkpointed the states of pass {} (round {}) to {}", passes, round,
                             sc.getCheckpointDir().get());
                 }
@@ -164,10 +169,24 @@ public final class SparkBlockStore implements BlockStore {
         lineageBroadcasts.clear();
     }
 
+    private void deleteCheckpoint() {
+        if (checkpointFile == null) {
+            return;
+        }
+        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(checkpointFile);
+        try {
+            path.getFileSystem(sc.hadoopConfiguration()).delete(path, true);
+        } catch (java.io.IOException e) {
+            LOG.warn("could not delete the RDD checkpoint {}: {}", checkpointFile, e.getMessage());
+        }
+        checkpointFile = null;
+    }
+
     @Override
     public void release() {
         released = true;
         destroyLineageBroadcasts();
+        deleteCheckpoint();
         for (JavaRDD<?> rdd : persisted) {
             rdd.unpersist(false);
         }

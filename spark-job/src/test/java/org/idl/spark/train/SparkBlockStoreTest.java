@@ -1,0 +1,53 @@
+package org.idl.spark.train;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.idl.spark.SparkSessionTest;
+import org.idl.spark.SparkTestData;
+import org.idl.train.DataBlock;
+import org.idl.train.bcd.BcdConfig;
+import org.idl.train.bcd.BcdTrainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SparkBlockStoreTest extends SparkSessionTest {
+
+    private static long rddCheckpoints(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("rdd-")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void onlyTheNewestRddCheckpointIsKeptAndNoneAfterTraining(@TempDir Path dir) {
+        spark.sparkContext().setCheckpointDir(dir.toString());
+        SparkTestData data = SparkTestData.digits();
+        JavaRDD<Row> rows = TrainingData.rows(SparkTestData.frame(spark, data.train, 3), "features", "label");
+        TrainingData.Shape shape = TrainingData.validate(rows, "features", "label", true, 2);
+        JavaRDD<DataBlock> blocks = TrainingData.blocks(rows, shape, true, true);
+        SparkBlockStore store = new SparkBlockStore(blocks, 2, 1, StorageLevel.MEMORY_AND_DISK());
+        List<Long> perRound = new ArrayList<>();
+        new BcdTrainer(BcdConfig.builder().hidden(8).rounds(4).initialReadoutPasses(2).build())
+                .fit(store, shape.features(), shape.outputs(), (round, state) -> perRound.add(rddCheckpoints(dir)), null);
+        // A checkpoint every round, each of the whole training set: one on disk at a time, not one per round.
+        assertEquals(4, perRound.size());
+        assertTrue(perRound.stream().allMatch(n -> n <= 1), perRound.toString());
+        assertTrue(perRound.stream().anyMatch(n -> n == 1), "no checkpoint written: " + perRound);
+        store.release();
+        assertEquals(0, rddCheckpoints(dir));
+    }
+}
