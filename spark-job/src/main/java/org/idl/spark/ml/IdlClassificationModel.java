@@ -143,6 +143,20 @@ public class IdlClassificationModel extends ProbabilisticClassificationModel<Vec
         return best;
     }
 
+    /** Spark's rule with thresholds: the class of the largest probability / threshold (a 0 threshold wins). */
+    static int argmaxScaled(double[] probability, double[] thresholds) {
+        int best = 0;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < probability.length; i++) {
+            double scaled = probability[i] / thresholds[i];
+            if (scaled > max) {
+                max = scaled;
+                best = i;
+            }
+        }
+        return best;
+    }
+
     @Override
     public StructType transformSchema(StructType schema) {
         int index = schema.getFieldIndex(getFeaturesCol()).getOrElse(() -> -1);
@@ -187,6 +201,11 @@ public class IdlClassificationModel extends ProbabilisticClassificationModel<Vec
         boolean raw = !getRawPredictionCol().isEmpty();
         boolean prob = !getProbabilityCol().isEmpty();
         boolean pred = !getPredictionCol().isEmpty();
+        double[] cutoffs = isDefined(thresholds()) ? getThresholds() : null;
+        if (cutoffs != null && cutoffs.length != numClasses()) {
+            throw new IllegalArgumentException("thresholds has " + cutoffs.length + " entries for " + numClasses()
+                    + " classes");
+        }
         return BatchTransform.apply(dataset, schema, getFeaturesCol(), model, yhat -> {
             List<Object> values = new ArrayList<>(3);
             if (raw) {
@@ -198,7 +217,7 @@ public class IdlClassificationModel extends ProbabilisticClassificationModel<Vec
                 values.add(Vectors.dense(p));
             }
             if (pred) {
-                values.add((double) argmax(yhat));
+                values.add((double) (cutoffs == null ? argmax(yhat) : argmaxScaled(p, cutoffs)));
             }
             return values.toArray();
         });

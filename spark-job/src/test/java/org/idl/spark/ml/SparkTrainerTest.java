@@ -82,6 +82,25 @@ class SparkTrainerTest extends SparkSessionTest {
     }
 
     @Test
+    void transformHonoursThresholdsAsSinglePointPredictionsDo() {
+        IdlClassificationModel model = new IdlClassifier().setHiddenSize(8).setMaxIter(1).setInitialReadoutPasses(2)
+                .fit(SparkTestData.frame(spark, data.train, 2));
+        double[] thresholds = new double[10];
+        java.util.Arrays.fill(thresholds, 1.0);
+        thresholds[3] = 1e-3; // class 3 wins unless another is 1000 times more probable
+        model.setThresholds(thresholds);
+        List<org.apache.spark.sql.Row> rows = model.transform(SparkTestData.frame(spark, data.test, 2))
+                .select("features", "prediction").collectAsList();
+        long threes = 0;
+        for (org.apache.spark.sql.Row r : rows) {
+            double single = model.predict((org.apache.spark.ml.linalg.Vector) r.get(0));
+            assertEquals(single, r.getDouble(1), 0, "transform and predict disagree");
+            threes += r.getDouble(1) == 3 ? 1 : 0;
+        }
+        assertTrue(threes > rows.size() / 10 + 50, threes + " of " + rows.size() + " predicted 3");
+    }
+
+    @Test
     void checkpointsCutTheLineageAndTrainingReleasesItsCaches(@TempDir Path dir) throws IOException {
         spark.sparkContext().setCheckpointDir(dir.toString());
         IdlClassifier classifier = new IdlClassifier().setHiddenSize(8).setMaxIter(3).setInitialReadoutPasses(3)
