@@ -74,6 +74,22 @@ final class OutputDir {
         }
     }
 
+    /**
+     * Deletes what a job killed while writing this output left beside it (its hidden temporary
+     * directory): a later run of the same output is the one that knows it is garbage.
+     */
+    private void removeLeftovers(FileSystem fs, Path parent) throws IOException {
+        String prefix = "." + target.getName() + ".tmp-";
+        if (!fs.exists(parent)) {
+            return;
+        }
+        for (org.apache.hadoop.fs.FileStatus s : fs.listStatus(parent)) {
+            if (s.getPath().getName().startsWith(prefix)) {
+                fs.delete(s.getPath(), true);
+            }
+        }
+    }
+
     /** Whether {@code path} is {@code dir} or below it. */
     private static boolean within(Path path, Path dir) {
         for (Path p = path; p != null; p = p.getParent()) {
@@ -91,6 +107,7 @@ final class OutputDir {
     void commit(Configuration hadoop, Writer writer) throws IOException {
         FileSystem fs = target.getFileSystem(hadoop);
         Path parent = target.getParent() == null ? new Path(".") : target.getParent();
+        removeLeftovers(fs, parent);
         Path tmp = new Path(parent, "." + target.getName() + ".tmp-" + System.currentTimeMillis());
         try {
             writer.write(tmp, fs);
