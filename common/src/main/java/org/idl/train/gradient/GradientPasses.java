@@ -90,10 +90,10 @@ public final class GradientPasses {
     }
 
     /**
-     * Local mini-batch Adam, steps {@code [fromStep, toStep)} of the {@code stepsPerEpoch} steps of an
-     * epoch, projecting A onto {@code ||A||_inf <= kappa} row by row after every step. The block's points
+     * Local mini-batch Adam, steps {@code [fromStep, toStep)} of the S = {@code config.stepsPerEpoch(totalPoints)}
+     * steps of an epoch, projecting A onto {@code ||A||_inf <= kappa} row by row after every step. The block's points
      * are visited in an order drawn from the seed, the round and the block's index, cut into
-     * {@code stepsPerEpoch} near-equal batches: every partition takes the same number of steps whatever
+     * S near-equal batches: every partition takes the same number of steps whatever
      * its size, and one step over all partitions covers about {@code batchSize} points, so an epoch is
      * the same number of steps of the same global batch for any number of partitions.
      * {@code roundsDone} gradient rounds came before this one (the step schedule's clock). The points'
@@ -101,7 +101,7 @@ public final class GradientPasses {
      * saved one Picard iteration in fourteen on MNIST.
      */
     public record LocalSteps(Loss loss, GradientConfig config, double kappa, Adam adam, int round, int roundsDone,
-                             long seed, long totalPoints, int stepsPerEpoch, int fromStep, int toStep)
+                             long seed, long totalPoints, int fromStep, int toStep)
             implements BlockStore.Task<EpochSums> {
         @Override
         public boolean changesStates() {
@@ -113,6 +113,7 @@ public final class GradientPasses {
             Matrix u = block.u();
             Matrix y = block.y();
             int m = block.size();
+            int stepsPerEpoch = config.stepsPerEpoch(totalPoints);
             MetricSums metrics = null;
             if (fromStep == 0) {
                 Matrix x = ImplicitGradient.forward(model.a(), model.activation(), config.tolerance())

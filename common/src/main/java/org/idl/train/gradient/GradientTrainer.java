@@ -87,7 +87,7 @@ public final class GradientTrainer {
                 params = null;
                 for (int from = 0; from < steps; from += perSync) {
                     GradientPasses.EpochSums e = store.pass(current, new GradientPasses.LocalSteps(model.loss(),
-                            config, model.kappa(), adam, r, r - first, model.seed(), points, steps, from,
+                            config, model.kappa(), adam, r, r - first, model.seed(), points, from,
                             Math.min(steps, from + perSync)));
                     if (from == 0) {
                         measured = e.metrics();

@@ -72,7 +72,7 @@ class GradientTrainerTest {
         ImplicitModel start = settings.initialModel(uTrain.rows(), 10, null);
         LocalBlockStore blocks = LocalBlockStore.split(uTrain.withOnesRow(), yTrain, 7);
         GradientPasses.EpochSums e = blocks.pass(start, new GradientPasses.LocalSteps(settings.loss(), gradient,
-                0.95, Adam.zeros(start.a(), start.b(), start.c(), start.d()), 1, 0, 42, uTrain.cols(), 22, 0, 22));
+                0.95, Adam.zeros(start.a(), start.b(), start.c(), start.d()), 1, 0, 42, uTrain.cols(), 0, 22));
         assertEquals(7 * 22, e.batches());
         assertEquals(uTrain.cols(), e.points());
 
