@@ -131,16 +131,9 @@ public final class TrainingCheckpoints {
             if (!fs.rename(tmp, target)) {
                 throw new IOException("could not rename " + tmp + " to " + target);
             }
-            List<String> complete = new ArrayList<>();
-            for (FileStatus status : fs.listStatus(dir)) {
-                String n = status.getPath().getName();
-                if (n.startsWith(PREFIX) && !n.endsWith(TMP)) {
-                    complete.add(n);
-                }
-            }
-            complete.sort(null);
+            List<Path> complete = complete();
             for (int i = 0; i + 2 < complete.size(); i++) {
-                fs.delete(new Path(dir, complete.get(i)), true);
+                fs.delete(complete.get(i), true);
             }
             LOG.info("checkpoint after round {} written to {}", round, target);
         } catch (IOException e) {
