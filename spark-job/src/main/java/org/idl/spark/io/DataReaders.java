@@ -11,6 +11,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.idl.spark.train.TrainingData;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -39,7 +40,7 @@ public final class DataReaders {
      * More distinct labels than this, when classifying, is taken for a numeric target read by mistake;
      * the labels are collected on the driver, so there must be a bound.
      */
-    static final int MAX_CLASSES = 10_000;
+    static final int MAX_CLASSES = TrainingData.MAX_CLASSES;
 
     /** Input order: file, then line. */
     private static final Comparator<ParsedRecord> ORDER = (Comparator<ParsedRecord> & Serializable)
