@@ -60,9 +60,10 @@ def summary_of(curve):
             "final_test_accuracy": last["test_accuracy"]}
 
 
-def run_job(dataset, solver, out, extra_sets):
-    cmd = [os.path.join(ROOT, "submit", "idl"), "train"] + CONFS[dataset]
-    for s in SOLVERS[solver] + ["model.hiddenSize=%d" % HIDDEN[dataset]] + extra_sets:
+def submit_train(args, sets, out):
+    """Runs `submit/idl train ARGS --set S... --out OUT` without the HTML report; returns its wall seconds."""
+    cmd = [os.path.join(ROOT, "submit", "idl"), "train"] + args
+    for s in sets:
         cmd += ["--set", s]
     cmd += ["--set", "job.report=false", "--out", out, "--overwrite"]
     env = dict(os.environ)
@@ -72,6 +73,10 @@ def run_job(dataset, solver, out, extra_sets):
     start = time.time()
     subprocess.run(cmd, cwd=ROOT, env=env, check=True)
     return time.time() - start
+
+
+def run_job(dataset, solver, out, extra_sets):
+    return submit_train(CONFS[dataset], SOLVERS[solver] + ["model.hiddenSize=%d" % HIDDEN[dataset]] + extra_sets, out)
 
 
 def curve_of(metrics):

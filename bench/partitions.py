@@ -21,29 +21,18 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(HERE, "peers"))
+from compare import submit_train  # noqa: E402
 from datasets import load_average, machine  # noqa: E402
 
 CONFS = {"mnist": "conf/mnist.conf", "fashion": "conf/fashion-mnist.conf"}
 JOB_COSTS = [0.1, 0.3]
 TARGET = {"mnist": 0.975, "fashion": 0.885}
-
-
-def run_job(conf, k, out, sets):
-    cmd = [os.path.join(ROOT, "submit", "idl"), "train", "--conf", conf, "--set", "data.partitions=%d" % k]
-    for s in sets:
-        cmd += ["--set", s]
-    cmd += ["--set", "job.report=false", "--out", out, "--overwrite"]
-    env = dict(os.environ)
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    print("$", " ".join(cmd), flush=True)
-    subprocess.run(cmd, cwd=ROOT, env=env, check=True)
 
 
 def epochs_of(metrics, cores):
@@ -97,7 +86,7 @@ def main():
     for k in ks:
         out = os.path.join(ROOT, "bench", "results", "runs", "partitions-%s%s-k%d" % (args.dataset, args.tag, k))
         if not (args.reuse and os.path.exists(os.path.join(out, "metrics.json"))):
-            run_job(CONFS[args.dataset], k, out, args.set)
+            submit_train(["--conf", CONFS[args.dataset]], ["data.partitions=%d" % k] + args.set, out)
         with open(os.path.join(out, "metrics.json")) as f:
             metrics = json.load(f)
         rows = epochs_of(metrics, cores)
