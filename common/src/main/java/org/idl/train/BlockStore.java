@@ -28,6 +28,32 @@ public interface BlockStore {
     /** Runs one pass and returns the sum of the blocks' statistics. */
     <S extends Summable<S>> S pass(ImplicitModel parameters, Task<S> task);
 
+    /**
+     * Element-wise sums across the blocks of a {@link #collectivePass}, from inside their tasks: every
+     * block calls it the same number of times, with arrays of the same length, and every block gets the
+     * same sums back. This is what lets the blocks average their parameters without a pass per average.
+     */
+    interface AllReduce {
+        /** Replaces {@code values} by their sum over all blocks. */
+        void sumInPlace(double[] values);
+    }
+
+    /** One block's work in a pass whose blocks run at the same time and talk through an {@link AllReduce}. */
+    interface CollectiveTask<S extends Summable<S>> extends Serializable {
+        /** Must leave the block's states as they were: a collective pass only reads the blocks. */
+        Outcome<S> apply(ImplicitModel parameters, DataBlock block, AllReduce reduce);
+    }
+
+    /** Whether {@link #collectivePass} can run here: all blocks at once, connected to each other. */
+    default boolean collective() {
+        return false;
+    }
+
+    /** Runs every block's task at the same time and returns the sum of their statistics. */
+    default <S extends Summable<S>> S collectivePass(ImplicitModel parameters, CollectiveTask<S> task) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot run a collective pass");
+    }
+
     /** Called before each BCD round's first pass. */
     default void roundStarted(int round) {
     }

@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Real separate executors: {@code local-cluster[2,1,1024]} starts a master, workers and two executor
  * JVMs. With Kryo registration required, a class we ship unregistered fails the test; with a 1 MB
  * {@code spark.rpc.message.maxSize}, a task closure that drags data along fails it too. The model
- * equals common/'s single-machine trainer's.
+ * equals common/'s single-machine trainer's, also when the gradient solver's partitions average over
+ * a ring of TCP connections between the executors.
  */
 class LocalClusterTest {
 
@@ -57,6 +58,19 @@ class LocalClusterTest {
                     .filter("prediction = label").count();
             assertTrue(correct > 0.9 * data.test.size(), "test accuracy " + (double) correct / data.test.size());
             assertEquals(2, spark.sparkContext().getExecutorMemoryStatus().size() - 1);
+
+            // The gradient solver's partitions average among themselves, over TCP between the executors.
+            IdlClassifier gradient = new IdlClassifier().setHiddenSize(16).setSolver("gradient").setGradientIter(2)
+                    .setBatchSize(64).setSyncSteps(4).setAveraging("ring");
+            IdlClassificationModel ring = gradient.fit(SparkTestData.frame(spark, data.train, 2));
+            ImplicitModel expected = gradient.trainer().fit(data.train.features(), data.train.oneHot(10), 2, null)
+                    .model();
+            for (String name : new String[]{"A", "B", "C", "D"}) {
+                double diff = SparkTests.relativeDifference(SparkTests.pick(expected, name),
+                        SparkTests.pick(ring.implicitModel(), name));
+                assertTrue(diff <= 1e-8, name + " differs by " + diff);
+            }
+            assertEquals(5, ring.summary().syncs()[1]); // 22 steps an epoch, 5 averages among the executors
         } finally {
             spark.stop();
         }

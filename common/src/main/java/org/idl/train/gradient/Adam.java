@@ -41,6 +41,18 @@ public final class Adam implements Serializable {
         return steps;
     }
 
+    /** The moment matrices themselves (first, then second), for an average taken in place. */
+    Matrix[] moments() {
+        Matrix[] all = new Matrix[2 * first.length];
+        System.arraycopy(first, 0, all, 0, first.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
+    }
+
+    void setSteps(double steps) {
+        this.steps = steps;
+    }
+
     /** Updates {@code params} in place from gradients {@code scale * grads}. */
     public void step(Matrix[] params, Matrix[] grads, double scale, double stepSize) {
         steps++;

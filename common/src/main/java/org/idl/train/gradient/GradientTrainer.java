@@ -19,9 +19,10 @@ import java.util.List;
  * partitioned data as BCD. Full batch: one pass per round sums the gradient and the driver takes one
  * Adam step. Mini-batch: each partition takes local Adam steps on its share of a global batch of
  * {@code batchSize} points, and every {@code syncSteps} steps (by default a number chosen from the
- * number of partitions, {@link GradientConfig#stepsPerSync}) one pass
- * returns them and the driver averages the partitions' parameters and Adam moments, weighted by
- * their points. The moments are averaged, not reset, because every partition estimates the same
+ * number of partitions, {@link GradientConfig#stepsPerSync}) the partitions' parameters and Adam
+ * moments are averaged, weighted by their points: by the driver after a pass, or, where the store
+ * runs collective passes, by the partitions themselves inside one pass per epoch
+ * ({@link BlockStore#collectivePass}), the same average either way. The moments are averaged, not reset, because every partition estimates the same
  * gradient statistics, and a reset would restart Adam's bias correction at every sync. Either way A
  * is then projected exactly onto {@code ||A||_inf <= kappa}, row by row, which keeps the model
  * well-posed.
@@ -82,13 +83,17 @@ public final class GradientTrainer {
                 adjoint += g.adjointIterations();
                 batches++;
             } else {
-                // One pass per averaging; the first also measures the model received.
+                // One pass per averaging or, where the store can, one collective pass per epoch whose blocks
+                // average among themselves but for the last time. The first pass also measures the model received.
                 measured = null;
                 params = null;
-                for (int from = 0; from < steps; from += perSync) {
-                    GradientPasses.EpochSums e = store.pass(current, new GradientPasses.LocalSteps(model.loss(),
-                            config, model.kappa(), adam, r, r - first, model.seed(), points, from,
-                            Math.min(steps, from + perSync)));
+                boolean collective = store.collective() && perSync < steps;
+                int span = collective ? steps : perSync;
+                for (int from = 0; from < steps; from += span) {
+                    GradientPasses.LocalSteps task = new GradientPasses.LocalSteps(model.loss(), config, model.kappa(),
+                            adam, r, r - first, model.seed(), points, from, Math.min(steps, from + span), perSync);
+                    GradientPasses.EpochSums e = collective ? store.collectivePass(current, task)
+                            : store.pass(current, task);
                     if (from == 0) {
                         measured = e.metrics();
                     }

@@ -17,6 +17,8 @@ import org.idl.train.bcd.BcdTrainer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -71,8 +73,9 @@ class GradientTrainerTest {
         ModelSettings settings = BcdConfig.builder().hidden(16).build().model();
         ImplicitModel start = settings.initialModel(uTrain.rows(), 10, null);
         LocalBlockStore blocks = LocalBlockStore.split(uTrain.withOnesRow(), yTrain, 7);
-        GradientPasses.EpochSums e = blocks.pass(start, new GradientPasses.LocalSteps(settings.loss(), gradient,
-                0.95, Adam.zeros(start.a(), start.b(), start.c(), start.d()), 1, 0, 42, uTrain.cols(), 0, 22));
+        GradientPasses.EpochSums e = blocks.collectivePass(start, new GradientPasses.LocalSteps(settings.loss(),
+                gradient, 0.95, Adam.zeros(start.a(), start.b(), start.c(), start.d()), 1, 0, 42, uTrain.cols(), 0, 22,
+                5));
         assertEquals(7 * 22, e.batches());
         assertEquals(uTrain.cols(), e.points());
 
@@ -84,6 +87,28 @@ class GradientTrainerTest {
         System.out.printf("gradient, 15 epochs of global batches of 32: test accuracy %.4f on 1 partition, %.4f on 16%n",
                 one, many);
         assertTrue(one >= 0.95 && Math.abs(one - many) <= 0.01, one + " on 1 partition, " + many + " on 16");
+    }
+
+    @Test
+    void averagingInsideACollectivePassGivesTheSameModelAsAPassPerAverage() {
+        BcdConfig config = BcdConfig.builder().hidden(16).build();
+        GradientConfig epochs = new GradientConfig(3, 3e-3, 64, 1e-6, StepSchedule.COSINE, 4); // 22 steps, 6 averages
+        Matrix u = uTrain.withOnesRow();
+        for (int k : new int[]{1, 2, 5}) {
+            LocalBlockStore blocks = LocalBlockStore.split(u, yTrain, k);
+            TrainingResult together = new GradientTrainer(config.model(), epochs).fit(blocks,
+                    config.model().initialModel(uTrain.rows(), 10, null), List.of(), null, null);
+            TrainingResult passes = new GradientTrainer(config.model(), epochs).fit(blocks.withoutCollectives(),
+                    config.model().initialModel(uTrain.rows(), 10, null), List.of(), null, null);
+            ImplicitModel a = together.model();
+            ImplicitModel b = passes.model();
+            // The same sums in the same order: the same bits.
+            assertArrayEquals(b.a().data(), a.a().data(), 0.0, k + " blocks");
+            assertArrayEquals(b.b().data(), a.b().data(), 0.0, k + " blocks");
+            assertArrayEquals(b.c().data(), a.c().data(), 0.0, k + " blocks");
+            assertArrayEquals(b.d().data(), a.d().data(), 0.0, k + " blocks");
+            assertEquals(passes.rounds().get(2).train().meanLoss(), together.rounds().get(2).train().meanLoss(), 0.0);
+        }
     }
 
     @Test

@@ -160,6 +160,8 @@ final class TrainCommand {
         split.put("partitionComputeSeconds", s.partitionComputeSeconds());
         split.put("slowestTaskSeconds", s.slowestTaskSeconds());
         split.put("passes", s.passes());
+        split.put("syncs", s.syncs());
+        split.put("syncSeconds", s.syncSeconds());
         split.put("validationSeconds", s.validationSeconds());
         split.put("driverSeconds", s.driverSeconds());
         metrics.put("roundTimeSplit", split);

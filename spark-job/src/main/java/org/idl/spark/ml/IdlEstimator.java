@@ -13,6 +13,7 @@ import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.idl.spark.train.Averaging;
 import org.idl.spark.train.DistributedTrainer;
 import org.idl.spark.train.TrainingCheckpoints;
 import org.idl.spark.train.TrainingData;
@@ -106,7 +107,8 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
             validationBlocks = TrainingData.blocks(vrows, shape, config.bias(), classification());
         }
         DistributedTrainer.Result result = DistributedTrainer.fit(blocks, validationBlocks, shape.features(), shape.outputs(),
-                config, trainer(), depth, (Integer) getOrDefault(p.checkpointInterval), checkpoints);
+                config, trainer(), depth, (Integer) getOrDefault(p.checkpointInterval),
+                Averaging.parse(getOrDefault(p.averaging)), checkpoints);
         return copyValues(createModel(uid, result, shape.outputs()), extractParamMap());
     }
 
@@ -351,6 +353,15 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
     @SuppressWarnings("unchecked")
     public E setSyncSteps(int value) {
         return (E) set(p.syncSteps, value);
+    }
+
+    public Param<String> averaging() {
+        return p.averaging;
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setAveraging(String value) {
+        return (E) set(p.averaging, value);
     }
 
     public DoubleParam gradientTol() {

@@ -9,6 +9,7 @@ import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.util.Identifiable;
 import org.idl.model.Activation;
+import org.idl.spark.train.Averaging;
 import org.idl.train.ImplicitTrainer;
 import org.idl.train.Loss;
 import org.idl.train.Solver;
@@ -52,6 +53,7 @@ final class IdlParams {
     final DoubleParam stepSize;
     final IntParam batchSize;
     final IntParam syncSteps;
+    final Param<String> averaging;
     final DoubleParam gradientTol;
     final Param<String> stepSchedule;
     private final String defaultLoss;
@@ -103,9 +105,13 @@ final class IdlParams {
                 + " step summed over all partitions (each takes its share, so an epoch is the same steps for any number"
                 + " of partitions); 0 for full-batch steps (>= 0)", ParamValidators.gtEq(0));
         syncSteps = new IntParam(owner, "syncSteps", "gradient solver: average the partitions' parameters and Adam"
-                + " moments every this many local steps, one Spark job each; 0 chooses from the number of partitions K:"
+                + " moments every this many local steps; 0 chooses from the number of partitions K:"
                 + " every ceil(320 / K) steps (>= 0)",
                 ParamValidators.gtEq(0));
+        averaging = new Param<>(owner, "averaging", "gradient solver: where the partitions average, ring (among"
+                + " themselves, by an all-reduce over TCP inside one barrier-mode Spark job per epoch; needs a task slot"
+                + " per partition), driver (one Spark job per average) or auto (ring when possible)",
+                parsedBy(Averaging::parse));
         gradientTol = new DoubleParam(owner, "gradientTol", "gradient solver: relative tolerance of the certified"
                 + " forward and adjoint fixed points of each training step and of its per-round training metrics, in (0, 1);"
                 + " predictions and the final metrics use tol",
@@ -163,6 +169,7 @@ final class IdlParams {
         owner.setDefault(stepSize, (Object) GradientConfig.DEFAULT_STEP_SIZE);
         owner.setDefault(batchSize, (Object) GradientConfig.DEFAULT_BATCH_SIZE);
         owner.setDefault(syncSteps, (Object) GradientConfig.DEFAULT_SYNC_STEPS);
+        owner.setDefault(averaging, Averaging.AUTO.spec());
         owner.setDefault(gradientTol, (Object) GradientConfig.DEFAULT_TOLERANCE);
         owner.setDefault(stepSchedule, StepSchedule.CONSTANT.spec());
     }

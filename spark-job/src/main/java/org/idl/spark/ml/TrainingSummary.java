@@ -7,7 +7,10 @@ import java.io.Serializable;
  * seconds taken and how they split: wall time in passes over the partitions (jobs, partition work,
  * aggregation), the partitions' own compute summed over tasks (so up to the number of cores times
  * the pass time), the slowest task's compute summed over the round's passes (what a round would take
- * on one executor per partition, before Spark's overheads), the number of passes (Spark jobs), the passes that measure the validation data, and the driver's solves (the rest);
+ * on one executor per partition, before Spark's overheads), the number of passes (Spark jobs), the
+ * averages the partitions took among themselves inside collective passes and the seconds those cost
+ * (the least any task spent in them), the passes that measure the validation data, and the driver's
+ * solves (the rest);
  * the true-model training loss and accuracy (or
  * RMSE) after the round, and the same on validation data when the estimator was given some (NaN
  * for rounds restored from a checkpoint; null without validation data); then the well-posedness
@@ -20,6 +23,8 @@ public record TrainingSummary(
         double[] partitionComputeSeconds,
         double[] slowestTaskSeconds,
         int[] passes,
+        int[] syncs,
+        double[] syncSeconds,
         double[] validationSeconds,
         double[] driverSeconds,
         double[] trainLoss,

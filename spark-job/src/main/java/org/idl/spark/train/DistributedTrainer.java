@@ -37,10 +37,10 @@ public final class DistributedTrainer {
 
     public static Result fit(JavaRDD<DataBlock> blocks, JavaRDD<DataBlock> validationBlocks, int inputs, int outputs,
                       BcdConfig config, ImplicitTrainer trainer, int aggregationDepth, int checkpointInterval,
-                      TrainingCheckpoints checkpoints) {
+                      Averaging averaging, TrainingCheckpoints checkpoints) {
         long start = System.nanoTime();
-        TimedStore store = new TimedStore(
-                new SparkBlockStore(blocks, aggregationDepth, checkpointInterval, StorageLevel.MEMORY_AND_DISK()));
+        TimedStore store = new TimedStore(new SparkBlockStore(blocks, aggregationDepth, checkpointInterval,
+                StorageLevel.MEMORY_AND_DISK(), averaging));
         boolean classification = config.loss().classification();
         List<Round> rounds = new ArrayList<>();
         // Validation metrics per round number (rounds restored from a checkpoint have none).
@@ -84,12 +84,16 @@ public final class DistributedTrainer {
             double[] computed = new double[r];
             double[] slowest = new double[r];
             int[] passes = new int[r];
+            int[] syncs = new int[r];
+            double[] syncSeconds = new double[r];
             for (int i = restored; i < r; i++) {
                 SparkBlockStore.Timings t = store.timings.get(i - restored);
                 pass[i] = t.passSeconds();
                 computed[i] = t.computeSeconds();
                 slowest[i] = t.slowestTaskSeconds();
                 passes[i] = t.passes();
+                syncs[i] = t.syncs();
+                syncSeconds[i] = t.syncSeconds();
                 validating[i] = store.validationSecondsPerRound.get(i - restored);
             }
             double[] validationLoss = validationStore == null ? null : new double[r];
@@ -108,7 +112,7 @@ public final class DistributedTrainer {
                 driver[i] = i < restored ? 0 : Math.max(0, seconds[i] - pass[i] - validating[i]);
             }
             WellPosedness.Certificate wp = WellPosedness.certify(result.model().a());
-            TrainingSummary summary = new TrainingSummary(objective, seconds, pass, computed, slowest, passes, validating,
+            TrainingSummary summary = new TrainingSummary(objective, seconds, pass, computed, slowest, passes, syncs, syncSeconds, validating,
                     driver, loss,
                     metric,
                     validationLoss, validationMetric,
@@ -157,6 +161,16 @@ public final class DistributedTrainer {
             store.roundCompleted(round);
             timings.add(store.takeTimings());
             validationSecondsPerRound.add(validationSeconds);
+        }
+
+        @Override
+        public boolean collective() {
+            return store.collective();
+        }
+
+        @Override
+        public <S extends Summable<S>> S collectivePass(ImplicitModel parameters, CollectiveTask<S> task) {
+            return store.collectivePass(parameters, task);
         }
 
         @Override

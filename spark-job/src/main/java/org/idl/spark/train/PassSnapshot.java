@@ -10,5 +10,6 @@ import java.io.Serializable;
  * parameters and the task (its settings and, for the gradient solver, Adam's moments: as large as the
  * parameters themselves).
  */
-record PassSnapshot(ImplicitModel parameters, BlockStore.Task<?> task) implements Serializable {
+/** @param task a {@link BlockStore.Task} or a {@link BlockStore.CollectiveTask} */
+record PassSnapshot(ImplicitModel parameters, Serializable task) implements Serializable {
 }

@@ -1,17 +1,26 @@
 package org.idl.spark.train;
 
+import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
 import org.idl.model.ImplicitModel;
+import org.idl.spark.SparkInternals;
 import org.idl.train.BlockStore;
 import org.idl.train.DataBlock;
 import org.idl.train.Summable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
 
+import java.io.Serializable;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +33,9 @@ import java.util.List;
  * lineage needs that pass's broadcast to recompute a lost partition: such broadcasts live until a
  * checkpoint cuts the lineage (every {@code checkpointInterval} rounds when a checkpoint directory
  * is set, as ALS does) or the store is released.
+ * <p>
+ * A collective pass runs as one barrier-mode stage whose tasks sum among themselves over a
+ * {@link RingAllReduce}; {@link Averaging} says whether it is used.
  */
 public final class SparkBlockStore implements BlockStore {
     private static final Logger LOG = LoggerFactory.getLogger(SparkBlockStore.class);
@@ -32,6 +44,9 @@ public final class SparkBlockStore implements BlockStore {
     private final int aggregationDepth;
     private final int checkpointInterval;
     private final StorageLevel storageLevel;
+    private final Averaging averaging;
+    /** Whether collective passes run here, decided when first asked. */
+    private Boolean collective;
     private final List<JavaRDD<?>> persisted = new ArrayList<>();
     private final List<Broadcast<?>> lineageBroadcasts = new ArrayList<>();
     private JavaRDD<DataBlock> blocks;
@@ -42,22 +57,33 @@ public final class SparkBlockStore implements BlockStore {
     private String checkpointFile;
     private boolean released;
 
-    /** Each task's own compute seconds in the current pass (in the closure, not the broadcast: Spark registers it per task). */
+    /** Each task's own compute (CPU) seconds in the current pass (in the closure, not the broadcast: Spark registers it per task). */
     private final CollectionAccumulator<Double> taskSeconds;
+    /** In a collective pass, each task's seconds in its all-reduces, waiting for the others included, and how many. */
+    private final CollectionAccumulator<double[]> taskSyncs;
     /** Since the last {@link #takeTimings}: seconds in passes (partition work plus aggregation), the tasks' compute
      * summed, the slowest task's compute summed over passes, and the passes. */
     private double passSeconds;
     private double computeSeconds;
     private double slowestTaskSeconds;
     private int timedPasses;
+    private double syncSeconds;
+    private int syncs;
 
     public SparkBlockStore(JavaRDD<DataBlock> blocks, int aggregationDepth, int checkpointInterval,
                            StorageLevel storageLevel) {
+        this(blocks, aggregationDepth, checkpointInterval, storageLevel, Averaging.DRIVER);
+    }
+
+    public SparkBlockStore(JavaRDD<DataBlock> blocks, int aggregationDepth, int checkpointInterval,
+                           StorageLevel storageLevel, Averaging averaging) {
         this.sc = JavaSparkContext.fromSparkContext(blocks.context());
         this.aggregationDepth = aggregationDepth;
         this.checkpointInterval = checkpointInterval;
         this.storageLevel = storageLevel;
+        this.averaging = averaging;
         this.taskSeconds = sc.sc().collectionAccumulator("idl task compute seconds");
+        this.taskSyncs = sc.sc().collectionAccumulator("idl task all-reduce seconds");
         this.blocks = blocks.persist(storageLevel).setName("idl-data-blocks");
         persisted.add(this.blocks);
     }
@@ -74,10 +100,11 @@ public final class SparkBlockStore implements BlockStore {
         try {
             CollectionAccumulator<Double> seconds = taskSeconds;
             seconds.reset();
+            taskSyncs.reset();
             JavaRDD<Outcome<S>> out = blocks.map(block -> {
-                long t0 = System.nanoTime();
+                long t0 = cpuNanos();
                 Outcome<S> outcome = apply(snapshot.value(), block);
-                seconds.add((System.nanoTime() - t0) / 1e9);
+                seconds.add((cpuNanos() - t0) / 1e9);
                 return outcome;
             });
             S total;
@@ -115,14 +142,132 @@ public final class SparkBlockStore implements BlockStore {
             if (!keep) {
                 snapshot.destroy();
             }
-            passSeconds += (System.nanoTime() - start) / 1e9;
-            timedPasses++;
-            double slowest = 0;
-            for (double t : taskSeconds.value()) {
-                computeSeconds += t;
-                slowest = Math.max(slowest, t);
+            recordTimings(start);
+        }
+    }
+
+    private void recordTimings(long start) {
+        passSeconds += (System.nanoTime() - start) / 1e9;
+        timedPasses++;
+        double slowest = 0;
+        for (double t : taskSeconds.value()) {
+            computeSeconds += t;
+            slowest = Math.max(slowest, t);
+        }
+        slowestTaskSeconds += slowest;
+        // The task that waited least in its all-reduces came last to each: its time there is what the sums cost.
+        double least = Double.POSITIVE_INFINITY;
+        int count = 0;
+        for (double[] t : taskSyncs.value()) {
+            least = Math.min(least, t[0]);
+            count = (int) t[1];
+        }
+        if (count > 0) {
+            syncSeconds += least;
+            syncs += count;
+        }
+    }
+
+    /** The current thread's CPU time: a task's own compute, even when more tasks than cores share the machine. */
+    private static long cpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
+    @Override
+    public boolean collective() {
+        if (collective == null) {
+            collective = decideCollective();
+        }
+        return collective;
+    }
+
+    /** Ring averaging needs every partition's task running at once, each with a block to average. */
+    private boolean decideCollective() {
+        if (averaging == Averaging.DRIVER) {
+            return false;
+        }
+        int partitions = blocks.getNumPartitions();
+        int slots = SparkInternals.taskSlots(sc.sc());
+        String why = null;
+        if (sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)) {
+            why = "dynamic allocation is on, and barrier stages need a fixed set of executors";
+        } else if (slots < partitions) {
+            why = "the cluster has " + slots + " task slots for " + partitions + " partitions";
+        } else {
+            long withData = blocks.count(); // one block per non-empty partition
+            if (withData < partitions) {
+                why = (partitions - withData) + " of the " + partitions + " partitions hold no data";
             }
-            slowestTaskSeconds += slowest;
+        }
+        if (why == null) {
+            LOG.info("averaging among the {} partitions by a ring all-reduce, one barrier job per epoch", partitions);
+            return true;
+        }
+        if (averaging == Averaging.RING) {
+            throw new IllegalArgumentException("averaging = ring is not possible here: " + why
+                    + "; use averaging = driver or auto");
+        }
+        LOG.info("averaging on the driver, one Spark job per average: {}", why);
+        return false;
+    }
+
+    @Override
+    public <S extends Summable<S>> S collectivePass(ImplicitModel parameters, CollectiveTask<S> task) {
+        if (released) {
+            throw new IllegalStateException("the block store has been released");
+        }
+        if (!collective()) {
+            throw new IllegalStateException("collective passes are off (averaging = " + averaging.spec() + ")");
+        }
+        long start = System.nanoTime();
+        passes++;
+        Broadcast<PassSnapshot> snapshot = sc.broadcast(new PassSnapshot(parameters, task));
+        try (RingTracker tracker = new RingTracker(blocks.getNumPartitions(), sc.getConf().get("spark.driver.host"))) {
+            taskSeconds.reset();
+            taskSyncs.reset();
+            @SuppressWarnings("unchecked")
+            ClassTag<Outcome<S>> tag = (ClassTag<Outcome<S>>) (ClassTag<?>) ClassTag$.MODULE$.apply(Outcome.class);
+            RDD<Outcome<S>> out = blocks.rdd().barrier().mapPartitions(
+                    new CollectiveRun<S>(snapshot, tracker.address(), taskSeconds, taskSyncs), false, tag);
+            return out.toJavaRDD().map(Outcome::statistics).treeReduce(Summable::merge, aggregationDepth);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("could not open the ring tracker on the driver: " + e.getMessage(), e);
+        } finally {
+            snapshot.destroy();
+            recordTimings(start);
+        }
+    }
+
+    /** A barrier task: joins the ring, runs the collective task on its partition's block, reports its timings. */
+    private static final class CollectiveRun<S extends Summable<S>>
+            extends AbstractFunction1<scala.collection.Iterator<DataBlock>, scala.collection.Iterator<Outcome<S>>>
+            implements Serializable {
+        private final Broadcast<PassSnapshot> snapshot;
+        private final String tracker;
+        private final CollectionAccumulator<Double> seconds;
+        private final CollectionAccumulator<double[]> syncs;
+
+        CollectiveRun(Broadcast<PassSnapshot> snapshot, String tracker, CollectionAccumulator<Double> seconds,
+                      CollectionAccumulator<double[]> syncs) {
+            this.snapshot = snapshot;
+            this.tracker = tracker;
+            this.seconds = seconds;
+            this.syncs = syncs;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public scala.collection.Iterator<Outcome<S>> apply(scala.collection.Iterator<DataBlock> blocks) {
+            DataBlock block = blocks.next(); // every partition holds one: decideCollective checked
+            PassSnapshot s = snapshot.value();
+            try (RingAllReduce ring = RingAllReduce.connect(BarrierTaskContext.get(), tracker)) {
+                long t0 = cpuNanos();
+                Outcome<S> outcome = ((CollectiveTask<S>) s.task()).apply(s.parameters(), block, ring);
+                seconds.add((cpuNanos() - t0) / 1e9);
+                syncs.add(new double[]{ring.seconds(), ring.sums()});
+                return scala.collection.Iterator$.MODULE$.single(outcome);
+            }
         }
     }
 
@@ -144,17 +289,24 @@ public final class SparkBlockStore implements BlockStore {
         }
     }
 
-    /** What the passes since the last call took; a task retried after a failure counts once per run. */
-    public record Timings(double passSeconds, double computeSeconds, double slowestTaskSeconds, int passes) {
+    /**
+     * What the passes since the last call took; a task retried after a failure counts once per run.
+     * {@code syncs} counts the averages taken inside collective passes, and {@code syncSeconds} is what
+     * they cost: the least time any task of a pass spent in them.
+     */
+    public record Timings(double passSeconds, double computeSeconds, double slowestTaskSeconds, int passes, int syncs,
+                          double syncSeconds) {
     }
 
     /** The timings since the last call, for the split of a round's time. */
     public Timings takeTimings() {
-        Timings t = new Timings(passSeconds, computeSeconds, slowestTaskSeconds, timedPasses);
+        Timings t = new Timings(passSeconds, computeSeconds, slowestTaskSeconds, timedPasses, syncs, syncSeconds);
         passSeconds = 0;
         computeSeconds = 0;
         slowestTaskSeconds = 0;
         timedPasses = 0;
+        syncs = 0;
+        syncSeconds = 0;
         return t;
     }
 

@@ -1,0 +1,132 @@
+package org.idl.spark.train;
+
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.idl.model.ImplicitModel;
+import org.idl.spark.SparkConfigs;
+import org.idl.spark.SparkTestData;
+import org.idl.spark.SparkTests;
+import org.idl.spark.ml.IdlClassificationModel;
+import org.idl.spark.ml.IdlClassifier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The partitions' own averaging: a ring of TCP connections between the tasks of a barrier stage. */
+class RingAllReduceTest {
+    private static final SparkTestData data = SparkTestData.digits();
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        // Six task slots: barrier stages of up to six partitions.
+        spark = SparkSession.builder().config(SparkConfigs.withKryo(new SparkConf())).master("local[6]")
+                .appName("RingAllReduceTest").config("spark.ui.enabled", "false").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    @Test
+    void everyTaskGetsTheSumOfAllTasksArrays() throws java.io.IOException {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        for (int k : new int[]{1, 2, 5}) {
+            JavaRDD<Integer> ranks = sc.parallelize(IntStream.range(0, k).boxed().toList(), k);
+            List<double[]> results;
+            try (RingTracker tracker = new RingTracker(k, "127.0.0.1")) {
+                results = ranks.rdd().barrier().mapPartitions(new SumOnce(tracker.address()), false,
+                        scala.reflect.ClassTag$.MODULE$.apply(double[].class)).toJavaRDD().collect();
+            }
+            double[] expected = new double[13]; // not a multiple of the chunks
+            for (int r = 0; r < k; r++) {
+                for (int i = 0; i < expected.length; i++) {
+                    expected[i] += SumOnce.value(r, i);
+                }
+            }
+            assertEquals(k, results.size());
+            for (double[] got : results) {
+                assertArrayEquals(expected, got, 1e-12, k + " tasks");
+                assertArrayEquals(results.get(0), got, 0.0, "tasks disagree");
+            }
+        }
+    }
+
+    /** Each task sums, three times over, an array that depends on its rank. */
+    private static final class SumOnce extends scala.runtime.AbstractFunction1<scala.collection.Iterator<Integer>,
+            scala.collection.Iterator<double[]>> implements java.io.Serializable {
+        private final String tracker;
+
+        SumOnce(String tracker) {
+            this.tracker = tracker;
+        }
+
+        static double value(int rank, int i) {
+            return Math.sin(rank * 13 + i) * (rank + 1);
+        }
+
+        @Override
+        public scala.collection.Iterator<double[]> apply(scala.collection.Iterator<Integer> it) {
+            int rank = it.next();
+            double[] values = new double[13];
+            try (RingAllReduce ring = RingAllReduce.connect(BarrierTaskContext.get(), tracker)) {
+                double[] result = null;
+                for (int round = 0; round < 3; round++) {
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = value(rank, i);
+                    }
+                    ring.sumInPlace(values);
+                    result = values.clone();
+                }
+                return scala.collection.Iterator$.MODULE$.single(result);
+            }
+        }
+    }
+
+    @Test
+    void ringAveragingTrainsTheSameModelAsDriverAveragingInFewerJobs() {
+        List<IdlClassificationModel> models = new ArrayList<>();
+        for (String averaging : new String[]{"ring", "driver"}) {
+            IdlClassifier classifier = new IdlClassifier().setHiddenSize(16).setSolver("gradient").setGradientIter(2)
+                    .setBatchSize(64).setSyncSteps(4).setStepSize(1e-2).setGradientTol(1e-4).setAveraging(averaging);
+            models.add(classifier.fit(SparkTestData.frame(spark, data.train, 5)));
+        }
+        ImplicitModel ring = models.get(0).implicitModel();
+        ImplicitModel driver = models.get(1).implicitModel();
+        for (String name : List.of("A", "B", "C", "D")) {
+            double diff = SparkTests.relativeDifference(SparkTests.pick(driver, name), SparkTests.pick(ring, name));
+            assertTrue(diff <= 1e-10, name + " differs by " + diff + " relative");
+        }
+        // 1347 points, 22 steps an epoch, averaged every 4: 5 averages among the tasks and 1 on the driver.
+        assertEquals(5, models.get(0).summary().syncs()[1]);
+        assertEquals(0, models.get(1).summary().syncs()[1]);
+        assertEquals(1, models.get(0).summary().passes()[1]);
+        assertEquals(6, models.get(1).summary().passes()[1]);
+    }
+
+    @Test
+    void ringAveragingNeedsATaskSlotPerPartition() {
+        IdlClassifier classifier = new IdlClassifier().setHiddenSize(8).setSolver("gradient").setGradientIter(1)
+                .setBatchSize(64).setSyncSteps(4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> classifier.setAveraging("ring").fit(SparkTestData.frame(spark, data.train, 7)));
+        assertTrue(e.getMessage().contains("6 task slots for 7 partitions"), e.getMessage());
+        // auto falls back to the driver.
+        IdlClassificationModel model = classifier.setAveraging("auto").fit(SparkTestData.frame(spark, data.train, 7));
+        assertEquals(0, model.summary().syncs()[0]);
+        assertEquals(6, model.summary().passes()[0]);
+    }
+}
