@@ -27,7 +27,7 @@ import java.util.List;
  * {@code prediction} = the arg max. {@link #transform} solves whole batches of rows at once.
  */
 public class IdlClassificationModel extends ProbabilisticClassificationModel<Vector, IdlClassificationModel>
-        implements MLWritable {
+        implements MLWritable, IdlTrainingParams {
     private static final long serialVersionUID = 1L;
 
     private String uid;
@@ -40,11 +40,20 @@ public class IdlClassificationModel extends ProbabilisticClassificationModel<Vec
         this(PendingUid.park(uid), model, true);
     }
 
+    private final IdlParams training;
+
     private IdlClassificationModel(String uid, ImplicitModel model, boolean parked) {
         PendingUid.clear();
         this.uid = uid;
         this.model = model;
+        this.training = new IdlParams(this, "cross_entropy");
+        training.setDefaults(this);
         setDefault(classNames, new String[0]);
+    }
+
+    @Override
+    public IdlParams trainingParams() {
+        return training;
     }
 
     public StringArrayParam classNames() {

@@ -27,7 +27,7 @@ import org.idl.train.bcd.BcdConfig;
  * partition of the input), run the distributed BCD, and hand the result to the concrete model.
  */
 public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends PredictionModel<Vector, M>>
-        extends Predictor<Vector, E, M> implements DefaultParamsWritable {
+        extends Predictor<Vector, E, M> implements DefaultParamsWritable, IdlTrainingParams {
     private static final long serialVersionUID = 1L;
 
     private String uid;
@@ -49,6 +49,11 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
     @Override
     public String uid() {
         return uid != null ? uid : PendingUid.get();
+    }
+
+    @Override
+    public IdlParams trainingParams() {
+        return p;
     }
 
     /** The algorithm's settings from this estimator's params. */
@@ -112,17 +117,9 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         return copyValues(createModel(uid, result, shape.outputs()), extractParamMap());
     }
 
-    public IntParam hiddenSize() {
-        return p.hiddenSize;
-    }
-
     @SuppressWarnings("unchecked")
     public E setHiddenSize(int value) {
         return (E) set(p.hiddenSize, value);
-    }
-
-    public DoubleParam kappa() {
-        return p.kappa;
     }
 
     @SuppressWarnings("unchecked")
@@ -130,17 +127,9 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         return (E) set(p.kappa, value);
     }
 
-    public DoubleParam lambda() {
-        return p.lambda;
-    }
-
     @SuppressWarnings("unchecked")
     public E setLambda(double value) {
         return (E) set(p.lambda, value);
-    }
-
-    public DoubleParam mu() {
-        return p.mu;
     }
 
     @SuppressWarnings("unchecked")
@@ -148,17 +137,9 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         return (E) set(p.mu, value);
     }
 
-    public IntParam maxIter() {
-        return p.maxIter;
-    }
-
     @SuppressWarnings("unchecked")
     public E setMaxIter(int value) {
         return (E) set(p.maxIter, value);
-    }
-
-    public DoubleParam tol() {
-        return p.tol;
     }
 
     @SuppressWarnings("unchecked")
@@ -166,17 +147,9 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         return (E) set(p.tol, value);
     }
 
-    public Param<String> loss() {
-        return p.loss;
-    }
-
     @SuppressWarnings("unchecked")
     public E setLoss(String value) {
         return (E) set(p.loss, value);
-    }
-
-    public Param<String> activation() {
-        return p.activation;
     }
 
     @SuppressWarnings("unchecked")
@@ -184,17 +157,9 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         return (E) set(p.activation, value);
     }
 
-    public Param<String> schedule() {
-        return p.schedule;
-    }
-
     @SuppressWarnings("unchecked")
     public E setSchedule(String value) {
         return (E) set(p.schedule, value);
-    }
-
-    public DoubleParam l1B() {
-        return p.l1B;
     }
 
     @SuppressWarnings("unchecked")
@@ -202,17 +167,9 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         return (E) set(p.l1B, value);
     }
 
-    public DoubleParam l1CD() {
-        return p.l1CD;
-    }
-
     @SuppressWarnings("unchecked")
     public E setL1CD(double value) {
         return (E) set(p.l1CD, value);
-    }
-
-    public DoubleParam groupBD() {
-        return p.groupBD;
     }
 
     @SuppressWarnings("unchecked")
@@ -220,17 +177,9 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         return (E) set(p.groupBD, value);
     }
 
-    public DoubleParam ridge() {
-        return p.ridge;
-    }
-
     @SuppressWarnings("unchecked")
     public E setRidge(double value) {
         return (E) set(p.ridge, value);
-    }
-
-    public BooleanParam fitIntercept() {
-        return p.fitIntercept;
     }
 
     @SuppressWarnings("unchecked")
@@ -238,17 +187,9 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         return (E) set(p.fitIntercept, value);
     }
 
-    public LongParam seed() {
-        return p.seed;
-    }
-
     @SuppressWarnings("unchecked")
     public E setSeed(long value) {
         return (E) set(p.seed, value);
-    }
-
-    public IntParam checkpointInterval() {
-        return p.checkpointInterval;
     }
 
     @SuppressWarnings("unchecked")
@@ -256,17 +197,9 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         return (E) set(p.checkpointInterval, value);
     }
 
-    public IntParam aggregationDepth() {
-        return p.aggregationDepth;
-    }
-
     @SuppressWarnings("unchecked")
     public E setAggregationDepth(int value) {
         return (E) set(p.aggregationDepth, value);
-    }
-
-    public IntParam pStepIterations() {
-        return p.pStepIterations;
     }
 
     @SuppressWarnings("unchecked")
@@ -274,17 +207,9 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         return (E) set(p.pStepIterations, value);
     }
 
-    public IntParam xStepIterations() {
-        return p.xStepIterations;
-    }
-
     @SuppressWarnings("unchecked")
     public E setXStepIterations(int value) {
         return (E) set(p.xStepIterations, value);
-    }
-
-    public IntParam abIterations() {
-        return p.abIterations;
     }
 
     @SuppressWarnings("unchecked")
@@ -292,17 +217,9 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         return (E) set(p.abIterations, value);
     }
 
-    public IntParam readoutPasses() {
-        return p.readoutPasses;
-    }
-
     @SuppressWarnings("unchecked")
     public E setReadoutPasses(int value) {
         return (E) set(p.readoutPasses, value);
-    }
-
-    public IntParam initialReadoutPasses() {
-        return p.initialReadoutPasses;
     }
 
     @SuppressWarnings("unchecked")
@@ -310,17 +227,9 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         return (E) set(p.initialReadoutPasses, value);
     }
 
-    public Param<String> solver() {
-        return p.solver;
-    }
-
     @SuppressWarnings("unchecked")
     public E setSolver(String value) {
         return (E) set(p.solver, value);
-    }
-
-    public IntParam gradientIter() {
-        return p.gradientIter;
     }
 
     @SuppressWarnings("unchecked")
@@ -328,17 +237,9 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         return (E) set(p.gradientIter, value);
     }
 
-    public DoubleParam stepSize() {
-        return p.stepSize;
-    }
-
     @SuppressWarnings("unchecked")
     public E setStepSize(double value) {
         return (E) set(p.stepSize, value);
-    }
-
-    public IntParam batchSize() {
-        return p.batchSize;
     }
 
     @SuppressWarnings("unchecked")
@@ -346,17 +247,9 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         return (E) set(p.batchSize, value);
     }
 
-    public IntParam syncSteps() {
-        return p.syncSteps;
-    }
-
     @SuppressWarnings("unchecked")
     public E setSyncSteps(int value) {
         return (E) set(p.syncSteps, value);
-    }
-
-    public Param<String> averaging() {
-        return p.averaging;
     }
 
     @SuppressWarnings("unchecked")
@@ -364,17 +257,9 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         return (E) set(p.averaging, value);
     }
 
-    public DoubleParam gradientTol() {
-        return p.gradientTol;
-    }
-
     @SuppressWarnings("unchecked")
     public E setGradientTol(double value) {
         return (E) set(p.gradientTol, value);
-    }
-
-    public Param<String> stepSchedule() {
-        return p.stepSchedule;
     }
 
     @SuppressWarnings("unchecked")

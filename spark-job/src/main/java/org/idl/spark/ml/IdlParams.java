@@ -25,7 +25,7 @@ import java.io.Serializable;
  * validator and default, kept apart from the algorithm (common/'s {@link BcdConfig}). A bad single
  * value fails when it is set, naming the param and the value; checks against the data run in fit.
  */
-final class IdlParams {
+public final class IdlParams {
     final IntParam hiddenSize;
     final DoubleParam kappa;
     final DoubleParam lambda;

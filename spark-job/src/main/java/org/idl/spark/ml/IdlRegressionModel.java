@@ -17,12 +17,14 @@ import org.idl.spark.ml.persist.ModelIO;
 import java.util.Collections;
 
 /** A trained implicit regressor: {@code prediction = C x* + D u} at the true fixed point, solved in batches. */
-public class IdlRegressionModel extends RegressionModel<Vector, IdlRegressionModel> implements MLWritable {
+public class IdlRegressionModel extends RegressionModel<Vector, IdlRegressionModel>
+        implements MLWritable, IdlTrainingParams {
     private static final long serialVersionUID = 1L;
 
     private String uid;
     private final ImplicitModel model;
     private TrainingSummary summary;
+    private final IdlParams training;
 
     public IdlRegressionModel(String uid, ImplicitModel model) {
         this(PendingUid.park(uid), model, true);
@@ -35,11 +37,18 @@ public class IdlRegressionModel extends RegressionModel<Vector, IdlRegressionMod
         }
         this.uid = uid;
         this.model = model;
+        this.training = new IdlParams(this, "squared");
+        training.setDefaults(this);
     }
 
     @Override
     public String uid() {
         return uid != null ? uid : PendingUid.get();
+    }
+
+    @Override
+    public IdlParams trainingParams() {
+        return training;
     }
 
     public ImplicitModel implicitModel() {

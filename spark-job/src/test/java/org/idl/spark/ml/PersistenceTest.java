@@ -118,6 +118,58 @@ class PersistenceTest extends SparkSessionTest {
     }
 
     @Test
+    void everyTrainingParamReachesTheFittedAndTheLoadedModel(@TempDir Path dir) throws IOException {
+        // Every training param away from its default (the solver apart: the penalties need bcd).
+        IdlClassifier classifier = new IdlClassifier().setHiddenSize(7).setKappa(0.9).setLambda(0.3).setMu(0.3)
+                .setMaxIter(1).setTol(1e-7).setLoss("squared").setActivation("tanh").setSchedule("paper")
+                .setL1B(1e-4).setL1CD(1e-4).setGroupBD(1e-4).setRidge(1e-3).setFitIntercept(false).setSeed(7)
+                .setCheckpointInterval(3).setAggregationDepth(3).setPStepIterations(7).setXStepIterations(7)
+                .setAbIterations(7).setReadoutPasses(2).setInitialReadoutPasses(2).setGradientIter(3)
+                .setStepSize(2e-3).setBatchSize(32).setSyncSteps(5).setAveraging("driver").setGradientTol(1e-4)
+                .setStepSchedule("cosine");
+        IdlClassifier defaults = new IdlClassifier();
+        List<Param<?>> training = trainingParams(classifier);
+        assertEquals(30, training.size());
+        for (Param<?> p : training) {
+            if (!p.name().equals("solver")) {
+                assertTrue(!java.util.Objects.equals(classifier.getOrDefault(p), defaults.getOrDefault(defaults.getParam(
+                        p.name()))), p.name() + " is at its default: the test must move it");
+            }
+        }
+        IdlClassificationModel model = classifier.fit(SparkTestData.frame(spark, data.train, 2));
+        String path = dir.resolve("model").toString();
+        model.write().save(path);
+        IdlClassificationModel loaded = IdlClassificationModel.load(path);
+        for (Param<?> p : training) {
+            Object expected = classifier.getOrDefault(p);
+            assertEquals(expected, model.getOrDefault(model.getParam(p.name())), "fitted model: " + p.name());
+            assertEquals(expected, loaded.getOrDefault(loaded.getParam(p.name())), "loaded model: " + p.name());
+        }
+        assertEquals(7, loaded.getHiddenSize());
+        assertEquals("paper", loaded.getSchedule());
+        // And the solver, with the penalties off.
+        IdlClassificationModel hybrid = new IdlClassifier().setSolver("hybrid").setHiddenSize(6).setMaxIter(1)
+                .setInitialReadoutPasses(2).setGradientIter(1).fit(SparkTestData.frame(spark, data.train, 2));
+        hybrid.write().save(dir.resolve("hybrid").toString());
+        assertEquals("hybrid", IdlClassificationModel.load(dir.resolve("hybrid").toString()).getSolver());
+    }
+
+    /** The params an estimator shares with its models, as the estimator owns them. */
+    private static List<Param<?>> trainingParams(IdlTrainingParams owner) {
+        List<Param<?>> out = new java.util.ArrayList<>();
+        for (Param<?> p : owner.params()) {
+            try {
+                if (IdlTrainingParams.class.getMethod(p.name()).isDefault()) {
+                    out.add(p);
+                }
+            } catch (NoSuchMethodException notShared) {
+                // featuresCol and the like: Spark's own
+            }
+        }
+        return out;
+    }
+
+    @Test
     void regressionModelAndEstimatorRoundTrip(@TempDir Path dir) throws IOException {
         IdlRegressor regressor = new IdlRegressor().setHiddenSize(6).setMaxIter(2).setKappa(0.8).setActivation("tanh");
         IdlRegressionModel model = regressor.fit(SparkTestData.frame(spark, data.train, 2));

@@ -179,9 +179,21 @@ public final class ModelIO {
         }
     }
 
-    /** Sets the saved explicit params on a freshly constructed instance. */
+    /**
+     * Sets the saved params on a freshly constructed instance: the defaults it was saved with (a later
+     * version's defaults do not change a saved model; a default this version no longer has is
+     * skipped), then the explicit values (an unknown one is an error, as in Spark's reader).
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static void restoreParams(Params instance, JsonNode metadata) {
+        Iterator<Map.Entry<String, JsonNode>> defaults = metadata.path("defaultParamMap").fields();
+        while (defaults.hasNext()) {
+            Map.Entry<String, JsonNode> e = defaults.next();
+            if (instance.hasParam(e.getKey())) {
+                Param param = instance.getParam(e.getKey());
+                instance.setDefault(param, param.jsonDecode(e.getValue().toString()));
+            }
+        }
         Iterator<Map.Entry<String, JsonNode>> fields = metadata.path("paramMap").fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> e = fields.next();
