@@ -36,6 +36,7 @@ public class IdlKryoRegistrator implements KryoRegistrator {
             "org.idl.train.gradient.GradientPasses$EpochSums",
             "org.idl.train.gradient.GradientPasses$PointCount",
             "org.idl.spark.train.PassSnapshot",
+            "org.idl.spark.train.SparkBlockStore$TaskTiming",
             "org.idl.spark.io.ParsedRecord",
     };
 

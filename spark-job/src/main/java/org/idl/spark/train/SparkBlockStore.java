@@ -22,7 +22,9 @@ import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Data blocks partitioned across Spark executors, one block per partition (the design card: data
@@ -57,10 +59,8 @@ public final class SparkBlockStore implements BlockStore {
     private String checkpointFile;
     private boolean released;
 
-    /** Each task's own compute (CPU) seconds in the current pass (in the closure, not the broadcast: Spark registers it per task). */
-    private final CollectionAccumulator<Double> taskSeconds;
-    /** In a collective pass, each task's seconds in its all-reduces, waiting for the others included, and how many. */
-    private final CollectionAccumulator<double[]> taskSyncs;
+    /** Each task's timings in the current pass (in the closure, not the broadcast: Spark registers it per task). */
+    private final CollectionAccumulator<TaskTiming> taskTimings;
     /** Since the last {@link #takeTimings}: seconds in passes (partition work plus aggregation), the tasks' compute
      * summed, the slowest task's compute summed over passes, and the passes. */
     private double passSeconds;
@@ -82,8 +82,7 @@ public final class SparkBlockStore implements BlockStore {
         this.checkpointInterval = checkpointInterval;
         this.storageLevel = storageLevel;
         this.averaging = averaging;
-        this.taskSeconds = sc.sc().collectionAccumulator("idl task compute seconds");
-        this.taskSyncs = sc.sc().collectionAccumulator("idl task all-reduce seconds");
+        this.taskTimings = sc.sc().collectionAccumulator("idl task timings");
         this.blocks = blocks.persist(storageLevel).setName("idl-data-blocks");
         persisted.add(this.blocks);
     }
@@ -98,13 +97,12 @@ public final class SparkBlockStore implements BlockStore {
         Broadcast<PassSnapshot> snapshot = sc.broadcast(new PassSnapshot(parameters, task));
         boolean keep = false;
         try {
-            CollectionAccumulator<Double> seconds = taskSeconds;
-            seconds.reset();
-            taskSyncs.reset();
+            CollectionAccumulator<TaskTiming> timings = taskTimings;
+            timings.reset();
             JavaRDD<Outcome<S>> out = blocks.map(block -> {
                 long t0 = cpuNanos();
                 Outcome<S> outcome = apply(snapshot.value(), block);
-                seconds.add((cpuNanos() - t0) / 1e9);
+                timings.add(new TaskTiming(block.index(), (cpuNanos() - t0) / 1e9, 0, 0));
                 return outcome;
             });
             S total;
@@ -149,23 +147,14 @@ public final class SparkBlockStore implements BlockStore {
     private void recordTimings(long start) {
         passSeconds += (System.nanoTime() - start) / 1e9;
         timedPasses++;
-        double slowest = 0;
-        for (double t : taskSeconds.value()) {
-            computeSeconds += t;
-            slowest = Math.max(slowest, t);
-        }
-        slowestTaskSeconds += slowest;
-        // The task that waited least in its all-reduces came last to each: its time there is what the sums cost.
-        double least = Double.POSITIVE_INFINITY;
-        int count = 0;
-        for (double[] t : taskSyncs.value()) {
-            least = Math.min(least, t[0]);
-            count = (int) t[1];
-        }
-        if (count > 0) {
-            syncSeconds += least;
-            syncs += count;
-        }
+        add(Timings.of(taskTimings.value()));
+    }
+
+    private void add(Timings t) {
+        computeSeconds += t.computeSeconds();
+        slowestTaskSeconds += t.slowestTaskSeconds();
+        syncs += t.syncs();
+        syncSeconds += t.syncSeconds();
     }
 
     /** The current thread's CPU time: a task's own compute, even when more tasks than cores share the machine. */
@@ -224,12 +213,11 @@ public final class SparkBlockStore implements BlockStore {
         passes++;
         Broadcast<PassSnapshot> snapshot = sc.broadcast(new PassSnapshot(parameters, task));
         try (RingTracker tracker = new RingTracker(blocks.getNumPartitions(), sc.getConf().get("spark.driver.host"))) {
-            taskSeconds.reset();
-            taskSyncs.reset();
+            taskTimings.reset();
             @SuppressWarnings("unchecked")
             ClassTag<Outcome<S>> tag = (ClassTag<Outcome<S>>) (ClassTag<?>) ClassTag$.MODULE$.apply(Outcome.class);
             RDD<Outcome<S>> out = blocks.rdd().barrier().mapPartitions(
-                    new CollectiveRun<S>(snapshot, tracker.address(), taskSeconds, taskSyncs), false, tag);
+                    new CollectiveRun<S>(snapshot, tracker.address(), taskTimings), false, tag);
             return out.toJavaRDD().map(Outcome::statistics).treeReduce(Summable::merge, aggregationDepth);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("could not open the ring tracker on the driver: " + e.getMessage(), e);
@@ -245,15 +233,12 @@ public final class SparkBlockStore implements BlockStore {
             implements Serializable {
         private final Broadcast<PassSnapshot> snapshot;
         private final String tracker;
-        private final CollectionAccumulator<Double> seconds;
-        private final CollectionAccumulator<double[]> syncs;
+        private final CollectionAccumulator<TaskTiming> timings;
 
-        CollectiveRun(Broadcast<PassSnapshot> snapshot, String tracker, CollectionAccumulator<Double> seconds,
-                      CollectionAccumulator<double[]> syncs) {
+        CollectiveRun(Broadcast<PassSnapshot> snapshot, String tracker, CollectionAccumulator<TaskTiming> timings) {
             this.snapshot = snapshot;
             this.tracker = tracker;
-            this.seconds = seconds;
-            this.syncs = syncs;
+            this.timings = timings;
         }
 
         @Override
@@ -264,8 +249,7 @@ public final class SparkBlockStore implements BlockStore {
             try (RingAllReduce ring = RingAllReduce.connect(BarrierTaskContext.get(), tracker)) {
                 long t0 = cpuNanos();
                 Outcome<S> outcome = ((CollectiveTask<S>) s.task()).apply(s.parameters(), block, ring);
-                seconds.add((cpuNanos() - t0) / 1e9);
-                syncs.add(new double[]{ring.seconds(), ring.sums()});
+                timings.add(new TaskTiming(block.index(), (cpuNanos() - t0) / 1e9, ring.seconds(), ring.sums()));
                 return scala.collection.Iterator$.MODULE$.single(outcome);
             }
         }
@@ -290,12 +274,42 @@ public final class SparkBlockStore implements BlockStore {
     }
 
     /**
-     * What the passes since the last call took; a task retried after a failure counts once per run.
+     * One task's timings: its partition, its own compute (CPU seconds), and in a collective pass its
+     * seconds in the all-reduces (waiting for the others included) and how many it took.
+     */
+    public record TaskTiming(int partition, double computeSeconds, double syncSeconds, int syncs)
+            implements Serializable {
+    }
+
+    /**
+     * What the passes since the last call took; a task run more than once counts once.
      * {@code syncs} counts the averages taken inside collective passes, and {@code syncSeconds} is what
      * they cost: the least time any task of a pass spent in them.
      */
     public record Timings(double passSeconds, double computeSeconds, double slowestTaskSeconds, int passes, int syncs,
                           double syncSeconds) {
+        /**
+         * One pass's figures from its tasks' timings, one per partition: a task run twice (a lost
+         * partition recomputed, a speculative copy) counts once. The task that waited least in its
+         * all-reduces came last to each: its time there is what the sums cost.
+         */
+        static Timings of(List<TaskTiming> tasks) {
+            Map<Integer, TaskTiming> byPartition = new HashMap<>();
+            for (TaskTiming t : tasks) {
+                byPartition.put(t.partition(), t);
+            }
+            double compute = 0;
+            double slowest = 0;
+            double least = Double.POSITIVE_INFINITY;
+            int syncs = 0;
+            for (TaskTiming t : byPartition.values()) {
+                compute += t.computeSeconds();
+                slowest = Math.max(slowest, t.computeSeconds());
+                least = Math.min(least, t.syncSeconds());
+                syncs = t.syncs();
+            }
+            return new Timings(0, compute, slowest, 0, syncs, syncs > 0 ? least : 0);
+        }
     }
 
     /** The timings since the last call, for the split of a round's time. */

@@ -50,4 +50,16 @@ class SparkBlockStoreTest extends SparkSessionTest {
         store.release();
         assertEquals(0, rddCheckpoints(dir));
     }
+
+    @Test
+    void aTaskRunTwiceIsTimedOnce() {
+        // Partition 1 ran twice (recomputed, or a speculative copy): its second run replaces the first.
+        SparkBlockStore.Timings t = SparkBlockStore.Timings.of(List.of(
+                new SparkBlockStore.TaskTiming(0, 1.0, 0.2, 5), new SparkBlockStore.TaskTiming(1, 2.0, 0.1, 5),
+                new SparkBlockStore.TaskTiming(1, 2.5, 0.3, 5)));
+        assertEquals(3.5, t.computeSeconds(), 1e-12);
+        assertEquals(2.5, t.slowestTaskSeconds(), 1e-12);
+        assertEquals(5, t.syncs());
+        assertEquals(0.2, t.syncSeconds(), 1e-12);
+    }
 }
