@@ -5,17 +5,24 @@ test accuracy per epoch for each K, and what an epoch would cost on K executors.
   /usr/bin/python3 bench/partitions.py mnist                # runs the job at every K, then tabulates
   /usr/bin/python3 bench/partitions.py fashion --reuse      # tabulates the runs already there
   /usr/bin/python3 bench/partitions.py mnist --partitions 2,32 --set model.syncSteps=10
+  /usr/bin/python3 bench/partitions.py mnist --averaging driver --tag -driver   # one Spark job per average
 
-Local mode runs the K tasks of a pass on this machine's cores, a few at a time; each task times its
-own compute, so a pass on K executors would take its slowest task, not the sum. The modelled wall
-time of an epoch on K executors is
+With `--averaging ring` (the default) each run is `local[K]`, K task threads, so that the barrier
+stage in which the partitions average among themselves has a slot per partition; this machine's
+cores take turns at them. Each task times its own compute in CPU seconds, so a pass on K executors
+would take its slowest task, not the sum. The modelled wall time of an epoch on K executors is
 
-    sum over the epoch's passes of the slowest task's compute + the driver's work + passes x c
+    slowest task's compute (summed over the epoch's passes) + the driver's work
+      + passes x c_job + averages in the ring x c_ring(K)
 
-where c is the cost of one Spark job beyond its tasks' compute: measured here in local mode
-(median of (pass seconds - tasks' compute / cores) / passes over the epochs), and 0.1 s and 0.3 s,
-what a job costs on real clusters. Driver bytes per epoch: every pass brings each partition's
-parameters and Adam moments back (3 x the parameters, 8 bytes each).
+c_job is the cost of one Spark job beyond its tasks' compute: measured here at the smallest K (median
+over epochs of (pass seconds - tasks' compute / cores) / passes), or 0.1 s and 0.3 s, what a job
+costs on real clusters. c_ring(K) = 2 (K - 1) alpha + 2 (K - 1) / K x bytes / beta is a ring
+all-reduce of the parameters and Adam moments: with this machine's loopback alpha and beta
+(`bench/perf/run allreduce`, bench/results/perf/allreduce.json) for "local", and with a 10 GbE
+network's (alpha = 100 us, beta = 1.1 GB/s) for the 0.1 s and 0.3 s columns. (The ring's time
+measured inside the runs is not used: with K task threads on 2 cores it is mostly waiting for a core.)
+Driver bytes per epoch: every pass brings each partition's parameters and Adam moments back.
 """
 import argparse
 import json
@@ -32,17 +39,20 @@ from datasets import load_average, machine  # noqa: E402
 
 CONFS = {"mnist": "conf/mnist.conf", "fashion": "conf/fashion-mnist.conf"}
 JOB_COSTS = [0.1, 0.3]
+NETWORK = {"alpha": 100e-6, "beta": 1.1e9}  # 10 GbE, for the cluster columns
+ALLREDUCE = os.path.join(ROOT, "bench", "results", "perf", "allreduce.json")
 TARGET = {"mnist": 0.975, "fashion": 0.885}
 
 
 def epochs_of(metrics, cores):
     """Per epoch: accuracy, passes, slowest task, driver seconds, and the local job overhead."""
     split = metrics["roundTimeSplit"]
+    syncs = split.get("syncs") or [0] * len(split["passes"])  # runs made before ring averaging have none
     rows = []
     for i, acc in enumerate(metrics["testAccuracyHistory"]):
         passes = split["passes"][i]
         overhead = max(0.0, split["passSeconds"][i] - split["partitionComputeSeconds"][i] / cores) / max(1, passes)
-        rows.append({"epoch": i + 1, "test_accuracy": acc, "passes": passes,
+        rows.append({"epoch": i + 1, "test_accuracy": acc, "passes": passes, "syncs": syncs[i],
                      "slowest_task_seconds": split["slowestTaskSeconds"][i],
                      "task_seconds_total": split["partitionComputeSeconds"][i],
                      "driver_seconds": split["driverSeconds"][i], "local_job_overhead": overhead})
@@ -54,11 +64,16 @@ def parameters(model):
     return model["hidden"] * (model["hidden"] + p) + model["outputs"] * (model["hidden"] + p)
 
 
-def modelled(rows, job_cost):
+def ring_seconds(k, numbers, network):
+    """One ring all-reduce of `numbers` doubles among k tasks."""
+    return 2 * (k - 1) * network["alpha"] + 2 * (k - 1) / k * 8 * numbers / network["beta"]
+
+
+def modelled(rows, job_cost, ring_cost):
     """Cumulative modelled seconds on K executors after each epoch."""
     total, out = 0.0, []
     for r in rows:
-        total += r["slowest_task_seconds"] + r["driver_seconds"] + r["passes"] * job_cost
+        total += r["slowest_task_seconds"] + r["driver_seconds"] + r["passes"] * job_cost + r["syncs"] * ring_cost
         out.append(total)
     return out
 
@@ -77,52 +92,67 @@ def main():
     ap.add_argument("--set", action="append", default=[], help="extra key=value for every run")
     ap.add_argument("--tag", default="", help="suffix of the run directories and result files")
     ap.add_argument("--reuse", action="store_true")
+    ap.add_argument("--averaging", choices=["ring", "driver"], default="ring")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "partitions"))
     args = ap.parse_args()
     ks = [int(k) for k in args.partitions.split(",")]
     cores = os.cpu_count()
+    with open(ALLREDUCE) as f:
+        loopback = json.load(f)
+    loopback = {"alpha": loopback["alphaSeconds"], "beta": loopback["betaBytesPerSecond"]}
     load_start = load_average()
     runs = {}
     for k in ks:
         out = os.path.join(ROOT, "bench", "results", "runs", "partitions-%s%s-k%d" % (args.dataset, args.tag, k))
         if not (args.reuse and os.path.exists(os.path.join(out, "metrics.json"))):
-            submit_train(["--conf", CONFS[args.dataset]], ["data.partitions=%d" % k] + args.set, out)
+            sets = ["data.partitions=%d" % k, "model.averaging=%s" % args.averaging]
+            if args.averaging == "ring":
+                sets.append("spark.master=local[%d]" % k)
+            submit_train(["--conf", CONFS[args.dataset]], sets + args.set, out)
         with open(os.path.join(out, "metrics.json")) as f:
             metrics = json.load(f)
         rows = epochs_of(metrics, cores)
-        local_cost = statistics.median(r["local_job_overhead"] for r in rows)
-        params = parameters(metrics["model"])
-        runs[k] = {"epochs": rows, "local_job_cost": local_cost,
-                   "driver_bytes_per_epoch": [r["passes"] * k * 8 * (3 * params + 10) for r in rows],
-                   "modelled_seconds": {"local": modelled(rows, local_cost),
-                                        **{str(c): modelled(rows, c) for c in JOB_COSTS}}}
+        numbers = 3 * parameters(metrics["model"]) + 2
+        runs[k] = {"epochs": rows, "local_job_cost": statistics.median(r["local_job_overhead"] for r in rows),
+                   "ring_seconds": {"local": ring_seconds(k, numbers, loopback),
+                                    "network": ring_seconds(k, numbers, NETWORK)},
+                   "driver_bytes_per_epoch": [r["passes"] * k * 8 * (numbers + 8) for r in rows]}
+    # A job's own cost, measured where the tasks do not wait for cores: the smallest K.
+    job_cost = runs[min(ks)]["local_job_cost"]
+    for k, r in runs.items():
+        r["modelled_seconds"] = {"local": modelled(r["epochs"], job_cost, r["ring_seconds"]["local"]),
+                                 **{str(c): modelled(r["epochs"], c, r["ring_seconds"]["network"]) for c in JOB_COSTS}}
 
     target = TARGET[args.dataset]
-    lines = ["| K | final test acc | best | passes/epoch | slowest task s/epoch | driver MB/epoch "
-             "| local job cost s | modelled s/epoch (local, 0.1, 0.3 s/job) | modelled s to %.1f%% (local, 0.1, 0.3) |"
-             % (100 * target), "|" + "---|" * 9]
+    lines = ["| K | final test acc | best | jobs/epoch | averages in the ring/epoch | slowest task s/epoch "
+             "| driver MB/epoch | ring all-reduce ms (local, 10 GbE) "
+             "| modelled s/epoch (local, 0.1, 0.3 s/job) | modelled s to %.1f%% (local, 0.1, 0.3) |"
+             % (100 * target), "|" + "---|" * 10]
     for k, r in runs.items():
         e = r["epochs"]
         last = e[-1]
         per_epoch = [r["modelled_seconds"][c][-1] / len(e) for c in ["local"] + [str(c) for c in JOB_COSTS]]
         reach = [time_to(e, r["modelled_seconds"][c], target) for c in ["local"] + [str(c) for c in JOB_COSTS]]
-        lines.append("| %d | %.2f%% | %.2f%% | %d | %.2f | %.0f | %.3f | %s | %s |" % (
-            k, 100 * last["test_accuracy"], 100 * max(x["test_accuracy"] for x in e), last["passes"],
+        lines.append("| %d | %.2f%% | %.2f%% | %d | %d | %.2f | %.0f | %.1f, %.1f | %s | %s |" % (
+            k, 100 * last["test_accuracy"], 100 * max(x["test_accuracy"] for x in e), last["passes"], last["syncs"],
             statistics.median(x["slowest_task_seconds"] for x in e), r["driver_bytes_per_epoch"][-1] / 1e6,
-            r["local_job_cost"], ", ".join("%.2f" % s for s in per_epoch),
+            1e3 * r["ring_seconds"]["local"], 1e3 * r["ring_seconds"]["network"],
+            ", ".join("%.2f" % s for s in per_epoch),
             ", ".join("never" if s is None else "%.1f" % s for s in reach)))
     table = "\n".join(lines)
     print(table)
     os.makedirs(args.out, exist_ok=True)
     name = args.dataset + args.tag
-    doc = {"dataset": args.dataset, "sets": args.set, "machine": machine(), "load_average_start": load_start,
+    doc = {"dataset": args.dataset, "averaging": args.averaging, "sets": args.set, "job_cost_local": job_cost,
+           "ring_network": {"local": loopback, "10GbE": NETWORK}, "machine": machine(), "load_average_start": load_start,
            "load_average_end": load_average(), "finished": time.strftime("%Y-%m-%d %H:%M"), "runs": runs,
            "table": table}
     with open(os.path.join(args.out, name + ".json"), "w") as f:
         json.dump(doc, f, indent=1)
     with open(os.path.join(args.out, name + ".md"), "w") as f:
-        f.write("%s, %s, load average %s -> %s; extra settings: %s\n\n%s\n" % (
-            args.dataset, doc["finished"], load_start, doc["load_average_end"], " ".join(args.set) or "none", table))
+        f.write("%s, averaging %s, %s, load average %s -> %s; extra settings: %s; local job cost %.3f s (K = %d)\n\n%s\n" % (
+            args.dataset, args.averaging, doc["finished"], load_start, doc["load_average_end"],
+            " ".join(args.set) or "none", job_cost, min(ks), table))
     plot(runs, args.dataset, os.path.join(args.out, name + ".png"))
 
 
@@ -145,7 +175,7 @@ def plot(runs, dataset, path):
         ax.legend()
     left.set_xlabel("epoch")
     left.set_title("%s: accuracy per epoch, K partitions" % dataset)
-    right.set_xlabel("modelled seconds on K executors (0.1 s per Spark job)")
+    right.set_xlabel("modelled seconds on K executors (0.1 s per Spark job, 10 GbE ring)")
     right.set_title("%s: accuracy against modelled wall time" % dataset)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

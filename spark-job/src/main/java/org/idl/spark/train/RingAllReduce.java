@@ -29,7 +29,7 @@ import java.util.concurrent.Future;
  * Chunk c is summed in ring order from task c on, so the result is the same for a given K and every
  * task ends with identical values.
  */
-final class RingAllReduce implements BlockStore.AllReduce, Closeable {
+public final class RingAllReduce implements BlockStore.AllReduce, Closeable {
     /** How long a task waits for its neighbour: longer than any task's steps between two averages. */
     private static final int TIMEOUT_MS = 30 * 60 * 1000;
 
@@ -61,7 +61,7 @@ final class RingAllReduce implements BlockStore.AllReduce, Closeable {
     }
 
     /** Connects the tasks of the current barrier stage through the tracker; every task of the stage must call it. */
-    static RingAllReduce connect(BarrierTaskContext context, String tracker) {
+    public static RingAllReduce connect(BarrierTaskContext context, String tracker) {
         int size = context.getTaskInfos().length;
         int rank = context.partitionId();
         if (size == 1) {
@@ -160,11 +160,11 @@ final class RingAllReduce implements BlockStore.AllReduce, Closeable {
         return (int) ((long) length * c / size);
     }
 
-    double seconds() {
+    public double seconds() {
         return seconds;
     }
 
-    int sums() {
+    public int sums() {
         return sums;
     }
 

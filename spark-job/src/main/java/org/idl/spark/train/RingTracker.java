@@ -19,7 +19,7 @@ import java.util.Map;
  * replaces {@code BarrierTaskContext.allGather}, which polls once a second and so costs up to a
  * second per pass.
  */
-final class RingTracker implements Closeable {
+public final class RingTracker implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(RingTracker.class);
 
     private final int size;
@@ -28,7 +28,7 @@ final class RingTracker implements Closeable {
     private final Thread thread;
 
     /** Listens on a free port of this host, known to the tasks as {@code host}. */
-    RingTracker(int size, String host) throws IOException {
+    public RingTracker(int size, String host) throws IOException {
         this.size = size;
         this.server = new ServerSocket(0);
         this.address = host + ":" + server.getLocalPort();
@@ -38,7 +38,7 @@ final class RingTracker implements Closeable {
     }
 
     /** {@code host:port}, for the tasks. */
-    String address() {
+    public String address() {
         return address;
     }
 
