@@ -33,11 +33,10 @@ final class BatchTransform {
     }
 
     static Dataset<Row> apply(Dataset<?> dataset, StructType outputSchema, String featuresCol, ImplicitModel model,
-                              Outputs outputs) {
+                              ModelBroadcast broadcast, Outputs outputs) {
         Dataset<Row> df = dataset.toDF();
         int featuresIndex = df.schema().fieldIndex(featuresCol);
-        Broadcast<ImplicitModel> snapshot = df.sparkSession().sparkContext()
-                .broadcast(model, scala.reflect.ClassTag$.MODULE$.apply(ImplicitModel.class));
+        Broadcast<ImplicitModel> snapshot = broadcast.get(df.sparkSession().sparkContext(), model);
         MapPartitionsFunction<Row, Row> predict = rows -> new Iterator<>() {
             private final List<Row> pending = new ArrayList<>();
             private int next;

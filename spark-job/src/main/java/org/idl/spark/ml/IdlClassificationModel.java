@@ -41,6 +41,7 @@ public class IdlClassificationModel extends ProbabilisticClassificationModel<Vec
     }
 
     private final IdlParams training;
+    private final ModelBroadcast broadcast = new ModelBroadcast();
 
     private IdlClassificationModel(String uid, ImplicitModel model, boolean parked) {
         PendingUid.clear();
@@ -215,7 +216,7 @@ public class IdlClassificationModel extends ProbabilisticClassificationModel<Vec
             throw new IllegalArgumentException("thresholds has " + cutoffs.length + " entries for " + numClasses()
                     + " classes");
         }
-        return BatchTransform.apply(dataset, schema, getFeaturesCol(), model, yhat -> {
+        return BatchTransform.apply(dataset, schema, getFeaturesCol(), model, broadcast, yhat -> {
             List<Object> values = new ArrayList<>(3);
             if (raw) {
                 values.add(Vectors.dense(yhat.clone()));

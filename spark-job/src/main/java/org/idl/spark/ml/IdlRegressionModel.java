@@ -25,6 +25,7 @@ public class IdlRegressionModel extends RegressionModel<Vector, IdlRegressionMod
     private final ImplicitModel model;
     private TrainingSummary summary;
     private final IdlParams training;
+    private final ModelBroadcast broadcast = new ModelBroadcast();
 
     public IdlRegressionModel(String uid, ImplicitModel model) {
         this(PendingUid.park(uid), model, true);
@@ -92,7 +93,7 @@ public class IdlRegressionModel extends RegressionModel<Vector, IdlRegressionMod
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         return BatchTransform.apply(dataset, transformSchema(dataset.schema()), getFeaturesCol(), model,
-                yhat -> new Object[]{yhat[0]});
+                broadcast, yhat -> new Object[]{yhat[0]});
     }
 
     @Override

@@ -82,6 +82,27 @@ class SparkTrainerTest extends SparkSessionTest {
     }
 
     @Test
+    void transformBroadcastsTheModelOnceNotOncePerCall() {
+        IdlClassificationModel model = new IdlClassifier().setHiddenSize(8).setMaxIter(1).setInitialReadoutPasses(2)
+                .fit(SparkTestData.frame(spark, data.train, 2));
+        org.apache.spark.sql.Dataset<Row> test = SparkTestData.frame(spark, data.test, 2);
+        long before = nextBroadcastId();
+        model.transform(test).count();
+        long between = nextBroadcastId();
+        model.transform(test).count();
+        long after = nextBroadcastId();
+        // Whatever else Spark broadcasts per query, the first call adds the model's matrices and the second does not.
+        assertEquals(1, (between - before) - (after - between), before + " " + between + " " + after);
+    }
+
+    private static long nextBroadcastId() {
+        org.apache.spark.broadcast.Broadcast<Integer> probe = spark.sparkContext().broadcast(0,
+                scala.reflect.ClassTag$.MODULE$.apply(Integer.class));
+        probe.destroy();
+        return probe.id();
+    }
+
+    @Test
     void transformHonoursThresholdsAsSinglePointPredictionsDo() {
         IdlClassificationModel model = new IdlClassifier().setHiddenSize(8).setMaxIter(1).setInitialReadoutPasses(2)
                 .fit(SparkTestData.frame(spark, data.train, 2));
