@@ -94,6 +94,13 @@ public final class ABStep {
     public static Result solve(Statistics s, Matrix uu, Matrix a0, Matrix b0, double[] lambda, double kappa,
                                Penalty penaltyB, int penalisedColumns, Matrix coupled, int iterations,
                                SparsityPattern structure) {
+        return solve(s, uu, a0, b0, lambda, kappa, penaltyB, penalisedColumns, coupled, iterations, structure, 1.0);
+    }
+
+    /** As above, with the estimated Lipschitz constant multiplied by {@code lipschitzScale} (tests: a step too long). */
+    static Result solve(Statistics s, Matrix uu, Matrix a0, Matrix b0, double[] lambda, double kappa,
+                        Penalty penaltyB, int penalisedColumns, Matrix coupled, int iterations,
+                        SparsityPattern structure, double lipschitzScale) {
         int n = a0.rows();
         int pb = b0.cols();
         Checks.openUnitInterval("kappa", kappa);
@@ -112,7 +119,7 @@ public final class ABStep {
         for (double l : lambda) {
             maxLambda = Math.max(maxLambda, l);
         }
-        double lipschitz = Lipschitz.ofPsd(maxLambda, k, 500, 0);
+        double lipschitz = Lipschitz.ofPsd(maxLambda, k, 500, 0) * lipschitzScale;
         double before = s.divergence * inv + penaltyB.value(b0.columns(0, penalisedColumns), coupled);
 
         Fista.Problem problem = new Fista.Problem() {
@@ -140,11 +147,23 @@ public final class ABStep {
         Matrix start = w0.copy();
         problem.prox(start, 0.0);
         Matrix w = Fista.minimise(problem, start, lipschitz, iterations);
-        Matrix a = w.columns(0, n);
-        Matrix b = w.columns(n, n + pb);
-        double after = s.divergence * inv + majoriserIncrement(g, k, lambda, w.minus(w0))
-                + penaltyB.value(b.columns(0, penalisedColumns), coupled);
-        return new Result(a, b, before, after);
+        double after = majoriser(s.divergence * inv, g, k, lambda, w0, w, n, pb, penaltyB, penalisedColumns, coupled);
+        // Keep the better of the start and the solve (as the P-step does per column): the Lipschitz
+        // constant comes from power iteration, and should it fall short, FISTA can end uphill.
+        double atStart = majoriser(s.divergence * inv, g, k, lambda, w0, start, n, pb, penaltyB, penalisedColumns,
+                coupled);
+        if (!(after <= atStart)) {
+            w = start;
+            after = atStart;
+        }
+        return new Result(w.columns(0, n), w.columns(n, n + pb), before, after);
+    }
+
+    /** The majoriser of (13) at W = [A B], with B's penalty. */
+    private static double majoriser(double atW0, Matrix g, Matrix k, double[] lambda, Matrix w0, Matrix w, int n, int pb,
+                                    Penalty penaltyB, int penalisedColumns, Matrix coupled) {
+        return atW0 + majoriserIncrement(g, k, lambda, w.minus(w0))
+                + penaltyB.value(w.columns(n, n + pb).columns(0, penalisedColumns), coupled);
     }
 
     /** {@code <G, Delta> + 1/2 tr(Lam Delta K Delta^T)}: the majoriser minus f(W0). */

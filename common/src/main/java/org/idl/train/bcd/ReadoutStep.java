@@ -77,6 +77,14 @@ public final class ReadoutStep {
     public static Result solve(Statistics st, Matrix ss, Matrix su, Matrix uu, Matrix c0, Matrix d0, Loss loss,
                                double ridge, Penalty penaltyC, Penalty penaltyD, int penalisedColumns, Matrix coupled,
                                int fistaIterations, SparsityPattern structure) {
+        return solve(st, ss, su, uu, c0, d0, loss, ridge, penaltyC, penaltyD, penalisedColumns, coupled,
+                fistaIterations, structure, 1.0);
+    }
+
+    /** As above, with FISTA's estimated Lipschitz constant multiplied by {@code lipschitzScale} (tests: a step too long). */
+    static Result solve(Statistics st, Matrix ss, Matrix su, Matrix uu, Matrix c0, Matrix d0, Loss loss,
+                        double ridge, Penalty penaltyC, Penalty penaltyD, int penalisedColumns, Matrix coupled,
+                        int fistaIterations, SparsityPattern structure, double lipschitzScale) {
         int n = c0.cols();
         int pb = d0.cols();
         int q = c0.rows();
@@ -106,7 +114,7 @@ public final class ReadoutStep {
                     ? new SymmetricSolver(system).solveRight(rhs)
                     : solveRowsOnPattern(system, rhs, structure, n);
         } else {
-            double lipschitz = Lipschitz.ofPsd(curvature, s, 500, ridge);
+            double lipschitz = Lipschitz.ofPsd(curvature, s, 500, ridge) * lipschitzScale;
             Fista.Problem problem = new Fista.Problem() {
                 @Override
                 public Matrix gradient(Matrix t) {
@@ -129,6 +137,12 @@ public final class ReadoutStep {
         Matrix delta = theta.minus(theta0);
         double after = st.metrics.loss() * inv + grad.dot(delta) + 0.5 * curvature * delta.times(s).dot(delta)
                 + 0.5 * ridge * theta.frobeniusSquared() + penalty(penaltyC, penaltyD, penalisedColumns, coupled, theta, n);
+        // Keep the better of the start and the solve: FISTA's Lipschitz constant comes from power iteration,
+        // and should it fall short, the solve can end above the start (the majoriser there is `before`).
+        if (!(after <= before)) {
+            theta = theta0;
+            after = before;
+        }
         return new Result(theta.columns(0, n), theta.columns(n, n + pb), before, after);
     }
 

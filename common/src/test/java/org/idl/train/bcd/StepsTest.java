@@ -835,4 +835,52 @@ class StepsTest {
         }
         assertEquals(weight * value, penalty.value(v, coupled), 1e-12);
     }
+
+    @Test
+    void theABStepNeverEndsAboveItsStartEvenWithAStepTooLong() {
+        Random random = new Random(3);
+        int n = 4;
+        int m = 30;
+        Matrix x = Matrix.gaussian(n, m, 1.0, random);
+        Matrix u = Matrix.gaussian(3, m, 1.0, random);
+        Matrix a0 = Matrix.zeros(n, n);
+        Matrix b0 = Matrix.gaussian(n, 3, 0.1, random);
+        Matrix z = a0.times(x).plus(b0.times(u));
+        double[] lambda = {1, 1, 1, 1};
+        ABStep.Statistics st = ABStep.statistics(Activation.RELU, lambda, x, u, z, positive(Matrix.gaussian(n, m, 1.0, random)));
+        // A Lipschitz constant a hundred times too small, as a power iteration gone wrong would give: FISTA diverges.
+        ABStep.Result bad = ABStep.solve(st, u.gram(), a0, b0, lambda, 0.9, Penalty.NONE, 0, null, 30, null, 0.01);
+        assertTrue(bad.after() <= bad.before() + 1e-12, bad.before() + " -> " + bad.after());
+        assertTrue(bad.b().isFinite());
+        ABStep.Result good = ABStep.solve(st, u.gram(), a0, b0, lambda, 0.9, Penalty.NONE, 0, null, 30, null, 1.0);
+        assertTrue(good.after() < good.before(), good.before() + " -> " + good.after());
+    }
+
+    @Test
+    void thePenalisedReadoutNeverEndsAboveItsStartEvenWithAStepTooLong() {
+        Random random = new Random(4);
+        int n = 5;
+        int m = 40;
+        Matrix x = positive(Matrix.gaussian(n, m, 1.0, random));
+        Matrix u = Matrix.gaussian(3, m, 1.0, random);
+        Matrix y = oneHot(random, 3, m);
+        Matrix c0 = Matrix.gaussian(3, n, 0.1, random);
+        Matrix d0 = Matrix.gaussian(3, 3, 0.1, random);
+        ReadoutStep.Statistics st = ReadoutStep.statistics(Loss.SOFTMAX_CROSS_ENTROPY, x, u, y, c0, d0, true);
+        for (double scale : new double[]{0.01, 1.0}) {
+            ReadoutStep.Result r = ReadoutStep.solve(st, st.ss(), st.su(), u.gram(), c0, d0, Loss.SOFTMAX_CROSS_ENTROPY,
+                    1e-3, Penalty.l1(1e-3), Penalty.NONE, 0, null, 30, null, scale);
+            assertTrue(r.after() <= r.before() + 1e-12, "Lipschitz x " + scale + ": " + r.before() + " -> " + r.after());
+            assertTrue(r.c().isFinite() && r.d().isFinite());
+        }
+    }
+
+    /** The entries' absolute values: targets a ReLU can reach (its Fenchel divergence is finite there). */
+    private static Matrix positive(Matrix m) {
+        double[] d = m.data();
+        for (int i = 0; i < d.length; i++) {
+            d[i] = Math.abs(d[i]);
+        }
+        return m;
+    }
 }
