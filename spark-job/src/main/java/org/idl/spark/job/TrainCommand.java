@@ -50,6 +50,25 @@ final class TrainCommand {
     private TrainCommand() {
     }
 
+    /** Settings a resumed run must share with its checkpoint: those the trained model depends on. */
+    private static final java.util.Set<String> FREE_ON_RESUME = java.util.Set.of("model.maxIter",
+            "model.checkpointInterval", "model.aggregationDepth", "model.averaging", "data.partitions");
+
+    /**
+     * The data and model settings (data.* and model.*), but for those a resumed run may change: the rounds
+     * (to continue), how the work is spread, and the test data.
+     */
+    static Map<String, String> resumeSettings(JobConfig config) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        config.all().forEach((k, v) -> {
+            boolean data = k.startsWith("data.") && !k.startsWith("data.test");
+            if ((data || k.startsWith("model.")) && !FREE_ON_RESUME.contains(k)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
     static int run(String[] args) throws Exception {
         CommandLine cl = CommandLine.parse(args,
                 Set.of("--out", "--overwrite", "--resume", "--data", "--format"));
@@ -72,7 +91,8 @@ final class TrainCommand {
                 int every = config.integer("job.checkpointEvery");
                 if (every > 0 || cl.resume) {
                     classifier.setTrainingCheckpoints(new TrainingCheckpoints(checkpointDir + "/training",
-                            Math.max(1, every), cl.resume, spark.sparkContext().hadoopConfiguration()));
+                            Math.max(1, every), cl.resume, spark.sparkContext().hadoopConfiguration(),
+                            resumeSettings(config)));
                 }
             }
             Dataset<Row> train = data.train().cache();

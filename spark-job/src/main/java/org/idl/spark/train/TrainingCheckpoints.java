@@ -24,6 +24,8 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Training checkpoints for scheduled batch runs: every {@code interval} rounds the state of training
@@ -43,14 +45,26 @@ public final class TrainingCheckpoints {
     private final int interval;
     private final boolean resume;
     private final FileSystem fs;
+    /** What the trained model depends on (settings by name), written with each checkpoint and checked on resume. */
+    private final Map<String, String> settings;
 
     public TrainingCheckpoints(String directory, int interval, boolean resume, Configuration hadoop) {
+        this(directory, interval, resume, hadoop, Map.of());
+    }
+
+    /**
+     * @param settings what the trained model depends on: a resume whose settings differ from the
+     *                 checkpoint's is refused, naming each difference
+     */
+    public TrainingCheckpoints(String directory, int interval, boolean resume, Configuration hadoop,
+                               Map<String, String> settings) {
         if (interval < 1) {
             throw new IllegalArgumentException("checkpoint interval must be >= 1 round, got " + interval);
         }
         this.dir = new Path(directory);
         this.interval = interval;
         this.resume = resume;
+        this.settings = new TreeMap<>(settings);
         try {
             this.fs = dir.getFileSystem(hadoop);
         } catch (IOException e) {
@@ -84,16 +98,42 @@ public final class TrainingCheckpoints {
         List<String> problems = new ArrayList<>();
         for (int i = candidates.size() - 1; i >= 0; i--) {
             Path file = new Path(candidates.get(i), "state.json");
+            JsonNode root;
+            TrainingResult state;
             try (FSDataInputStream in = fs.open(file)) {
-                return read(JSON.readTree(in));
+                root = JSON.readTree(in);
+                state = read(root);
             } catch (IOException | RuntimeException e) {
                 String message = e.getMessage() == null ? e.toString() : e.getMessage();
                 String problem = file + ": " + message.lines().findFirst().orElse(e.toString());
                 LOG.warn("cannot read checkpoint {}; trying the one before it", problem);
                 problems.add(problem);
+                continue;
             }
+            requireSameSettings(root.path("settings"), file);
+            return state;
         }
         throw new IllegalArgumentException("no readable checkpoint in " + dir + ": " + String.join("; ", problems));
+    }
+
+    /** Refuses to resume a checkpoint written with other settings than this run's: the result would be neither. */
+    private void requireSameSettings(JsonNode saved, Path file) {
+        List<String> differences = new ArrayList<>();
+        java.util.Set<String> keys = new java.util.TreeSet<>(settings.keySet());
+        saved.fieldNames().forEachRemaining(keys::add);
+        for (String key : keys) {
+            String before = saved.has(key) ? saved.get(key).asText() : null;
+            String now = settings.get(key);
+            if (!java.util.Objects.equals(before, now)) {
+                differences.add(key + " was " + (before == null ? "unset" : before) + " and is "
+                        + (now == null ? "unset" : now));
+            }
+        }
+        if (!differences.isEmpty()) {
+            throw new IllegalArgumentException("cannot resume from " + file + " with changed settings: "
+                    + String.join("; ", differences) + ". Resume with the checkpoint's settings, or train afresh"
+                    + " without --resume");
+        }
     }
 
     /** The complete checkpoints, oldest first. */
@@ -125,7 +165,9 @@ public final class TrainingCheckpoints {
             fs.delete(tmp, true);
             fs.mkdirs(tmp);
             try (FSDataOutputStream out = fs.create(new Path(tmp, "state.json"), true)) {
-                out.write(JSON.writeValueAsBytes(write(state)));
+                ObjectNode root = write(state);
+                root.set("settings", JSON.valueToTree(settings));
+                out.write(JSON.writeValueAsBytes(root));
             }
             fs.delete(target, true);
             if (!fs.rename(tmp, target)) {

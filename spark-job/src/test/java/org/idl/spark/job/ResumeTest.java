@@ -56,6 +56,12 @@ class ResumeTest {
         job.destroyForcibly().waitFor();
         assertTrue(!Files.exists(dir.resolve("killed")), "a killed job must leave no output");
 
+        // Resuming with a setting the model depends on changed is refused, naming it, and writes nothing.
+        IllegalArgumentException changed = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> IdlJob.run(trainArgs(dir.resolve("changed"), checkpoints, "--resume", "--set", "model.kappa=0.9")));
+        assertTrue(changed.getMessage().contains("model.kappa was 0.95 and is 0.9"), changed.getMessage());
+        assertEquals(IdlJob.BAD_INPUT, IdlJob.report(changed));
+        assertTrue(!Files.exists(dir.resolve("changed")));
         assertEquals(IdlJob.OK, IdlJob.run(trainArgs(dir.resolve("resumed"), checkpoints, "--resume")));
         assertEquals(IdlJob.OK, IdlJob.run(trainArgs(dir.resolve("straight"), dir.resolve("other-checkpoints"))));
 
