@@ -45,7 +45,7 @@ final class CsvReader {
             }
         }
         int labelIndex = Arrays.asList(header).indexOf(source.labelColumn());
-        if (labelIndex < 0) {
+        if (labelIndex < 0 && !source.labelsOptional()) {
             throw new IllegalArgumentException(headerFile + ":1: no label column '" + source.labelColumn()
                     + "' in the header " + Arrays.toString(header));
         }
@@ -60,7 +60,7 @@ final class CsvReader {
         });
     }
 
-    /** One record line (not the header, not blank) against the trimmed header. */
+    /** One record line (not the header, not blank) against the trimmed header; {@code labelIndex} -1: no label. */
     static ParsedRecord parseLine(int file, String name, long line, String text, String[] header, int labelIndex,
                                   boolean classification) {
         String at = name + ":" + line + ": ";
@@ -68,7 +68,7 @@ final class CsvReader {
         if (fields.length != header.length) {
             return ParsedRecord.error(file, line, at + fields.length + " fields, the header has " + header.length);
         }
-        double[] features = new double[header.length - 1];
+        double[] features = new double[labelIndex < 0 ? header.length : header.length - 1];
         int f = 0;
         for (int i = 0; i < fields.length; i++) {
             if (i == labelIndex) {
@@ -86,6 +86,9 @@ final class CsvReader {
                 return ParsedRecord.error(file, line, at + "column '" + header[i] + "' is " + field);
             }
             features[f++] = v;
+        }
+        if (labelIndex < 0) {
+            return new ParsedRecord(Vectors.dense(features), null, null, file, line); // data to predict
         }
         String label = fields[labelIndex].trim();
         String problem = Labels.problem(label, classification);

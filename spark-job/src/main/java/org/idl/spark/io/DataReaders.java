@@ -35,6 +35,8 @@ public final class DataReaders {
     static final StructType SCHEMA = new StructType()
             .add("features", SQLDataTypes.VectorType(), false)
             .add("label", DataTypes.DoubleType, false);
+    /** The frame of data read without labels. */
+    static final StructType FEATURES_ONLY = new StructType().add("features", SQLDataTypes.VectorType(), false);
 
     /**
      * More distinct labels than this, when classifying, is taken for a numeric target read by mistake;
@@ -104,6 +106,10 @@ public final class DataReaders {
         boolean resize = source.format().equals("libsvm");
         JavaRDD<Row> rows;
         String[] names = null;
+        if (parsed.first().label() == null) { // data to predict (source.labelsOptional()): features only
+            rows = parsed.map(p -> RowFactory.create(resize ? resize(p.features(), size) : p.features()));
+            return new LabeledFrame(spark.createDataFrame(rows, FEATURES_ONLY), known, size);
+        }
         if (classification) {
             List<String> labels = parsed.map(ParsedRecord::label).distinct().take(MAX_CLASSES + 1);
             if (labels.size() > MAX_CLASSES) {

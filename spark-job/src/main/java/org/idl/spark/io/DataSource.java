@@ -3,7 +3,7 @@ package org.idl.spark.io;
 import java.util.Set;
 
 /**
- * Where and how to read a labelled data set.
+ * Where and how to read a data set, labelled unless {@code labelsOptional} allows otherwise.
  *
  * @param path           a Hadoop path (file or directory; local, hdfs://, ...); for idx the images file
  * @param format         libsvm, csv (with a header), parquet or idx
@@ -11,10 +11,18 @@ import java.util.Set;
  * @param featuresColumn parquet: the vector (or array of numbers) column ("features" when null or empty)
  * @param numFeatures    libsvm: the number of features, or 0 to take the largest index
  * @param labelsPath     idx: the labels file
+ * @param labelsOptional true for data to predict: csv without the label column, parquet without it and idx
+ *                       without a labels file are read as features only (libsvm lines always start with one)
  */
 public record DataSource(String path, String format, String labelColumn, String featuresColumn, int numFeatures,
-                         String labelsPath) {
+                         String labelsPath, boolean labelsOptional) {
     public static final Set<String> FORMATS = Set.of("libsvm", "csv", "parquet", "idx");
+
+    /** Labelled data. */
+    public DataSource(String path, String format, String labelColumn, String featuresColumn, int numFeatures,
+                      String labelsPath) {
+        this(path, format, labelColumn, featuresColumn, numFeatures, labelsPath, false);
+    }
 
     public DataSource {
         if (path == null || path.isEmpty()) {
@@ -34,7 +42,7 @@ public record DataSource(String path, String format, String labelColumn, String 
         if (numFeatures < 0) {
             throw new IllegalArgumentException("numFeatures must be >= 0, got " + numFeatures);
         }
-        if (format.equals("idx") && (labelsPath == null || labelsPath.isEmpty())) {
+        if (format.equals("idx") && !labelsOptional && (labelsPath == null || labelsPath.isEmpty())) {
             throw new IllegalArgumentException("the idx format needs a labels file (data.labelsPath) beside " + path);
         }
     }

@@ -38,7 +38,8 @@ final class IdxReader {
     static JavaRDD<ParsedRecord> read(SparkSession spark, DataSource source) throws IOException {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         String imagesFile = source.path();
-        String labelsFile = source.labelsPath();
+        // No labels file (data to predict, source.labelsOptional()): images only.
+        String labelsFile = source.labelsPath() == null || source.labelsPath().isEmpty() ? null : source.labelsPath();
         int n;
         int rows;
         int cols;
@@ -55,21 +56,25 @@ final class IdxReader {
         if (n < 0 || rows <= 0 || cols <= 0 || (long) rows * cols > MAX_PIXELS) {
             throw new IllegalArgumentException(imagesFile + ": bad dimensions " + n + " x " + rows + " x " + cols);
         }
-        try (DataInputStream in = open(hadoop, labelsFile)) {
-            int magic = readInt(in, labelsFile);
-            if (magic != 0x00000801) {
-                throw new IllegalArgumentException(labelsFile + ": magic number " + magic
-                        + " is not that of IDX labels (2049 = 0x801)");
-            }
-            int count = readInt(in, labelsFile);
-            if (count != n) {
-                throw new IllegalArgumentException(labelsFile + ": " + count + " labels for " + n
-                        + " images in " + imagesFile);
+        if (labelsFile != null) {
+            try (DataInputStream in = open(hadoop, labelsFile)) {
+                int magic = readInt(in, labelsFile);
+                if (magic != 0x00000801) {
+                    throw new IllegalArgumentException(labelsFile + ": magic number " + magic
+                            + " is not that of IDX labels (2049 = 0x801)");
+                }
+                int count = readInt(in, labelsFile);
+                if (count != n) {
+                    throw new IllegalArgumentException(labelsFile + ": " + count + " labels for " + n
+                            + " images in " + imagesFile);
+                }
             }
         }
         int size = rows * cols;
         checkLength(hadoop, imagesFile, 16, size, n, "image");
-        checkLength(hadoop, labelsFile, 8, 1, n, "label");
+        if (labelsFile != null) {
+            checkLength(hadoop, labelsFile, 8, 1, n, "label");
+        }
         int slices = (int) Math.min(Math.max(1, n),
                 Math.max(spark.sparkContext().defaultParallelism(), ((long) n * size + SLICE_BYTES - 1) / SLICE_BYTES));
         List<Integer> sliceIds = new ArrayList<>();
@@ -88,7 +93,7 @@ final class IdxReader {
                                             int n, int size, int from, int to) throws IOException {
         List<ParsedRecord> out = new ArrayList<>(to - from);
         try (DataInputStream images = open(conf.value(), imagesFile);
-             DataInputStream labels = open(conf.value(), labelsFile)) {
+             DataInputStream labels = labelsFile == null ? null : open(conf.value(), labelsFile)) {
             byte[] pixels = new byte[size];
             int i = from;
             try {
@@ -98,7 +103,9 @@ final class IdxReader {
                         + " of " + n));
             }
             try {
-                labels.skipNBytes(8 + (long) from);
+                if (labels != null) {
+                    labels.skipNBytes(8 + (long) from);
+                }
             } catch (EOFException e) {
                 return List.of(ParsedRecord.error(1, from + 1, labelsFile + ": ends before label " + (from + 1)
                         + " of " + n));
@@ -110,9 +117,11 @@ final class IdxReader {
                     out.add(ParsedRecord.error(0, i + 1, imagesFile + ": ends in image " + (i + 1) + " of " + n));
                     break;
                 }
-                int label;
+                int label = -1;
                 try {
-                    label = labels.readUnsignedByte();
+                    if (labels != null) {
+                        label = labels.readUnsignedByte();
+                    }
                 } catch (EOFException e) {
                     out.add(ParsedRecord.error(1, i + 1, labelsFile + ": ends before label " + (i + 1) + " of " + n));
                     break;
@@ -121,7 +130,8 @@ final class IdxReader {
                 for (int k = 0; k < size; k++) {
                     x[k] = pixels[k] & 0xff;
                 }
-                out.add(new ParsedRecord(Vectors.dense(x), Integer.toString(label), null, 0, i + 1));
+                out.add(new ParsedRecord(Vectors.dense(x), labels == null ? null : Integer.toString(label), null, 0,
+                        i + 1));
             }
         }
         return out;

@@ -8,6 +8,7 @@ import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
@@ -39,7 +40,8 @@ final class ParquetReader {
         StructType schema = df.schema();
         String featuresCol = source.featuresColumn();
         String labelCol = source.labelColumn();
-        for (String c : new String[]{featuresCol, labelCol}) {
+        boolean labelled = schema.getFieldIndex(labelCol).isDefined() || !source.labelsOptional();
+        for (String c : labelled ? new String[]{featuresCol, labelCol} : new String[]{featuresCol}) {
             if (schema.getFieldIndex(c).isEmpty()) {
                 throw new IllegalArgumentException(path + ": no column '" + c + "' in " + schema.simpleString());
             }
@@ -50,6 +52,10 @@ final class ParquetReader {
             throw new IllegalArgumentException(path + ": column '" + featuresCol
                     + "' must hold vectors or arrays of numbers, it holds " + featuresType.simpleString());
         }
+        if (!labelled) { // data to predict
+            return df.select(df.col(featuresCol), functions.lit(null).cast("string")).toJavaRDD().zipWithIndex()
+                    .map(t -> record(t._1(), t._2() + 1, path, featuresCol, null, vector, classification));
+        }
         DataType labelType = schema.apply(labelCol).dataType();
         if (!(labelType instanceof NumericType) && !(labelType instanceof StringType)) {
             throw new IllegalArgumentException(path + ": label column '" + labelCol
@@ -59,11 +65,12 @@ final class ParquetReader {
                 .map(t -> record(t._1(), t._2() + 1, path, featuresCol, labelCol, vector, classification));
     }
 
+    /** {@code labelCol} null: data to predict, no label. */
     private static ParsedRecord record(Row row, long record, String path, String featuresCol, String labelCol,
                                        boolean vector, boolean classification) {
         String label = row.isNullAt(1) ? null : row.get(1) instanceof Number n ? Labels.ofNumber(n) : row.getString(1);
         String at = path + ": record " + record + (label == null ? "" : " (label " + label + ")") + ": ";
-        if (label == null) {
+        if (label == null && labelCol != null) {
             return ParsedRecord.error(0, record, at + "null in column '" + labelCol + "'");
         }
         if (row.isNullAt(0)) {
@@ -89,7 +96,7 @@ final class ParquetReader {
                 return ParsedRecord.error(0, record, at + "feature " + i + " is " + values[i]);
             }
         }
-        String problem = Labels.problem(label, classification);
+        String problem = labelCol == null ? null : Labels.problem(label, classification);
         if (problem != null) {
             return ParsedRecord.error(0, record, at + problem);
         }

@@ -80,7 +80,23 @@ final class JobData {
      */
     static LabeledFrame read(SparkSession spark, JobConfig c, String path, String labelsPath, String[] classes)
             throws IOException {
+        return read(spark, c, path, labelsPath, classes, -1);
+    }
+
+    /**
+     * As above; with {@code modelInputs >= 0}, data to predict, whose labels are optional: csv without
+     * the label column, parquet without it, idx without a labels file, and csv-label-last whose lines
+     * hold exactly {@code modelInputs} values (one more: the last is the label) are read as features only.
+     */
+    static LabeledFrame read(SparkSession spark, JobConfig c, String path, String labelsPath, String[] classes,
+                             int modelInputs) throws IOException {
         if (c.get("data.format").equals("csv-label-last")) {
+            if (modelInputs >= 0) {
+                LabeledFrame features = readFeaturesOnly(spark, path, modelInputs, classes);
+                if (features != null) {
+                    return features;
+                }
+            }
             LabeledData data = readLabelLast(spark, path);
             if (classes != null && data.classes() > classes.length) {
                 throw new IllegalArgumentException(path + ": label " + (data.classes() - 1) + " is not one of the model's "
@@ -90,7 +106,63 @@ final class JobData {
                     indexNames(data.classes()), data.features().rows());
         }
         return DataReaders.read(spark, new DataSource(path, c.get("data.format"), c.get("data.labelColumn"),
-                c.get("data.featuresColumn"), c.integer("data.numFeatures"), labelsPath), true, classes);
+                c.get("data.featuresColumn"), c.integer("data.numFeatures"), labelsPath, modelInputs >= 0), true,
+                classes);
+    }
+
+    /**
+     * Headerless CSV whose lines hold exactly {@code width} numbers, as features only; null when the
+     * first line holds another count (then the last value is a label). Errors name the file and line.
+     */
+    private static LabeledFrame readFeaturesOnly(SparkSession spark, String path, int width, String[] classes)
+            throws IOException {
+        String resolved = IdlJob.resolve(path);
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(resolved);
+        List<Row> rows = new java.util.ArrayList<>();
+        try (java.io.InputStream raw = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(p);
+             java.io.InputStream in = resolved.endsWith(".gz") ? new java.util.zip.GZIPInputStream(raw) : raw;
+             java.io.BufferedReader reader = new java.io.BufferedReader(
+                     new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8))) {
+            String line;
+            int lineNo = 0;
+            while ((line = reader.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                String[] fields = line.split(",", -1);
+                if (rows.isEmpty() && fields.length != width) {
+                    return null;
+                }
+                if (fields.length != width) {
+                    throw new IllegalArgumentException(resolved + ":" + lineNo + ": " + fields.length
+                            + " fields, expected " + width + " (the model's inputs)");
+                }
+                double[] x = new double[width];
+                for (int j = 0; j < width; j++) {
+                    try {
+                        x[j] = Double.parseDouble(fields[j].trim());
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException(resolved + ":" + lineNo + ": field " + (j + 1) + " is '"
+                                + fields[j].trim() + "', not a number");
+                    }
+                    if (!Double.isFinite(x[j])) {
+                        throw new IllegalArgumentException(resolved + ":" + lineNo + ": field " + (j + 1) + " is "
+                                + fields[j].trim());
+                    }
+                }
+                rows.add(org.apache.spark.sql.RowFactory.create(org.apache.spark.ml.linalg.Vectors.dense(x)));
+            }
+        } catch (java.io.FileNotFoundException e) {
+            throw new IllegalArgumentException("data file " + resolved + " does not exist");
+        }
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException(resolved + ": no data");
+        }
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("features", org.apache.spark.ml.linalg.SQLDataTypes.VectorType(), false);
+        return new LabeledFrame(spark.createDataFrame(rows, schema)
+                .repartition(spark.sparkContext().defaultParallelism()), classes, width);
     }
 
     private static LabeledData readLabelLast(SparkSession spark, String path) throws IOException {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.functions;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -31,8 +32,10 @@ final class ModelCommands {
     static final String PREDICT_USAGE = String.join("\n",
             "usage: idl predict --model <dir> --data <path> --out <path> [--format <fmt>] [--conf <file>] [--set key=value]...",
             "",
-            "Writes one row per data point: the label, the predicted class index, the predicted label and",
-            "the class probabilities, from the true fixed point of the model trained by idl train.",
+            "Writes one row per data point: the label (when the data has labels), the predicted class index,",
+            "the predicted label and the class probabilities, from the true fixed point of the model trained",
+            "by idl train. Labels are optional: csv without the label column, parquet without it, idx without",
+            "data.labelsPath, and csv-label-last lines with exactly the model's number of inputs are features only.",
             "  --model <dir>      the <out>/model directory written by idl train",
             "  --data <path>      the data (data.format: csv-label-last, csv, libsvm, parquet, idx)",
             "  --out <path>       output, Parquet (default) or CSV (--set job.predictionsFormat=csv)",
@@ -65,16 +68,20 @@ final class ModelCommands {
             IdlClassificationModel model = classifier(pipeline, modelPath);
             String[] names = classNames(model);
             LabeledFrame data = JobData.read(spark, config, IdlJob.resolve(config.get("data.path")),
-                    config.get("data.labelsPath"), names);
+                    config.get("data.labelsPath"), names, model.implicitModel().inputs());
             Dataset<Row> predicted = pipeline.transform(data.frame());
             spark.udf().register("idl_class_name", (UDF1<Double, String>) k -> names[(int) (double) k],
                     DataTypes.StringType);
-            Dataset<Row> rows = predicted.select(
-                    predicted.col("label"),
+            List<Column> columns = new ArrayList<>();
+            if (data.labelled()) {
+                columns.add(predicted.col("label"));
+            }
+            columns.addAll(List.of(
                     predicted.col(model.getPredictionCol()).as("prediction"),
                     org.apache.spark.sql.functions.callUDF("idl_class_name", predicted.col(model.getPredictionCol()))
                             .as("predictedLabel"),
-                    functions.vector_to_array(predicted.col(model.getProbabilityCol()), "float64").as("probability"));
+                    functions.vector_to_array(predicted.col(model.getProbabilityCol()), "float64").as("probability")));
+            Dataset<Row> rows = predicted.select(columns.toArray(new Column[0]));
             boolean csv = config.get("job.predictionsFormat").equals("csv");
             if (csv) {
                 rows = rows.withColumn("probability",
@@ -107,8 +114,14 @@ final class ModelCommands {
     static int evaluate(String[] args) throws Exception {
         return report(args, Set.of("--model", "--data", "--format", "--out", "--overwrite"), EVALUATE_USAGE,
                 "idl evaluate", (spark, config, pipeline, model) -> {
-                    LabeledFrame data = JobData.read(spark, config, IdlJob.resolve(config.get("data.path")),
-                            config.get("data.labelsPath"), classNames(model));
+                    String path = IdlJob.resolve(config.get("data.path"));
+                    LabeledFrame data = JobData.read(spark, config, path, config.get("data.labelsPath"),
+                            classNames(model), model.implicitModel().inputs());
+                    if (!data.labelled()) {
+                        throw new IllegalArgumentException("evaluate needs labels, and " + path + " has none (its "
+                                + "records hold the model's " + model.implicitModel().inputs() + " features and nothing"
+                                + " more); predict takes unlabelled data");
+                    }
                     return Frames.classificationMetrics(pipeline.transform(data.frame()), model);
                 });
     }

@@ -279,6 +279,28 @@ class DataReadersTest extends SparkSessionTest {
     }
 
     @Test
+    void dataToPredictMayHaveNoLabels(@TempDir Path dir) throws IOException {
+        StructType schema = new StructType().add("pixels", DataTypes.createArrayType(DataTypes.DoubleType));
+        String path = parquetFile(dir, "bare.parquet", schema, RowFactory.create(List.of(1.0, 0.5)),
+                RowFactory.create(List.of(2.0, 1.5)));
+        String[] classes = {"cat", "dog"};
+        LabeledFrame p = DataReaders.read(spark, new DataSource(path, "parquet", "animal", "pixels", 0, "", true), true,
+                classes);
+        assertTrue(!p.labelled());
+        assertEquals(List.of("features"), List.of(p.frame().columns()));
+        assertEquals(2, p.frame().count());
+        assertArrayEquals(classes, p.classNames());
+        Path csv = dir.resolve("bare.csv");
+        Files.writeString(csv, "a,b,c\n1,2,3\n4,5,6\n");
+        LabeledFrame c = DataReaders.read(spark, new DataSource(csv.toString(), "csv", "label", "features", 0, "", true),
+                true, classes);
+        assertTrue(!c.labelled());
+        assertEquals(3, c.numFeatures());
+        // Labels stay required for data to learn from or to evaluate on.
+        assertFails(parquet(path, "animal", "pixels"), "no column 'animal'");
+    }
+
+    @Test
     void parquetVectorsWithDefaultNamesAsRegression(@TempDir Path dir) throws IOException {
         StructType schema = new StructType().add("features", SQLDataTypes.VectorType())
                 .add("label", DataTypes.IntegerType).add("other", DataTypes.StringType);

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -59,10 +60,29 @@ class IdlJobTest {
         assertEquals(64, in.get("hidden").asInt());
         assertEquals(64, in.get("inputs").asInt());
         assertTrue(in.get("wellPosedness").get("infNorm").asDouble() <= 0.95 + 1e-12);
+        // Unlabelled data (the features only, as Spark ML's transform takes them): predictions without a label column.
+        Path unlabelled = dir.resolve("unlabelled.csv");
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+                new java.util.zip.GZIPInputStream(Files.newInputStream(Digits.path())))).lines()) {
+            Files.write(unlabelled, lines.map(l -> l.substring(0, l.lastIndexOf(','))).toList());
+        }
+        Path unlabelledPredictions = dir.resolve("unlabelled-predictions");
+        assertEquals(IdlJob.OK, IdlJob.run(new String[]{"predict", "--model", out.resolve("model").toString(),
+                "--data", unlabelled.toString(), "--out", unlabelledPredictions.toString()}));
+        // evaluate needs the labels, and says so.
+        IllegalArgumentException noLabels = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
+                "evaluate", "--model", out.resolve("model").toString(), "--data", unlabelled.toString()}));
+        assertTrue(noLabels.getMessage().contains("evaluate needs labels"), noLabels.getMessage());
         SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false").getOrCreate();
         try {
             assertEquals(1797, spark.read().parquet(predictions.toString()).count());
             assertEquals(correct, spark.read().parquet(predictions.toString()).filter("prediction = label").count());
+            org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> bare = spark.read().parquet(
+                    unlabelledPredictions.toString());
+            assertEquals(List.of("prediction", "predictedLabel", "probability"), List.of(bare.columns()));
+            // The same predictions, class by class.
+            assertEquals(spark.read().parquet(predictions.toString()).groupBy("prediction").count().orderBy("prediction")
+                    .collectAsList(), bare.groupBy("prediction").count().orderBy("prediction").collectAsList());
         } finally {
             spark.stop();
         }
