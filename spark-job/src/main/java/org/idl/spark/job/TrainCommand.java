@@ -17,6 +17,9 @@ import org.idl.spark.ml.IdlClassifier;
 import org.idl.spark.ml.TrainingSummary;
 import org.idl.spark.ml.persist.Versions;
 import org.idl.spark.train.TrainingCheckpoints;
+import org.idl.spark.train.TrainingLimits;
+import org.idl.train.MemoryPlan;
+import org.idl.train.Solver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +81,9 @@ final class TrainCommand {
         }
         IdlClassifier classifier = new IdlClassifier();
         JobConfig config = IdlJob.config(cl, classifier);
+        // The model's own size, before Spark starts (the inputs are known once the data is read).
+        TrainingLimits.checkDriver(new MemoryPlan(Solver.parse(classifier.getSolver()), classifier.getHiddenSize(), 1,
+                1));
         OutputDir output = OutputDir.prepare(cl.requireOut(), cl.overwrite, config.inputPaths());
         String checkpointDir = config.get("job.checkpointDir");
         if (cl.resume && checkpointDir.isEmpty()) {

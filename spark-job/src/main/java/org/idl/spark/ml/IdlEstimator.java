@@ -17,8 +17,11 @@ import org.idl.spark.train.Averaging;
 import org.idl.spark.train.DistributedTrainer;
 import org.idl.spark.train.TrainingCheckpoints;
 import org.idl.spark.train.TrainingData;
+import org.idl.spark.train.TrainingLimits;
 import org.idl.train.DataBlock;
 import org.idl.train.ImplicitTrainer;
+import org.idl.train.MemoryPlan;
+import org.idl.train.Solver;
 import org.idl.train.bcd.BcdConfig;
 
 /**
@@ -99,6 +102,9 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         int depth = (Integer) getOrDefault(p.aggregationDepth);
         JavaRDD<Row> rows = TrainingData.rows(dataset, getFeaturesCol(), getLabelCol());
         TrainingData.Shape shape = TrainingData.validate(rows, getFeaturesCol(), getLabelCol(), classification(), depth);
+        TrainingLimits.check(new MemoryPlan(Solver.parse(getSolver()), config.hidden(),
+                shape.features() + (config.bias() ? 1 : 0), shape.outputs()), shape.count(), rows.getNumPartitions(),
+                dataset.sparkSession().sparkContext());
         JavaRDD<DataBlock> blocks = TrainingData.blocks(rows, shape, config.bias(), classification());
         JavaRDD<DataBlock> validationBlocks = null;
         if (validation != null) {

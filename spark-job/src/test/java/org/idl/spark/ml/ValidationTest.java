@@ -30,6 +30,27 @@ class ValidationTest extends SparkSessionTest {
     }
 
     @Test
+    void modelsTooLargeForTheMemoryAndTooManyPartitionsAreRefusedBeforeTraining() {
+        org.idl.spark.SparkTestData data = org.idl.spark.SparkTestData.digits();
+        Dataset<Row> digits = org.idl.spark.SparkTestData.frame(spark, data.train, 2);
+        long start = System.nanoTime();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new IdlClassifier().setHiddenSize(30000).setMaxIter(1).fit(digits));
+        assertTrue(e.getMessage().contains("hiddenSize = 30000") && e.getMessage().contains("on the driver")
+                && e.getMessage().contains("A alone is 7.2 GB"), e.getMessage());
+        // The gradient solver has no Gram matrix, but A and Adam's moments still do not fit.
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new IdlClassifier().setHiddenSize(30000).setSolver("gradient").fit(digits));
+        assertTrue(e.getMessage().contains("solver = gradient"), e.getMessage());
+        assertTrue(System.nanoTime() - start < 60e9, "refused only after a long time");
+        // 400 points in 1000 partitions.
+        Dataset<Row> small = digits.limit(400).repartition(1000);
+        e = assertThrows(IllegalArgumentException.class, () -> new IdlClassifier().setHiddenSize(4).setMaxIter(1)
+                .fit(small));
+        assertTrue(e.getMessage().contains("1000 partitions for 400 points"), e.getMessage());
+    }
+
+    @Test
     void badParamValuesFailWhenSet() {
         IdlClassifier c = new IdlClassifier();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.setKappa(1.0));

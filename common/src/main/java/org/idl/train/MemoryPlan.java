@@ -1,0 +1,65 @@
+package org.idl.train;
+
+/**
+ * How much memory training needs, estimated from the sizes before it starts, so that a model too
+ * large for the machine fails at once with the setting to change rather than in an OutOfMemoryError
+ * hours in. Counts the large arrays (8 bytes a number) and their usual copies; the figures are
+ * estimates, meant to be within a factor of two.
+ *
+ * @param hidden   n
+ * @param inputs   p', the inputs with the bias row
+ * @param outputs  q
+ */
+public record MemoryPlan(Solver solver, int hidden, int inputs, int outputs) {
+
+    /** Numbers in (A, B, C, D). */
+    public long parameters() {
+        long width = (long) hidden + inputs;
+        return hidden * width + outputs * width;
+    }
+
+    /**
+     * On the driver: the model and its copies; for BCD the Gram matrix of (X; U), (n + p')^2, with
+     * the (A,B)-step's and the readout's systems built from it; for the gradient solver Adam's two
+     * moments and the partitions' parameters and moments being summed.
+     */
+    public long driverBytes() {
+        long width = (long) hidden + inputs;
+        long bcd = 4 * width * width + 8 * hidden * width + 4 * parameters();
+        long gradient = 12 * parameters();
+        return 8 * switch (solver) {
+            case BCD -> bcd;
+            case GRADIENT -> gradient;
+            case HYBRID -> Math.max(bcd, gradient);
+        };
+    }
+
+    /**
+     * In one task over a block of {@code points} data points: the block (inputs and targets), for BCD
+     * its states X and P with their temporaries and its share of the Gram matrix, for the gradient
+     * solver a copy of the parameters, Adam's moments, a gradient and the average being summed.
+     */
+    public long taskBytes(long points) {
+        long width = (long) hidden + inputs;
+        long block = (inputs + outputs) * points;
+        long bcd = block + 6L * hidden * points + 2 * width * width;
+        long gradient = block + 8 * parameters() + 4L * hidden * Math.min(points, 4096);
+        return 8 * switch (solver) {
+            case BCD -> bcd;
+            case GRADIENT -> gradient;
+            case HYBRID -> Math.max(bcd, gradient);
+        };
+    }
+
+    /** What dominates, for the error message. */
+    public String largest() {
+        long width = (long) hidden + inputs;
+        String a = "A alone is " + gigabytes(8L * hidden * hidden);
+        return solver == Solver.GRADIENT ? a + ", and Adam keeps two moments of every parameter"
+                : a + ", and BCD's Gram matrix of (X; U) is (n + p + 1)^2 = " + gigabytes(8 * width * width);
+    }
+
+    public static String gigabytes(long bytes) {
+        return String.format("%.1f GB", bytes / 1e9);
+    }
+}
