@@ -37,6 +37,7 @@ final class JobData {
         long seed = c.integer("data.splitSeed");
         if (c.get("data.format").equals("csv-label-last")) {
             LabeledData all = readLabelLast(spark, c.get("data.path"));
+            requirePartitions(partitions, all.size());
             if (!c.get("data.testPath").isEmpty()) {
                 LabeledData test = readLabelLast(spark, c.get("data.testPath"));
                 return new Sets(Frames.of(spark, all, partitions), Frames.of(spark, test, partitions),
@@ -47,6 +48,7 @@ final class JobData {
                     indexNames(all.classes()), all.features().rows());
         }
         LabeledFrame all = read(spark, c, c.get("data.path"), c.get("data.labelsPath"), null);
+        requirePartitions(partitions, all.frame().count());
         Dataset<Row> train;
         Dataset<Row> test;
         if (!c.get("data.testPath").isEmpty()) {
@@ -172,6 +174,14 @@ final class JobData {
             return LabeledData.readCsv(in, resolved);
         } catch (java.io.FileNotFoundException e) {
             throw new IllegalArgumentException("data file " + resolved + " does not exist");
+        }
+    }
+
+    /** More partitions than points would only run empty tasks (thousands of them, for nothing). */
+    private static void requirePartitions(int partitions, long points) {
+        if (partitions > points) {
+            throw new IllegalArgumentException("data.partitions = " + partitions + " is more than the " + points
+                    + " data points; use at most " + points + " (0: one per core)");
         }
     }
 

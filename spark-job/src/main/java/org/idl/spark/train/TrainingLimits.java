@@ -23,7 +23,8 @@ public final class TrainingLimits {
      * on the driver, with {@code plan}'s inputs and outputs a lower bound.
      */
     public static void checkDriver(MemoryPlan plan) {
-        requireDriver(plan, plan.driverBytes());
+        requireDriver(plan, plan.driverBytes(), "hiddenSize = " + plan.hidden() + ", solver = " + plan.solver().spec()
+                + ", before counting the data's inputs,");
     }
 
     public static void check(MemoryPlan plan, long points, int partitions, SparkContext sc) {
@@ -35,7 +36,7 @@ public final class TrainingLimits {
         long task = plan.taskBytes((points + partitions - 1) / partitions);
         // In local mode the tasks run in the driver's JVM, as many at once as there are cores.
         long concurrent = sc.isLocal() ? Math.min(partitions, sc.defaultParallelism()) : 0;
-        requireDriver(plan, plan.driverBytes() + concurrent * task);
+        requireDriver(plan, plan.driverBytes() + concurrent * task, sizes(plan));
         if (!sc.isLocal()) {
             long executor = sc.getConf().getSizeAsBytes("spark.executor.memory", "1g");
             int cores = sc.getConf().getInt("spark.executor.cores", 1);
@@ -48,10 +49,10 @@ public final class TrainingLimits {
         }
     }
 
-    private static void requireDriver(MemoryPlan plan, long bytes) {
+    private static void requireDriver(MemoryPlan plan, long bytes, String what) {
         long heap = Runtime.getRuntime().maxMemory();
         if (bytes > HEAP_SHARE * heap) {
-            throw new IllegalArgumentException(sizes(plan) + " needs about " + MemoryPlan.gigabytes(bytes)
+            throw new IllegalArgumentException(what + " needs about " + MemoryPlan.gigabytes(bytes)
                     + " on the driver (" + plan.largest() + "); the driver has " + MemoryPlan.gigabytes(heap)
                     + ": lower model.hiddenSize" + (plan.solver() == Solver.GRADIENT ? "" : " or use solver = gradient")
                     + ", or give the driver more memory (IDL_DRIVER_MEMORY, spark.driver.memory)");

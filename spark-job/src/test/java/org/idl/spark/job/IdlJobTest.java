@@ -110,6 +110,7 @@ class IdlJobTest {
         assertRejected(out, "data.path=/no/such/file.csv", "/no/such/file.csv");
         // A model whose A alone is larger than the driver's heap, before Spark starts.
         assertRejected(out, "model.hiddenSize=30000", "hiddenSize = 30000", "on the driver");
+        assertRejected(out, "data.partitions=100000", "data.partitions = 100000", "1797 data points");
         assertFalse(Files.exists(Path.of(out)));
         // An output over the training data would delete it on --overwrite: refused, the data kept.
         Path data = Path.of(out + "-data.csv");
