@@ -110,7 +110,10 @@ class IdlJobTest {
         assertRejected(out, "data.path=/no/such/file.csv", "/no/such/file.csv");
         // A model whose A alone is larger than the driver's heap, before Spark starts.
         assertRejected(out, "model.hiddenSize=30000", "hiddenSize = 30000", "on the driver");
-        assertRejected(out, "data.partitions=100000", "data.partitions = 100000", "1797 data points");
+        IllegalArgumentException many = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
+                "train", "--conf", CONF.toString(), "--out", out, "--set", "data.path=" + Digits.path(), "--set",
+                "data.partitions=100000"}));
+        assertTrue(many.getMessage().contains("data.partitions = 100000 is more than the 1797"), many.getMessage());
         assertFalse(Files.exists(Path.of(out)));
         // An output over the training data would delete it on --overwrite: refused, the data kept.
         Path data = Path.of(out + "-data.csv");
