@@ -11,9 +11,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * CSV text: a header line, then one record per line; every column but the label is a numeric
- * feature. Fields are split at commas (no quoting). In a directory every file starts with the same
- * header (as Spark writes CSV part files).
+ * CSV text: a header line, then one record per line; every column but the label and the ignored
+ * ones is a numeric feature. Fields are parsed by univocity's CSV parser, the one Spark's own CSV
+ * source uses, so RFC 4180 quoting works as there ({@code "a,b"}, {@code ""} inside quotes, quoted
+ * names and numbers, as R's {@code write.csv} writes them); a record must fit on one line, which keeps
+ * every error's file and line. In a directory every file starts with the same header (as Spark writes
+ * CSV part files).
  */
 final class CsvReader {
     private CsvReader() {
@@ -35,7 +38,7 @@ final class CsvReader {
         if (headerLine == null) {
             throw new IllegalArgumentException(source.path() + ": no data");
         }
-        String[] header = headerLine.split(",", -1);
+        String[] header = fields(headerLine);
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < header.length; i++) {
             header[i] = header[i].trim();
@@ -49,6 +52,18 @@ final class CsvReader {
             throw new IllegalArgumentException(headerFile + ":1: no label column '" + source.labelColumn()
                     + "' in the header " + Arrays.toString(header));
         }
+        boolean[] ignored = new boolean[header.length];
+        for (String name : source.ignoreColumns()) {
+            int i = Arrays.asList(header).indexOf(name);
+            if (i < 0) {
+                throw new IllegalArgumentException(headerFile + ":1: no column '" + name + "' to ignore in the header "
+                        + Arrays.toString(header));
+            }
+            if (i == labelIndex) {
+                throw new IllegalArgumentException("the label column '" + name + "' cannot be ignored");
+            }
+            ignored[i] = true;
+        }
         String expectedHeader = headerLine;
         String firstFile = headerFile;
         return TextFiles.parseLines(spark, files, (file, name, line, text) -> {
@@ -56,22 +71,51 @@ final class CsvReader {
                 return text.equals(expectedHeader) ? null : ParsedRecord.error(file, line, name + ":1: the header '"
                         + text + "' differs from that of " + firstFile + ": '" + expectedHeader + "'");
             }
-            return text.isBlank() ? null : parseLine(file, name, line, text, header, labelIndex, classification);
+            return text.isBlank() ? null : parseLine(file, name, line, text, header, labelIndex, ignored,
+                    classification);
         });
+    }
+
+    /** One parser per task thread: building one costs more than parsing a line. */
+    private static final ThreadLocal<com.univocity.parsers.csv.CsvParser> PARSER = ThreadLocal.withInitial(() -> {
+        com.univocity.parsers.csv.CsvParserSettings settings = new com.univocity.parsers.csv.CsvParserSettings();
+        settings.setNullValue("");
+        settings.setEmptyValue("");
+        settings.setIgnoreLeadingWhitespaces(true);
+        settings.setIgnoreTrailingWhitespaces(true);
+        settings.setMaxColumns(1 << 20);
+        settings.setMaxCharsPerColumn(-1);
+        return new com.univocity.parsers.csv.CsvParser(settings);
+    });
+
+    /** The fields of one CSV line, unquoted, as Spark's CSV source reads them (null fields as ""). */
+    static String[] fields(String line) {
+        String[] fields = PARSER.get().parseLine(line);
+        return fields == null ? new String[]{""} : fields;
     }
 
     /** One record line (not the header, not blank) against the trimmed header; {@code labelIndex} -1: no label. */
     static ParsedRecord parseLine(int file, String name, long line, String text, String[] header, int labelIndex,
-                                  boolean classification) {
+                                  boolean[] ignored, boolean classification) {
         String at = name + ":" + line + ": ";
-        String[] fields = text.split(",", -1);
+        String[] fields;
+        try {
+            fields = fields(text);
+        } catch (RuntimeException e) {
+            return ParsedRecord.error(file, line, at + "not a CSV record: " + e.getMessage().lines().findFirst()
+                    .orElse(""));
+        }
         if (fields.length != header.length) {
             return ParsedRecord.error(file, line, at + fields.length + " fields, the header has " + header.length);
         }
-        double[] features = new double[labelIndex < 0 ? header.length : header.length - 1];
+        int width = 0;
+        for (int i = 0; i < header.length; i++) {
+            width += i == labelIndex || ignored[i] ? 0 : 1;
+        }
+        double[] features = new double[width];
         int f = 0;
         for (int i = 0; i < fields.length; i++) {
-            if (i == labelIndex) {
+            if (i == labelIndex || ignored[i]) {
                 continue;
             }
             String field = fields[i].trim();

@@ -13,15 +13,16 @@ import java.util.Set;
  * @param labelsPath     idx: the labels file
  * @param labelsOptional true for data to predict: csv without the label column, parquet without it and idx
  *                       without a labels file are read as features only (libsvm lines always start with one)
+ * @param ignoreColumns  csv: columns that are neither features nor the label (an id, a date), by name
  */
 public record DataSource(String path, String format, String labelColumn, String featuresColumn, int numFeatures,
-                         String labelsPath, boolean labelsOptional) {
+                         String labelsPath, boolean labelsOptional, Set<String> ignoreColumns) {
     public static final Set<String> FORMATS = Set.of("libsvm", "csv", "parquet", "idx");
 
     /** Labelled data. */
     public DataSource(String path, String format, String labelColumn, String featuresColumn, int numFeatures,
                       String labelsPath) {
-        this(path, format, labelColumn, featuresColumn, numFeatures, labelsPath, false);
+        this(path, format, labelColumn, featuresColumn, numFeatures, labelsPath, false, Set.of());
     }
 
     public DataSource {
@@ -39,6 +40,7 @@ public record DataSource(String path, String format, String labelColumn, String 
         if (featuresColumn == null || featuresColumn.isEmpty()) {
             featuresColumn = "features";
         }
+        ignoreColumns = ignoreColumns == null ? Set.of() : Set.copyOf(ignoreColumns);
         if (numFeatures < 0) {
             throw new IllegalArgumentException("numFeatures must be >= 0, got " + numFeatures);
         }

@@ -27,6 +27,7 @@ final class JobConfig {
             Map.entry("data.standardize", "true"),
             Map.entry("data.partitions", "0"),
             Map.entry("data.labelColumn", "label"),
+            Map.entry("data.ignoreColumns", ""),
             Map.entry("data.featuresColumn", "features"),
             Map.entry("data.numFeatures", "0"),
             Map.entry("data.labelsPath", ""),

@@ -107,9 +107,15 @@ final class JobData {
             return new LabeledFrame(Frames.of(spark, data, spark.sparkContext().defaultParallelism()),
                     indexNames(data.classes()), data.features().rows());
         }
+        java.util.Set<String> ignore = new java.util.HashSet<>();
+        for (String name : c.get("data.ignoreColumns").split(",")) {
+            if (!name.isBlank()) {
+                ignore.add(name.trim());
+            }
+        }
         return DataReaders.read(spark, new DataSource(path, c.get("data.format"), c.get("data.labelColumn"),
-                c.get("data.featuresColumn"), c.integer("data.numFeatures"), labelsPath, modelInputs >= 0), true,
-                classes);
+                c.get("data.featuresColumn"), c.integer("data.numFeatures"), labelsPath, modelInputs >= 0, ignore),
+                true, classes);
     }
 
     /**

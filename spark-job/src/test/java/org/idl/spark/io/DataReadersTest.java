@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -279,21 +280,43 @@ class DataReadersTest extends SparkSessionTest {
     }
 
     @Test
+    void csvAsRAndSpreadsheetsWriteIt(@TempDir Path dir) throws IOException {
+        // R's write.csv: every name and text quoted, a row-name column; an id holding a comma; a quoted number.
+        Path file = dir.resolve("r.csv");
+        Files.writeString(file, "\"\",\"id\",\"x1\",\"x2\",\"Class\"\n"
+                + "\"1\",\"a, b\",1.5,\"2\",\"yes\"\n"
+                + "\"2\",\"say \"\"hi\"\"\",3,4,\"no\"\n");
+        DataSource source = new DataSource(file.toString(), "csv", "Class", "features", 0, "", false, Set.of("", "id"));
+        LabeledFrame f = DataReaders.read(spark, source, true);
+        assertEquals(2, f.numFeatures());
+        assertArrayEquals(new String[]{"no", "yes"}, f.classNames());
+        List<Row> rows = rows(f);
+        assertArrayEquals(new double[]{1.5, 2}, features(rows.get(0)));
+        assertEquals(1.0, rows.get(0).getDouble(1));
+        // Without ignoring the id, its text is not a number, and the error names the column, file and line.
+        assertFails(new DataSource(file.toString(), "csv", "Class", "features", 0, "", false, Set.of("")),
+                "r.csv:2", "column 'id' holds 'a, b', not a number");
+        // An ignored column must exist.
+        assertFails(new DataSource(file.toString(), "csv", "Class", "features", 0, "", false, Set.of("ID")),
+                "no column 'ID' to ignore");
+    }
+
+    @Test
     void dataToPredictMayHaveNoLabels(@TempDir Path dir) throws IOException {
         StructType schema = new StructType().add("pixels", DataTypes.createArrayType(DataTypes.DoubleType));
         String path = parquetFile(dir, "bare.parquet", schema, RowFactory.create(List.of(1.0, 0.5)),
                 RowFactory.create(List.of(2.0, 1.5)));
         String[] classes = {"cat", "dog"};
-        LabeledFrame p = DataReaders.read(spark, new DataSource(path, "parquet", "animal", "pixels", 0, "", true), true,
-                classes);
+        LabeledFrame p = DataReaders.read(spark, new DataSource(path, "parquet", "animal", "pixels", 0, "", true,
+                Set.of()), true, classes);
         assertTrue(!p.labelled());
         assertEquals(List.of("features"), List.of(p.frame().columns()));
         assertEquals(2, p.frame().count());
         assertArrayEquals(classes, p.classNames());
         Path csv = dir.resolve("bare.csv");
         Files.writeString(csv, "a,b,c\n1,2,3\n4,5,6\n");
-        LabeledFrame c = DataReaders.read(spark, new DataSource(csv.toString(), "csv", "label", "features", 0, "", true),
-                true, classes);
+        LabeledFrame c = DataReaders.read(spark, new DataSource(csv.toString(), "csv", "label", "features", 0, "", true,
+                Set.of()), true, classes);
         assertTrue(!c.labelled());
         assertEquals(3, c.numFeatures());
         // Labels stay required for data to learn from or to evaluate on.
