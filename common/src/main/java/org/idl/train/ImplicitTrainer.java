@@ -53,6 +53,9 @@ public final class ImplicitTrainer {
             }
             case HYBRID -> {
                 TrainingResult first = bcd.fit(store, inputs, outputs, listener, null);
+                if (listener != null && listener.stopRequested()) {
+                    yield first;
+                }
                 yield new GradientTrainer(config.model(), gradient).fit(store, first.model(), first.rounds(), first.initial(),
                         listener);
             }

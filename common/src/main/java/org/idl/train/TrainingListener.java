@@ -4,4 +4,12 @@ package org.idl.train;
 @FunctionalInterface
 public interface TrainingListener {
     void roundCompleted(Round round, TrainingResult state);
+
+    /**
+     * Asked after each {@link #roundCompleted}: true ends training there, with the model of the round
+     * just reported (early stopping).
+     */
+    default boolean stopRequested() {
+        return false;
+    }
 }

@@ -123,6 +123,9 @@ public final class BcdTrainer {
             if (!paper) {
                 if (pending != null) {
                     pending = complete(pending, state.metrics(), rounds, listener, model, initial);
+                    if (listener != null && listener.stopRequested()) {
+                        break; // model is still the one the listener was just told of
+                    }
                 } else if (initial == null) {
                     initial = state.metrics();
                 }
@@ -146,6 +149,9 @@ public final class BcdTrainer {
                 rounds.add(round);
                 if (listener != null) {
                     listener.roundCompleted(round, new TrainingResult(model, initial, rounds));
+                    if (listener.stopRequested()) {
+                        break;
+                    }
                 }
             } else {
                 pending = round;

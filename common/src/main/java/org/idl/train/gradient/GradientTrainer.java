@@ -112,6 +112,12 @@ public final class GradientTrainer {
             }
             if (pending != null) {
                 complete(pending, measured, rounds, listener, received, initial);
+                if (listener != null && listener.stopRequested()) {
+                    // Stop with the model just reported: this round's steps are dropped.
+                    current = received;
+                    pending = null;
+                    break;
+                }
             } else if (initial == null) {
                 initial = measured;
             }

@@ -13,6 +13,7 @@ import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.idl.spark.train.Averaging;
 import org.idl.spark.train.DistributedTrainer;
 import org.idl.spark.train.TrainingCheckpoints;
@@ -100,6 +101,22 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
             throw new IllegalArgumentException("a regressor trains with the squared loss, got loss = " + config.loss().spec());
         }
         int depth = (Integer) getOrDefault(p.aggregationDepth);
+        Dataset<?> validation = this.validation;
+        String indicator = getValidationIndicatorCol();
+        if (!indicator.isEmpty()) {
+            // The rows marked true are held out of training and measured after every round instead.
+            if (!java.util.Arrays.asList(dataset.columns()).contains(indicator)) {
+                throw new IllegalArgumentException("no column '" + indicator + "' (validationIndicatorCol) in "
+                        + java.util.Arrays.toString(dataset.columns()));
+            }
+            org.apache.spark.sql.Column marked = functions.col(indicator).cast("boolean");
+            validation = dataset.filter(marked.equalTo(true));
+            dataset = dataset.filter(marked.isNull().or(marked.equalTo(false)));
+        }
+        if (getEarlyStoppingRounds() > 0 && indicator.isEmpty()) {
+            throw new IllegalArgumentException("earlyStoppingRounds = " + getEarlyStoppingRounds()
+                    + " needs validation rows: set validationIndicatorCol");
+        }
         JavaRDD<Row> rows = TrainingData.rows(dataset, getFeaturesCol(), getLabelCol());
         TrainingData.Shape shape = TrainingData.validate(rows, getFeaturesCol(), getLabelCol(), classification(), depth);
         TrainingLimits.check(new MemoryPlan(Solver.parse(getSolver()), config.hidden(),
@@ -119,7 +136,7 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         }
         DistributedTrainer.Result result = DistributedTrainer.fit(blocks, validationBlocks, shape.features(), shape.outputs(),
                 config, trainer(), depth, (Integer) getOrDefault(p.checkpointInterval),
-                Averaging.parse(getOrDefault(p.averaging)), checkpoints);
+                Averaging.parse(getOrDefault(p.averaging)), getEarlyStoppingRounds(), checkpoints);
         return copyValues(createModel(uid, result, shape.outputs()), extractParamMap());
     }
 
@@ -271,5 +288,15 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
     @SuppressWarnings("unchecked")
     public E setStepSchedule(String value) {
         return (E) set(p.stepSchedule, value);
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setValidationIndicatorCol(String value) {
+        return (E) set(p.validationIndicatorCol, value);
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setEarlyStoppingRounds(int value) {
+        return (E) set(p.earlyStoppingRounds, value);
     }
 }

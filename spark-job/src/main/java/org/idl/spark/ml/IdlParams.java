@@ -56,6 +56,8 @@ public final class IdlParams {
     final Param<String> averaging;
     final DoubleParam gradientTol;
     final Param<String> stepSchedule;
+    final Param<String> validationIndicatorCol;
+    final IntParam earlyStoppingRounds;
     private final String defaultLoss;
 
     IdlParams(Identifiable owner, String defaultLoss) {
@@ -119,6 +121,12 @@ public final class IdlParams {
         stepSchedule = new Param<>(owner, "stepSchedule", "gradient solver: Adam's step size over the gradient rounds,"
                 + " constant or cosine (annealed from stepSize towards 0, reached at the end of the last round)",
                 parsedBy(StepSchedule::parse));
+        validationIndicatorCol = new Param<>(owner, "validationIndicatorCol", "name of a boolean column: its true rows"
+                + " are held out of training and measured after every round (the summary's validation figures); empty: none",
+                (scala.Function1<String, Object> & Serializable) v -> v != null);
+        earlyStoppingRounds = new IntParam(owner, "earlyStoppingRounds", "with validationIndicatorCol: stop when the"
+                + " validation loss has not improved for this many rounds, and keep the model of its best round;"
+                + " 0: never (>= 0)", ParamValidators.gtEq(0));
         this.defaultLoss = defaultLoss;
     }
 
@@ -172,6 +180,8 @@ public final class IdlParams {
         owner.setDefault(averaging, Averaging.AUTO.spec());
         owner.setDefault(gradientTol, (Object) GradientConfig.DEFAULT_TOLERANCE);
         owner.setDefault(stepSchedule, StepSchedule.CONSTANT.spec());
+        owner.setDefault(validationIndicatorCol, "");
+        owner.setDefault(earlyStoppingRounds, (Object) 0);
     }
 
     /** The gradient solver's settings from the owner's param values. */

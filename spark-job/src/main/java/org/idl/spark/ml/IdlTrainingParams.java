@@ -256,4 +256,20 @@ public interface IdlTrainingParams extends Params {
     default String getStepSchedule() {
         return (String) getOrDefault(stepSchedule());
     }
+
+    default Param<String> validationIndicatorCol() {
+        return trainingParams().validationIndicatorCol;
+    }
+
+    default String getValidationIndicatorCol() {
+        return getOrDefault(validationIndicatorCol());
+    }
+
+    default IntParam earlyStoppingRounds() {
+        return trainingParams().earlyStoppingRounds;
+    }
+
+    default int getEarlyStoppingRounds() {
+        return (Integer) getOrDefault(earlyStoppingRounds());
+    }
 }

@@ -12,6 +12,7 @@ import org.idl.train.ImplicitTrainer;
 import org.idl.train.MetricSums;
 import org.idl.train.Round;
 import org.idl.train.Summable;
+import org.idl.train.TrainingListener;
 import org.idl.train.TrainingResult;
 import org.idl.train.bcd.BcdConfig;
 import org.slf4j.Logger;
@@ -37,7 +38,7 @@ public final class DistributedTrainer {
 
     public static Result fit(JavaRDD<DataBlock> blocks, JavaRDD<DataBlock> validationBlocks, int inputs, int outputs,
                       BcdConfig config, ImplicitTrainer trainer, int aggregationDepth, int checkpointInterval,
-                      Averaging averaging, TrainingCheckpoints checkpoints) {
+                      Averaging averaging, int earlyStoppingRounds, TrainingCheckpoints checkpoints) {
         long start = System.nanoTime();
         TimedStore store = new TimedStore(new SparkBlockStore(blocks, aggregationDepth, checkpointInterval,
                 StorageLevel.MEMORY_AND_DISK(), averaging));
@@ -52,24 +53,42 @@ public final class DistributedTrainer {
             if (resume != null) {
                 LOG.info("resuming after round {} from {}", resume.rounds().size(), checkpoints.directory());
             }
-            TrainingResult result = trainer.fit(store, inputs, outputs, (round, state) -> {
-                if (checkpoints != null) {
-                    checkpoints.roundCompleted(state);
+            EarlyStopping stopping = new EarlyStopping(earlyStoppingRounds);
+            TrainingListener listener = new TrainingListener() {
+                @Override
+                public void roundCompleted(Round round, TrainingResult state) {
+                    if (checkpoints != null) {
+                        checkpoints.roundCompleted(state);
+                    }
+                    String held = "";
+                    if (validationStore != null) {
+                        long t0 = System.nanoTime();
+                        MetricSums v = validationStore.pass(state.model(), new Evaluation(config.model()));
+                        store.validationSeconds += (System.nanoTime() - t0) / 1e9;
+                        validation.put(round.round(), v);
+                        held = String.format(", validation %s %.4f", classification ? "accuracy" : "rmse",
+                                classification ? v.accuracy() : v.rmse());
+                    }
+                    LOG.info(String.format("round %d/%d: objective %.6g, true-model train loss %.6g, %s %.4f%s, %.2f s",
+                            round.round(), trainer.totalRounds(), round.objective(), round.train().meanLoss(),
+                            classification ? "accuracy" : "rmse",
+                            classification ? round.train().accuracy() : round.train().rmse(), held, round.seconds()));
+                    if (validationStore != null) {
+                        stopping.record(round.round(), validation.get(round.round()).meanLoss(), state.model());
+                    }
                 }
-                String held = "";
-                if (validationStore != null) {
-                    long t0 = System.nanoTime();
-                    MetricSums v = validationStore.pass(state.model(), new Evaluation(config.model()));
-                    store.validationSeconds += (System.nanoTime() - t0) / 1e9;
-                    validation.put(round.round(), v);
-                    held = String.format(", validation %s %.4f", classification ? "accuracy" : "rmse",
-                            classification ? v.accuracy() : v.rmse());
+
+                @Override
+                public boolean stopRequested() {
+                    return stopping.stop();
                 }
-                LOG.info(String.format("round %d/%d: objective %.6g, true-model train loss %.6g, %s %.4f%s, %.2f s",
-                        round.round(), trainer.totalRounds(), round.objective(), round.train().meanLoss(),
-                        classification ? "accuracy" : "rmse",
-                        classification ? round.train().accuracy() : round.train().rmse(), held, round.seconds()));
-            }, resume);
+            };
+            TrainingResult result = trainer.fit(store, inputs, outputs, listener, resume);
+            if (stopping.enabled() && stopping.best() != null) {
+                LOG.info("early stopping: the validation loss was lowest after round {} ({}); keeping that round's model",
+                        stopping.bestRound(), stopping.bestLoss());
+                result = new TrainingResult(stopping.best(), result.initial(), result.rounds());
+            }
             rounds.addAll(result.rounds());
             int r = rounds.size();
             double[] objective = new double[r];
@@ -128,6 +147,51 @@ public final class DistributedTrainer {
             if (validationStore != null) {
                 validationStore.release();
             }
+        }
+    }
+
+    /**
+     * Early stopping on the validation loss: stop once it has not improved for {@code rounds} rounds, and
+     * keep the model of its best round (0 rounds: never stop).
+     */
+    private static final class EarlyStopping {
+        private final int rounds;
+        private double bestLoss = Double.POSITIVE_INFINITY;
+        private int bestRound;
+        private int lastRound;
+        private ImplicitModel best;
+
+        EarlyStopping(int rounds) {
+            this.rounds = rounds;
+        }
+
+        boolean enabled() {
+            return rounds > 0;
+        }
+
+        void record(int round, double loss, ImplicitModel model) {
+            lastRound = round;
+            if (loss < bestLoss) {
+                bestLoss = loss;
+                bestRound = round;
+                best = model;
+            }
+        }
+
+        boolean stop() {
+            return enabled() && best != null && lastRound - bestRound >= rounds;
+        }
+
+        ImplicitModel best() {
+            return best;
+        }
+
+        int bestRound() {
+            return bestRound;
+        }
+
+        double bestLoss() {
+            return bestLoss;
         }
     }
 

@@ -126,17 +126,18 @@ class PersistenceTest extends SparkSessionTest {
                 .setCheckpointInterval(3).setAggregationDepth(3).setPStepIterations(7).setXStepIterations(7)
                 .setAbIterations(7).setReadoutPasses(2).setInitialReadoutPasses(2).setGradientIter(3)
                 .setStepSize(2e-3).setBatchSize(32).setSyncSteps(5).setAveraging("driver").setGradientTol(1e-4)
-                .setStepSchedule("cosine");
+                .setStepSchedule("cosine").setValidationIndicatorCol("isVal").setEarlyStoppingRounds(5);
         IdlClassifier defaults = new IdlClassifier();
         List<Param<?>> training = trainingParams(classifier);
-        assertEquals(30, training.size());
+        assertEquals(32, training.size());
         for (Param<?> p : training) {
             if (!p.name().equals("solver")) {
                 assertTrue(!java.util.Objects.equals(classifier.getOrDefault(p), defaults.getOrDefault(defaults.getParam(
                         p.name()))), p.name() + " is at its default: the test must move it");
             }
         }
-        IdlClassificationModel model = classifier.fit(SparkTestData.frame(spark, data.train, 2));
+        IdlClassificationModel model = classifier.fit(SparkTestData.frame(spark, data.train, 2)
+                .withColumn("isVal", org.apache.spark.sql.functions.rand(1).lt(0.2)));
         String path = dir.resolve("model").toString();
         model.write().save(path);
         IdlClassificationModel loaded = IdlClassificationModel.load(path);

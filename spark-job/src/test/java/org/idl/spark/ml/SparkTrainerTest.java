@@ -82,6 +82,37 @@ class SparkTrainerTest extends SparkSessionTest {
     }
 
     @Test
+    void validationRowsAreHeldOutAndEarlyStoppingKeepsTheBestRound() {
+        org.apache.spark.sql.Dataset<Row> frame = SparkTestData.frame(spark, data.train, 2)
+                .withColumn("isVal", org.apache.spark.sql.functions.rand(7).lt(0.3));
+        long held = frame.filter("isVal").count();
+        // A step size large enough to overfit digits within a few epochs.
+        IdlClassifier classifier = new IdlClassifier().setHiddenSize(32).setSolver("gradient").setGradientIter(40)
+                .setStepSize(3e-2).setBatchSize(32).setValidationIndicatorCol("isVal").setEarlyStoppingRounds(2);
+        IdlClassificationModel model = classifier.fit(frame);
+        double[] validation = model.summary().validationLoss();
+        int rounds = model.summary().rounds();
+        int best = 0;
+        for (int i = 1; i < rounds; i++) {
+            best = validation[i] < validation[best] ? i : best;
+        }
+        assertTrue(rounds < 40, "no early stop: " + java.util.Arrays.toString(validation));
+        assertEquals(best + 1 + 2, rounds, "stopped 2 rounds after the best: " + java.util.Arrays.toString(validation));
+        // The model kept is the best round's: its loss on the held-out rows is that round's.
+        List<Row> rows = model.transform(frame.filter("isVal")).select("probability", "label").collectAsList();
+        assertEquals(held, rows.size());
+        double loss = 0;
+        for (Row r : rows) {
+            loss -= Math.log(((org.apache.spark.ml.linalg.Vector) r.get(0)).apply((int) r.getDouble(1)));
+        }
+        assertEquals(validation[best], loss / rows.size(), 1e-6);
+        // Early stopping without validation rows is refused.
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new IdlClassifier().setEarlyStoppingRounds(3).fit(frame));
+        assertTrue(e.getMessage().contains("validationIndicatorCol"), e.getMessage());
+    }
+
+    @Test
     void transformBroadcastsTheModelOnceNotOncePerCall() {
         IdlClassificationModel model = new IdlClassifier().setHiddenSize(8).setMaxIter(1).setInitialReadoutPasses(2)
                 .fit(SparkTestData.frame(spark, data.train, 2));
