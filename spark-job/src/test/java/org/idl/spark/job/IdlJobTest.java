@@ -28,7 +28,7 @@ class IdlJobTest {
         assertEquals(IdlJob.OK, code);
         JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
         int rounds = m.get("objectiveHistory").size();
-        assertEquals(50, rounds);
+        assertEquals(10, rounds); // conf/local.conf
         assertEquals(rounds, m.get("roundSeconds").size());
         double test = m.get("testMetrics").get("accuracy").asDouble();
         assertTrue(test >= 0.975, "test accuracy " + test);
