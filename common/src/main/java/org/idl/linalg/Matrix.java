@@ -34,7 +34,12 @@ public final class Matrix implements Serializable {
     public static Matrix zeros(int rows, int cols) {
         Checks.nonNegative("rows", rows);
         Checks.nonNegative("cols", cols);
-        return new Matrix(rows, cols, new double[Math.multiplyExact(rows, cols)]);
+        if ((long) rows * cols > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a " + rows + " x " + cols + " matrix has " + (long) rows * cols
+                    + " entries, more than a Java array holds (2^31 - 1): use more partitions (smaller blocks of data),"
+                    + " or fewer features or hidden units");
+        }
+        return new Matrix(rows, cols, new double[rows * cols]);
     }
 
     /** Wraps (does not copy) column-major data. */

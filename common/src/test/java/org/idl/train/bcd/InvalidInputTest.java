@@ -37,6 +37,15 @@ class InvalidInputTest {
     }
 
     @Test
+    void aMatrixLargerThanAJavaArrayIsRefusedNamingItsShape() {
+        // 200,001 features by 12,000 points: 2.4e9 entries. It was an ArithmeticException, "integer overflow".
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> org.idl.linalg.Matrix.zeros(200_001, 12_000));
+        assertTrue(e.getMessage().contains("200001 x 12000") && e.getMessage().contains("more partitions"),
+                e.getMessage());
+    }
+
+    @Test
     void mismatchedModelShapes() {
         fails(() -> new ImplicitModel(Matrix.zeros(3, 3), Matrix.zeros(4, 2), Matrix.zeros(1, 3), Matrix.zeros(1, 2),
                 Activation.RELU, false), "A", "B", "3 x 3", "4 x 2");
