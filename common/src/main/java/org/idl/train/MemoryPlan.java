@@ -55,8 +55,11 @@ public record MemoryPlan(Solver solver, int hidden, int inputs, int outputs) {
     public String largest() {
         long width = (long) hidden + inputs;
         String a = "A alone is " + gigabytes(8L * hidden * hidden);
-        return solver == Solver.GRADIENT ? a + ", and Adam keeps two moments of every parameter"
-                : a + ", and BCD's Gram matrix of (X; U) is (n + p + 1)^2 = " + gigabytes(8 * width * width);
+        if (solver == Solver.GRADIENT) {
+            return "the parameters are " + gigabytes(8 * parameters()) + ", and Adam keeps two moments of each";
+        }
+        String gram = "BCD's Gram matrix of (X; U), (n + p + 1)^2 numbers, is " + gigabytes(8 * width * width);
+        return 8L * hidden * hidden >= 100_000_000 ? gram + "; " + a : gram;
     }
 
     public static String gigabytes(long bytes) {
