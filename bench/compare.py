@@ -65,7 +65,8 @@ def submit_train(args, sets, out):
     cmd = [os.path.join(ROOT, "submit", "idl"), "train"] + args
     for s in sets:
         cmd += ["--set", s]
-    cmd += ["--set", "job.report=false", "--out", out, "--overwrite"]
+    # The test set after every round: the curves need it (the job measures it every 5 by default).
+    cmd += ["--set", "job.report=false", "--set", "job.testEvery=1", "--out", out, "--overwrite"]
     env = dict(os.environ)
     # One BLAS thread per task: Spark already runs one task per core.
     env.setdefault("OPENBLAS_NUM_THREADS", "1")

@@ -36,7 +36,8 @@ final class JobConfig {
             Map.entry("job.checkpointDir", ""),
             Map.entry("job.checkpointEvery", "0"),
             Map.entry("job.predictionsFormat", "parquet"),
-            Map.entry("job.report", "true"));
+            Map.entry("job.report", "true"),
+            Map.entry("job.testEvery", "5"));
 
     static final Set<String> FORMATS = Set.of("csv-label-last", "csv", "libsvm", "parquet", "idx");
 
@@ -84,6 +85,9 @@ final class JobConfig {
         if (c.integer("job.checkpointEvery") < 0) {
             throw new IllegalArgumentException("job.checkpointEvery must be >= 0 rounds (0: no checkpoints), got "
                     + c.get("job.checkpointEvery"));
+        }
+        if (c.integer("job.testEvery") < 1) {
+            throw new IllegalArgumentException("job.testEvery must be >= 1 round, got " + c.get("job.testEvery"));
         }
         if (c.integer("job.checkpointEvery") > 0 && c.get("job.checkpointDir").isEmpty()) {
             throw new IllegalArgumentException("job.checkpointEvery = " + c.get("job.checkpointEvery")

@@ -117,7 +117,7 @@ final class TrainCommand {
                 watch = scaler.transform(test);
                 classifier.setFeaturesCol("scaledFeatures");
             }
-            classifier.setValidationData(watch);
+            classifier.setValidationData(watch, config.integer("job.testEvery"));
             IdlClassificationModel model = classifier.fit(fitOn);
             stages.add(model);
             PipelineModel pipeline = SparkInternals.pipelineModel(stages);

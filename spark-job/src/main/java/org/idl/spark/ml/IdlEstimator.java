@@ -38,6 +38,7 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
     private final IdlParams p;
     private transient TrainingCheckpoints checkpoints;
     private transient Dataset<?> validation;
+    private transient int validationEvery = 1;
 
     protected IdlEstimator(String uid, String defaultLoss) {
         this(PendingUid.park(uid), defaultLoss, true);
@@ -87,7 +88,17 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
      */
     @Private
     public void setValidationData(Dataset<?> data) {
+        setValidationData(data, 1);
+    }
+
+    /** As above, measured every {@code every} rounds and after the last one (1: every round). */
+    @Private
+    public void setValidationData(Dataset<?> data, int every) {
+        if (every < 1) {
+            throw new IllegalArgumentException("validation every " + every + " rounds: must be >= 1");
+        }
         this.validation = data;
+        this.validationEvery = every;
     }
 
     protected abstract boolean classification();
@@ -136,7 +147,8 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         }
         DistributedTrainer.Result result = DistributedTrainer.fit(blocks, validationBlocks, shape.features(), shape.outputs(),
                 config, trainer(), depth, (Integer) getOrDefault(p.checkpointInterval),
-                Averaging.parse(getOrDefault(p.averaging)), getEarlyStoppingRounds(), checkpoints);
+                Averaging.parse(getOrDefault(p.averaging)), getEarlyStoppingRounds(),
+                indicator.isEmpty() ? validationEvery : 1, checkpoints);
         return copyValues(createModel(uid, result, shape.outputs()), extractParamMap());
     }
 

@@ -38,7 +38,8 @@ public final class DistributedTrainer {
 
     public static Result fit(JavaRDD<DataBlock> blocks, JavaRDD<DataBlock> validationBlocks, int inputs, int outputs,
                       BcdConfig config, ImplicitTrainer trainer, int aggregationDepth, int checkpointInterval,
-                      Averaging averaging, int earlyStoppingRounds, TrainingCheckpoints checkpoints) {
+                      Averaging averaging, int earlyStoppingRounds, int validationEvery,
+                      TrainingCheckpoints checkpoints) {
         long start = System.nanoTime();
         TimedStore store = new TimedStore(new SparkBlockStore(blocks, aggregationDepth, checkpointInterval,
                 StorageLevel.MEMORY_AND_DISK(), averaging));
@@ -61,7 +62,9 @@ public final class DistributedTrainer {
                         checkpoints.roundCompleted(state);
                     }
                     String held = "";
-                    if (validationStore != null) {
+                    // Every validationEvery rounds, and the last (early stopping measures every round).
+                    if (validationStore != null && (round.round() % validationEvery == 0
+                            || round.round() == trainer.totalRounds())) {
                         long t0 = System.nanoTime();
                         MetricSums v = validationStore.pass(state.model(), new Evaluation(config.model()));
                         store.validationSeconds += (System.nanoTime() - t0) / 1e9;
@@ -73,7 +76,7 @@ public final class DistributedTrainer {
                             round.round(), trainer.totalRounds(), round.objective(), round.train().meanLoss(),
                             classification ? "accuracy" : "rmse",
                             classification ? round.train().accuracy() : round.train().rmse(), held, round.seconds()));
-                    if (validationStore != null) {
+                    if (validation.containsKey(round.round())) {
                         stopping.record(round.round(), validation.get(round.round()).meanLoss(), state.model());
                     }
                 }

@@ -33,8 +33,11 @@ class IdlJobTest {
         double test = m.get("testMetrics").get("accuracy").asDouble();
         assertTrue(test >= 0.975, "test accuracy " + test);
         assertTrue(m.get("trainMetrics").get("accuracy").asDouble() >= test);
-        // The test set is measured after every round; the last round's figure is the final model's.
+        // The test set is measured every job.testEvery = 5 rounds and after the last: the last figure is the final model's.
         assertEquals(rounds, m.get("testAccuracyHistory").size());
+        for (int i = 0; i < rounds; i++) {
+            assertEquals((i + 1) % 5 != 0, m.get("testAccuracyHistory").get(i).isNull(), "round " + (i + 1));
+        }
         assertEquals(test, m.get("testAccuracyHistory").get(rounds - 1).asDouble(), 1e-12);
         assertTrue(m.get("wellPosedness").get("infNorm").asDouble() <= 0.95 + 1e-12);
         assertTrue(m.get("trainingSeconds").asDouble() > 0);
@@ -108,6 +111,7 @@ class IdlJobTest {
         assertRejected(out, "model.stepSchedule=linear", "stepSchedule", "linear");
         assertRejected(out, "model.gradientTol=2", "model.gradientTol = 2 ");
         assertRejected(out, "data.path=/no/such/file.csv", "/no/such/file.csv");
+        assertRejected(out, "job.testEvery=0", "job.testEvery", "0");
         // A model whose A alone is larger than the driver's heap, before Spark starts.
         assertRejected(out, "model.hiddenSize=30000", "hiddenSize = 30000", "on the driver");
         IllegalArgumentException many = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{
