@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * The options of a job command: {@code --conf <file>}, repeatable {@code --set key=value}, and the
  * command's own flags and valued options. {@code --data}, {@code --format} and {@code --model} are
- * shorthands for the keys {@code data.path}, {@code data.format} and {@code job.model}.
+ * shorthands for the keys {@code data.path}, {@code data.format} and {@code job.model}, {@code --radius}
+ * for {@code job.radius}.
  */
 final class CommandLine {
     final String command;
@@ -41,6 +42,7 @@ final class CommandLine {
                 case "--data" -> c.overrides.put("data.path", value(args, ++i, a));
                 case "--format" -> c.overrides.put("data.format", value(args, ++i, a));
                 case "--model" -> c.overrides.put("job.model", value(args, ++i, a));
+                case "--radius" -> c.overrides.put("job.radius", value(args, ++i, a));
                 case "--set" -> {
                     String kv = value(args, ++i, a);
                     int eq = kv.indexOf('=');

@@ -94,6 +94,7 @@ public final class IdlJob {
             "  predict    write the predictions of a trained model for a data set",
             "  evaluate   print the accuracy and loss of a trained model on a labelled data set",
             "  inspect    print a model's dimensions, well-posedness figures and sparsity",
+            "  certify    per input radius: clean, certified and attacked accuracy on a labelled data set",
             "",
             "idl <command> --help shows the command's options. Exit codes: 0 success, 2 bad configuration",
             "or input, 3 training or Spark failure, 4 out of memory.");
@@ -108,6 +109,7 @@ public final class IdlJob {
             case "predict" -> ModelCommands.predict(args);
             case "evaluate" -> ModelCommands.evaluate(args);
             case "inspect" -> ModelCommands.inspect(args);
+            case "certify" -> ModelCommands.certify(args);
             default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'; try --help");
         };
     }

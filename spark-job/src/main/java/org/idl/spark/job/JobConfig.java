@@ -37,7 +37,9 @@ final class JobConfig {
             Map.entry("job.checkpointEvery", "0"),
             Map.entry("job.predictionsFormat", "parquet"),
             Map.entry("job.report", "true"),
-            Map.entry("job.testEvery", "5"));
+            Map.entry("job.testEvery", "5"),
+            Map.entry("job.radius", ""),
+            Map.entry("job.attackSteps", "20"));
 
     static final Set<String> FORMATS = Set.of("csv-label-last", "csv", "libsvm", "parquet", "idx");
 

@@ -47,6 +47,16 @@ final class ModelCommands {
             "Prints (and with --out writes) the accuracy, mean cross-entropy and count of the model on a",
             "labelled data set, as JSON.");
 
+    static final String CERTIFY_USAGE = String.join("\n",
+            "usage: idl certify --model <dir> --data <path> --radius r[,r...] [--format <fmt>] [--out <file>]"
+                    + " [--conf <file>] [--set key=value]...",
+            "",
+            "For each radius r, in the raw features' units: the share of the labelled points the model classifies",
+            "correctly (cleanAccuracy), correctly and certified for every input within r of the point, feature by",
+            "feature (certifiedAccuracy, interval bounds through the fixed point), and correctly after an attack",
+            "within that box (attackedAccuracy, job.attackSteps steps of projected sign-gradient ascent, default 20).",
+            "Prints JSON; --out also writes it.");
+
     static final String INSPECT_USAGE = String.join("\n",
             "usage: idl inspect --model <dir> [--out <file>]",
             "",
@@ -124,6 +134,44 @@ final class ModelCommands {
                     }
                     return Frames.classificationMetrics(pipeline.transform(data.frame()), model);
                 });
+    }
+
+    static int certify(String[] args) throws Exception {
+        return report(args, Set.of("--model", "--data", "--format", "--radius", "--out", "--overwrite"), CERTIFY_USAGE,
+                "idl certify", (spark, config, pipeline, model) -> {
+                    double[] radii = radii(config.get("job.radius"));
+                    int steps = config.integer("job.attackSteps");
+                    if (steps < 0) {
+                        throw new IllegalArgumentException("job.attackSteps must be >= 0, got " + steps);
+                    }
+                    String path = IdlJob.resolve(config.get("data.path"));
+                    LabeledFrame data = JobData.read(spark, config, path, config.get("data.labelsPath"),
+                            classNames(model), model.implicitModel().inputs());
+                    if (!data.labelled()) {
+                        throw new IllegalArgumentException("certify needs labels, and " + path + " has none");
+                    }
+                    return Certification.run(data.frame(), pipeline, model, radii, steps);
+                });
+    }
+
+    /** The radii of {@code --radius r[,r...]}: finite, >= 0. */
+    static double[] radii(String spec) {
+        if (spec.isBlank()) {
+            throw new IllegalArgumentException("certify needs --radius r[,r...]");
+        }
+        String[] parts = spec.split(",");
+        double[] out = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                out[i] = Double.parseDouble(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--radius: '" + parts[i].trim() + "' is not a number");
+            }
+            if (!(out[i] >= 0) || !Double.isFinite(out[i])) {
+                throw new IllegalArgumentException("--radius: " + parts[i].trim() + " must be finite and >= 0");
+            }
+        }
+        return out;
     }
 
     static int inspect(String[] args) throws Exception {

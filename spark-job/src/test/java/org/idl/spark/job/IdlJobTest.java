@@ -56,6 +56,25 @@ class IdlJobTest {
         long correct = Math.round(m.get("trainMetrics").get("accuracy").asDouble() * 1346 + test * 451);
         double expected = correct / 1797.0;
         assertEquals(expected, ev.get("accuracy").asDouble(), 1e-9);
+        // certify: per radius (raw pixel units, 0-16), certified <= attacked <= clean, and nothing certified flips.
+        Path certification = dir.resolve("certification.json");
+        assertEquals(IdlJob.OK, IdlJob.run(new String[]{"certify", "--model", out.resolve("model").toString(),
+                "--data", Digits.path().toString(), "--radius", "0,0.25,1", "--out", certification.toString(),
+                "--set", "job.attackSteps=10"}));
+        JsonNode radii = new ObjectMapper().readTree(certification.toFile()).get("radii");
+        assertEquals(3, radii.size());
+        double previous = 1;
+        for (JsonNode r : radii) {
+            double clean = r.get("cleanAccuracy").asDouble();
+            double certified = r.get("certifiedAccuracy").asDouble();
+            double attacked = r.get("attackedAccuracy").asDouble();
+            assertEquals(expected, clean, 1e-9);
+            assertTrue(certified <= attacked && attacked <= clean, r.toString());
+            assertTrue(certified <= previous, r.toString());
+            previous = certified;
+        }
+        assertEquals(expected, radii.get(0).get("certifiedAccuracy").asDouble(), 1e-9); // radius 0: every correct point
+        assertTrue(radii.get(2).get("certifiedAccuracy").asDouble() < expected, radii.toString());
         Path inspection = dir.resolve("inspection.json");
         assertEquals(IdlJob.OK, IdlJob.run(new String[]{"inspect", "--model", out.resolve("model").toString(),
                 "--out", inspection.toString()}));
