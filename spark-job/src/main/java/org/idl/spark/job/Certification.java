@@ -100,6 +100,28 @@ final class Certification {
         return out;
     }
 
+    /** The HTML page of a {@link #run}'s result. */
+    @SuppressWarnings("unchecked")
+    static byte[] page(Map<String, Object> result, ImplicitModel model, String data, String modelPath) {
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) result.get("radii");
+        int k = rows.size();
+        double[] radii = new double[k];
+        double[] clean = new double[k];
+        double[] certified = new double[k];
+        double[] attacked = new double[k];
+        for (int i = 0; i < k; i++) {
+            radii[i] = (Double) rows.get(i).get("radius");
+            clean[i] = (Double) rows.get(i).get("cleanAccuracy");
+            certified[i] = (Double) rows.get(i).get("certifiedAccuracy");
+            attacked[i] = (Double) rows.get(i).get("attackedAccuracy");
+        }
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("model", modelPath);
+        facts.put("data", data + " (" + result.get("count") + " points)");
+        facts.put("attack", result.get("attackSteps") + " steps of projected sign-gradient ascent");
+        return org.idl.spark.job.report.HtmlReport.renderCertification(model, facts, radii, clean, certified, attacked);
+    }
+
     /** Projected sign-gradient ascent on the cross-entropy of the labels, within u +- sigma. */
     static Matrix attack(ImplicitModel model, Matrix u, int[] labels, double[] sigma, int steps) {
         int p = model.inputs();

@@ -15,6 +15,8 @@ final class CommandLine {
     final String command;
     Path conf;
     String out;
+    /** certify: where to write the HTML page. */
+    String report;
     boolean overwrite;
     boolean resume;
     boolean help;
@@ -43,6 +45,7 @@ final class CommandLine {
                 case "--format" -> c.overrides.put("data.format", value(args, ++i, a));
                 case "--model" -> c.overrides.put("job.model", value(args, ++i, a));
                 case "--radius" -> c.overrides.put("job.radius", value(args, ++i, a));
+                case "--report" -> c.report = value(args, ++i, a);
                 case "--set" -> {
                     String kv = value(args, ++i, a);
                     int eq = kv.indexOf('=');

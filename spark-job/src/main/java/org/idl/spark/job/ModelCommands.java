@@ -49,13 +49,13 @@ final class ModelCommands {
 
     static final String CERTIFY_USAGE = String.join("\n",
             "usage: idl certify --model <dir> --data <path> --radius r[,r...] [--format <fmt>] [--out <file>]"
-                    + " [--conf <file>] [--set key=value]...",
+                    + " [--report <file.html>] [--conf <file>] [--set key=value]...",
             "",
             "For each radius r, in the raw features' units: the share of the labelled points the model classifies",
             "correctly (cleanAccuracy), correctly and certified for every input within r of the point, feature by",
             "feature (certifiedAccuracy, interval bounds through the fixed point), and correctly after an attack",
             "within that box (attackedAccuracy, job.attackSteps steps of projected sign-gradient ascent, default 20).",
-            "Prints JSON; --out also writes it.");
+            "Prints JSON; --out also writes it, --report writes an HTML page with a chart of the three against the radius.");
 
     static final String INSPECT_USAGE = String.join("\n",
             "usage: idl inspect --model <dir> [--out <file>]",
@@ -137,21 +137,32 @@ final class ModelCommands {
     }
 
     static int certify(String[] args) throws Exception {
-        return report(args, Set.of("--model", "--data", "--format", "--radius", "--out", "--overwrite"), CERTIFY_USAGE,
-                "idl certify", (spark, config, pipeline, model) -> {
-                    double[] radii = radii(config.get("job.radius"));
-                    int steps = config.integer("job.attackSteps");
-                    if (steps < 0) {
-                        throw new IllegalArgumentException("job.attackSteps must be >= 0, got " + steps);
+        Set<String> options = Set.of("--model", "--data", "--format", "--radius", "--out", "--report", "--overwrite");
+        CommandLine cl = CommandLine.parse(args, options);
+        OutputDir page = cl.help || cl.report == null ? null : OutputDir.prepare(cl.report, cl.overwrite, List.of());
+        return report(args, options, CERTIFY_USAGE, "idl certify", (spark, config, pipeline, model) -> {
+            double[] radii = radii(config.get("job.radius"));
+            int steps = config.integer("job.attackSteps");
+            if (steps < 0) {
+                throw new IllegalArgumentException("job.attackSteps must be >= 0, got " + steps);
+            }
+            String path = IdlJob.resolve(config.get("data.path"));
+            LabeledFrame data = JobData.read(spark, config, path, config.get("data.labelsPath"),
+                    classNames(model), model.implicitModel().inputs());
+            if (!data.labelled()) {
+                throw new IllegalArgumentException("certify needs labels, and " + path + " has none");
+            }
+            Map<String, Object> result = Certification.run(data.frame(), pipeline, model, radii, steps);
+            if (page != null) {
+                byte[] html = Certification.page(result, model.implicitModel(), path, requireModel(config));
+                page.commit(spark.sparkContext().hadoopConfiguration(), (tmp, fs) -> {
+                    try (var stream = fs.create(tmp, false)) {
+                        stream.write(html);
                     }
-                    String path = IdlJob.resolve(config.get("data.path"));
-                    LabeledFrame data = JobData.read(spark, config, path, config.get("data.labelsPath"),
-                            classNames(model), model.implicitModel().inputs());
-                    if (!data.labelled()) {
-                        throw new IllegalArgumentException("certify needs labels, and " + path + " has none");
-                    }
-                    return Certification.run(data.frame(), pipeline, model, radii, steps);
                 });
+            }
+            return result;
+        });
     }
 
     /** The radii of {@code --radius r[,r...]}: finite, >= 0. */

@@ -60,7 +60,9 @@ class IdlJobTest {
         Path certification = dir.resolve("certification.json");
         assertEquals(IdlJob.OK, IdlJob.run(new String[]{"certify", "--model", out.resolve("model").toString(),
                 "--data", Digits.path().toString(), "--radius", "0,0.25,1", "--out", certification.toString(),
-                "--set", "job.attackSteps=10"}));
+                "--report", dir.resolve("certification.html").toString(), "--set", "job.attackSteps=10"}));
+        String page = Files.readString(dir.resolve("certification.html"));
+        assertTrue(page.contains("Accuracy against the input radius") && page.contains("data:image/png;base64,"));
         JsonNode radii = new ObjectMapper().readTree(certification.toFile()).get("radii");
         assertEquals(3, radii.size());
         double previous = 1;

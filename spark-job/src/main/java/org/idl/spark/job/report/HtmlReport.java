@@ -111,6 +111,56 @@ public final class HtmlReport {
         return html.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The page of {@code idl certify}: clean, certified and attacked accuracy against the input radius,
+     * with the model's description and the run's facts.
+     */
+    public static byte[] renderCertification(ImplicitModel model, Map<String, String> facts, double[] radii,
+                                             double[] clean, double[] certified, double[] attacked) {
+        StringBuilder html = new StringBuilder(1 << 14);
+        String title = "idl certification report";
+        html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                .append("<title>").append(title).append("</title>\n")
+                .append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n<header>\n")
+                .append("<h1>").append(title).append("</h1>\n")
+                .append("<p class=\"model\">").append(escape(describe(model))).append("</p>\n");
+        factsTable(html, facts);
+        html.append("</header>\n");
+        XYSeriesCollection dataset = new XYSeriesCollection();
+        String[] names = {"clean", "attacked", "certified"};
+        double[][] values = {clean, attacked, certified};
+        for (int s = 0; s < names.length; s++) {
+            XYSeries series = new XYSeries(names[s], false, true);
+            for (int i = 0; i < radii.length; i++) {
+                series.add(radii[i], 100 * values[s][i]);
+            }
+            dataset.addSeries(series);
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(null, "input radius (raw feature units)", "accuracy %",
+                dataset, PlotOrientation.VERTICAL, true, false, false);
+        chart.getXYPlot().setRenderer(lines(BLUE, ORANGE, RED));
+        style(chart);
+        // style() counts rounds on the x axis; radii are fractions.
+        ((NumberAxis) chart.getXYPlot().getDomainAxis()).setStandardTickUnits(NumberAxis.createStandardTickUnits());
+        figure(html, "Accuracy against the input radius", chart, WIDTH, HEIGHT,
+                "Clean accuracy; accuracy after the attack (an upper bound on the robust accuracy); certified"
+                        + " accuracy (a lower bound: correct, and no input within the radius changes the prediction).");
+        html.append("<section>\n<h2>Figures</h2>\n<table class=\"facts\">\n<tr><th>radius</th><th>clean</th>"
+                + "<th>certified</th><th>attacked</th></tr>\n");
+        for (int i = 0; i < radii.length; i++) {
+            html.append("<tr><td>").append(radii[i]).append("</td><td>").append(percent(clean[i]))
+                    .append("</td><td>").append(percent(certified[i])).append("</td><td>").append(percent(attacked[i]))
+                    .append("</td></tr>\n");
+        }
+        html.append("</table>\n</section>\n</body>\n</html>\n");
+        return html.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String percent(double share) {
+        return String.format(java.util.Locale.ROOT, "%.2f%%", 100 * share);
+    }
+
     // ---- charts ------------------------------------------------------------------------------
 
     static JFreeChart objectiveChart(double[] objective) {
