@@ -76,15 +76,7 @@ public final class HtmlReport {
     public static byte[] render(ReportData data) {
         ImplicitModel model = data.model();
         StringBuilder html = new StringBuilder(1 << 16);
-        String title = escape(data.title());
-        html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-                .append("<title>").append(title).append("</title>\n")
-                .append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n<header>\n")
-                .append("<h1>").append(title).append("</h1>\n")
-                .append("<p class=\"model\">").append(escape(describe(model))).append("</p>\n");
-        factsTable(html, data.facts());
-        html.append("</header>\n");
+        head(html, data.title(), model, data.facts());
 
         double[] objective = data.objectiveHistory();
         figure(html, "Relaxed objective", objectiveChart(objective), WIDTH, HEIGHT,
@@ -118,15 +110,7 @@ public final class HtmlReport {
     public static byte[] renderCertification(ImplicitModel model, Map<String, String> facts, double[] radii,
                                              double[] clean, double[] certified, double[] attacked) {
         StringBuilder html = new StringBuilder(1 << 14);
-        String title = "idl certification report";
-        html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-                .append("<title>").append(title).append("</title>\n")
-                .append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n<header>\n")
-                .append("<h1>").append(title).append("</h1>\n")
-                .append("<p class=\"model\">").append(escape(describe(model))).append("</p>\n");
-        factsTable(html, facts);
-        html.append("</header>\n");
+        head(html, "idl certification report", model, facts);
         XYSeriesCollection dataset = new XYSeriesCollection();
         String[] names = {"clean", "attacked", "certified"};
         double[][] values = {clean, attacked, certified};
@@ -461,6 +445,19 @@ public final class HtmlReport {
         return "Implicit model (" + m.activation() + "): n = " + m.hidden() + " hidden units, p = " + m.inputs()
                 + " input features" + (m.bias() ? " plus a bias" : "") + ", q = " + m.outputs() + " output"
                 + (m.outputs() == 1 ? "" : "s") + ".";
+    }
+
+    /** The page up to its first figure: the title, the model's description and the facts. */
+    private static void head(StringBuilder html, String title, ImplicitModel model, Map<String, String> facts) {
+        String t = escape(title);
+        html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                .append("<title>").append(t).append("</title>\n")
+                .append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n<header>\n")
+                .append("<h1>").append(t).append("</h1>\n")
+                .append("<p class=\"model\">").append(escape(describe(model))).append("</p>\n");
+        factsTable(html, facts);
+        html.append("</header>\n");
     }
 
     private static void factsTable(StringBuilder html, Map<String, String> facts) {
