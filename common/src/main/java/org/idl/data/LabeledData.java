@@ -93,6 +93,47 @@ public record LabeledData(Matrix features, int[] labels) {
         }
     }
 
+    /**
+     * Headerless CSV of features only, {@code width} numbers a line (a stream, gzip when {@code name} ends
+     * in .gz), as the columns of a matrix; null when the first line holds another count, so that the
+     * caller can read it as {@link #readCsv} data, its last value a label.
+     */
+    public static Matrix readFeatureCsv(InputStream raw, String name, int width) throws IOException {
+        try (InputStream in = name.endsWith(".gz") ? new GZIPInputStream(raw) : raw;
+             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            List<double[]> rows = new ArrayList<>();
+            String line;
+            int lineNo = 0;
+            while ((line = reader.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                String[] fields = line.split(",");
+                if (fields.length != width) {
+                    if (rows.isEmpty()) {
+                        return null;
+                    }
+                    throw new IllegalArgumentException(name + ":" + lineNo + ": " + fields.length + " fields, expected "
+                            + width);
+                }
+                double[] row = new double[width];
+                for (int j = 0; j < width; j++) {
+                    row[j] = parse(name, lineNo, j, fields[j]);
+                }
+                rows.add(row);
+            }
+            if (rows.isEmpty()) {
+                throw new IllegalArgumentException(name + ": no data");
+            }
+            Matrix x = Matrix.zeros(width, rows.size());
+            for (int c = 0; c < rows.size(); c++) {
+                System.arraycopy(rows.get(c), 0, x.data(), c * width, width);
+            }
+            return x;
+        }
+    }
+
     private static double parse(String path, int line, int field, String text) {
         double v;
         try {

@@ -36,7 +36,7 @@ public final class DataReaders {
             .add("features", SQLDataTypes.VectorType(), false)
             .add("label", DataTypes.DoubleType, false);
     /** The frame of data read without labels. */
-    static final StructType FEATURES_ONLY = new StructType().add("features", SQLDataTypes.VectorType(), false);
+    public static final StructType FEATURES_ONLY = new StructType().add("features", SQLDataTypes.VectorType(), false);
 
     /**
      * More distinct labels than this, when classifying, is taken for a numeric target read by mistake;

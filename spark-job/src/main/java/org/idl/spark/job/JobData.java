@@ -6,6 +6,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.idl.data.LabeledData;
+import org.idl.linalg.Matrix;
 import org.idl.spark.io.DataReaders;
 import org.idl.spark.io.DataSource;
 import org.idl.spark.io.LabeledFrame;
@@ -124,60 +125,34 @@ final class JobData {
      */
     private static LabeledFrame readFeaturesOnly(SparkSession spark, String path, int width, String[] classes)
             throws IOException {
-        String resolved = IdlJob.resolve(path);
-        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(resolved);
-        List<Row> rows = new java.util.ArrayList<>();
-        try (java.io.InputStream raw = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(p);
-             java.io.InputStream in = resolved.endsWith(".gz") ? new java.util.zip.GZIPInputStream(raw) : raw;
-             java.io.BufferedReader reader = new java.io.BufferedReader(
-                     new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8))) {
-            String line;
-            int lineNo = 0;
-            while ((line = reader.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] fields = line.split(",", -1);
-                if (rows.isEmpty() && fields.length != width) {
-                    return null;
-                }
-                if (fields.length != width) {
-                    throw new IllegalArgumentException(resolved + ":" + lineNo + ": " + fields.length
-                            + " fields, expected " + width + " (the model's inputs)");
-                }
-                double[] x = new double[width];
-                for (int j = 0; j < width; j++) {
-                    try {
-                        x[j] = Double.parseDouble(fields[j].trim());
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException(resolved + ":" + lineNo + ": field " + (j + 1) + " is '"
-                                + fields[j].trim() + "', not a number");
-                    }
-                    if (!Double.isFinite(x[j])) {
-                        throw new IllegalArgumentException(resolved + ":" + lineNo + ": field " + (j + 1) + " is "
-                                + fields[j].trim());
-                    }
-                }
-                rows.add(org.apache.spark.sql.RowFactory.create(org.apache.spark.ml.linalg.Vectors.dense(x)));
-            }
-        } catch (java.io.FileNotFoundException e) {
-            throw new IllegalArgumentException("data file " + resolved + " does not exist");
+        Matrix x = readOnDriver(spark, path, (in, name) -> LabeledData.readFeatureCsv(in, name, width));
+        if (x == null) {
+            return null;
         }
-        if (rows.isEmpty()) {
-            throw new IllegalArgumentException(resolved + ": no data");
+        List<Row> rows = new java.util.ArrayList<>(x.cols());
+        for (int c = 0; c < x.cols(); c++) {
+            rows.add(org.apache.spark.sql.RowFactory.create(
+                    org.apache.spark.ml.linalg.Vectors.dense(x.columns(c, c + 1).data())));
         }
-        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
-                .add("features", org.apache.spark.ml.linalg.SQLDataTypes.VectorType(), false);
-        return new LabeledFrame(spark.createDataFrame(rows, schema)
+        return new LabeledFrame(spark.createDataFrame(rows, DataReaders.FEATURES_ONLY)
                 .repartition(spark.sparkContext().defaultParallelism()), classes, width);
     }
 
     private static LabeledData readLabelLast(SparkSession spark, String path) throws IOException {
+        return readOnDriver(spark, path, LabeledData::readCsv);
+    }
+
+    /** How a file read on the driver becomes data: from the stream and the name errors give. */
+    private interface DriverRead<T> {
+        T read(java.io.InputStream in, String name) throws IOException;
+    }
+
+    /** A (Hadoop) file read whole on the driver, as the small csv-label-last data is. */
+    private static <T> T readOnDriver(SparkSession spark, String path, DriverRead<T> read) throws IOException {
         String resolved = IdlJob.resolve(path);
         org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(resolved);
         try (FSDataInputStream in = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(p)) {
-            return LabeledData.readCsv(in, resolved);
+            return read.read(in, resolved);
         } catch (java.io.FileNotFoundException e) {
             throw new IllegalArgumentException("data file " + resolved + " does not exist");
         }
