@@ -145,54 +145,57 @@ public final class IntervalBounds {
         Matrix absA = abs(model.a());
         int n = model.hidden();
         int m = ua.cols();
-        // delta = (I - |A|)^-1 r, per column also the a priori bound (I - |A|)^-1 (|z| + r) on |x*|.
+        // delta = (I - |A|)^-1 r, and per column the a priori bound (I - |A|)^-1 (|z| + r) on |x*|.
         Matrix x = model.solver(1e-12).solve(z, null).states();
-        double[] delta = neumann(absA, r);
+        double[] delta = neumann(absA, Matrix.wrap(n, 1, r.clone())).data();
+        Matrix rhs = Matrix.zeros(n, m);
+        for (int k = 0; k < rhs.data().length; k++) {
+            rhs.data()[k] = Math.abs(z.data()[k]) + r[k % n];
+        }
+        Matrix bound = neumann(absA, rhs);
         Matrix lo = Matrix.zeros(n, m);
         Matrix hi = Matrix.zeros(n, m);
-        for (int col = 0; col < m; col++) {
-            double[] rhs = new double[n];
-            for (int i = 0; i < n; i++) {
-                rhs[i] = Math.abs(z.get(i, col)) + r[i];
-            }
-            double[] bound = neumann(absA, rhs);
-            for (int i = 0; i < n; i++) {
-                // x is the fixed point at u to a relative 1e-12: pad by more than that.
-                double pad = delta[i] + 1e-9 * (1 + Math.abs(x.get(i, col)));
-                lo.set(i, col, Math.max(-bound[i], x.get(i, col) - pad));
-                hi.set(i, col, Math.min(bound[i], x.get(i, col) + pad));
-            }
+        for (int k = 0; k < lo.data().length; k++) {
+            int i = k % n;
+            double xk = x.data()[k];
+            // x is the fixed point at u to a relative 1e-12: pad by more than that.
+            double pad = delta[i] + 1e-9 * (1 + Math.abs(xk));
+            lo.data()[k] = Math.max(-bound.data()[k], xk - pad);
+            hi.data()[k] = Math.min(bound.data()[k], xk + pad);
         }
         return new Box(lo, hi);
     }
 
     /**
-     * {@code (I - M)^-1 v} for M >= 0 with rho(M) < 1, by the series v + M v + M^2 v + ..., rounded up
-     * by a relative 1e-9 so that stopping the series early keeps the bound above the true value.
+     * {@code (I - M)^-1 V} for M >= 0 with rho(M) < 1 and V >= 0, all columns at once, by the series
+     * V + M V + M^2 V + ..., rounded up by a relative 1e-9 so that stopping the series early keeps the
+     * bound above the true value.
      */
-    static double[] neumann(Matrix m, double[] v) {
-        int n = v.length;
-        double[] sum = v.clone();
-        Matrix term = Matrix.wrap(n, 1, v.clone());
+    static Matrix neumann(Matrix m, Matrix v) {
+        Matrix sum = v.copy();
+        Matrix term = v.copy();
+        double[] s = sum.data();
         for (int it = 0; it < 100_000; it++) {
             term = m.times(term);
-            double size = 0;
-            double total = 0;
-            for (int i = 0; i < n; i++) {
-                sum[i] += term.data()[i];
-                size = Math.max(size, term.data()[i]);
-                total = Math.max(total, sum[i]);
+            double[] t = term.data();
+            // Each entry's own tail, not the largest entry's, decides: a small bound must stay a bound.
+            boolean converged = true;
+            boolean finite = true;
+            for (int k = 0; k < s.length; k++) {
+                s[k] += t[k];
+                converged &= t[k] <= 1e-15 * s[k];
+                finite &= Double.isFinite(s[k]);
             }
-            if (size <= 1e-15 * Math.max(total, 1e-300)) {
+            if (converged) {
                 break;
             }
-            if (it == 99_999 || !Double.isFinite(total)) {
+            if (it == 99_999 || !finite) {
                 throw new IllegalArgumentException("the bound needs rho(|A|) < 1, and the series for (I - |A|)^-1 does"
                         + " not converge");
             }
         }
-        for (int i = 0; i < n; i++) {
-            sum[i] *= 1 + 1e-9;
+        for (int k = 0; k < s.length; k++) {
+            s[k] *= 1 + 1e-9;
         }
         return sum;
     }
