@@ -151,6 +151,15 @@ public final class Matrix implements Serializable {
         return block(0, rows, c0, c1);
     }
 
+    /** Copy of the columns {@code order[from..to)}, in that order. */
+    public Matrix columnsAt(int[] order, int from, int to) {
+        Matrix out = zeros(rows, to - from);
+        for (int c = from; c < to; c++) {
+            System.arraycopy(data, order[c] * rows, out.data, (c - from) * rows, rows);
+        }
+        return out;
+    }
+
     /** Writes {@code b} into this matrix with its top-left corner at (r0, c0). */
     public void setBlock(int r0, int c0, Matrix b) {
         if (r0 < 0 || c0 < 0 || r0 + b.rows > rows || c0 + b.cols > cols) {

@@ -19,6 +19,8 @@ public final class DataBlock implements Serializable {
     private final Matrix x;
     private final Matrix p;
     private final int index;
+    /** {@link #pointKeys}, computed on first use and kept with the cached block (not serialized). */
+    private transient volatile long[] pointKeys;
 
     public DataBlock(Matrix u, Matrix y, Matrix x, Matrix p) {
         this(u, y, x, p, 0);
@@ -49,7 +51,36 @@ public final class DataBlock implements Serializable {
     }
 
     public DataBlock withStates(Matrix newX, Matrix newP) {
-        return new DataBlock(u, y, newX, newP, index);
+        DataBlock b = new DataBlock(u, y, newX, newP, index);
+        b.pointKeys = pointKeys;
+        return b;
+    }
+
+    /**
+     * A 64-bit hash of each point's content (its column of U and of Y): what samples a point into
+     * mini-batches, so that the sample depends on the data and the seed, not on which block holds
+     * the point or where in the block it sits.
+     */
+    public long[] pointKeys() {
+        long[] keys = pointKeys;
+        if (keys == null) {
+            keys = new long[size()];
+            for (int j = 0; j < keys.length; j++) {
+                keys[j] = columnHash(y, j, columnHash(u, j, 0x243F6A8885A308D3L));
+            }
+            pointKeys = keys;
+        }
+        return keys;
+    }
+
+    private static long columnHash(Matrix m, int col, long h) {
+        double[] d = m.data();
+        int rows = m.rows();
+        for (int i = col * rows, end = i + rows; i < end; i++) {
+            // +0.0 folds -0.0 into 0.0, so equal values hash alike.
+            h = Long.rotateLeft(h ^ Double.doubleToLongBits(d[i] + 0.0), 27) * 0x9E3779B97F4A7C15L;
+        }
+        return h;
     }
 
     public int index() {

@@ -32,6 +32,7 @@ public class IdlKryoRegistrator implements KryoRegistrator {
             "org.idl.train.MetricSums",
             "org.idl.train.bcd.Passes$GramSum",
             "org.idl.train.bcd.Passes$StateStatistics",
+            "org.idl.train.bcd.Passes$MiniBatchStatistics",
             "org.idl.train.gradient.GradientPasses$GradientSums",
             "org.idl.train.gradient.GradientPasses$EpochSums",
             "org.idl.train.gradient.GradientPasses$PointCount",

@@ -32,7 +32,8 @@ public final class ABStep {
             implements Serializable, Summable<Statistics> {
         @Override
         public Statistics merge(Statistics o) {
-            return new Statistics(g.plus(o.g), xx.plus(o.xx), xu.plus(o.xu), divergence + o.divergence, count + o.count);
+            return new Statistics(g.plus(o.g), xx == null ? null : xx.plus(o.xx), xu == null ? null : xu.plus(o.xu),
+                    divergence + o.divergence, count + o.count);
         }
     }
 
@@ -49,6 +50,12 @@ public final class ABStep {
      * @param p targets P
      */
     public static Statistics statistics(Activation phi, double[] lambda, Matrix x, Matrix u, Matrix z, Matrix p) {
+        return statistics(phi, lambda, x, u, z, p, true);
+    }
+
+    /** As above; without {@code withGram}, G and the divergence only (the Gram blocks null). */
+    public static Statistics statistics(Activation phi, double[] lambda, Matrix x, Matrix u, Matrix z, Matrix p,
+                                        boolean withGram) {
         int n = x.rows();
         Checks.sameShape("Z", z, "X", x);
         Checks.sameShape("P", p, "X", x);
@@ -69,7 +76,8 @@ public final class ABStep {
         Matrix gu = r.timesTransposed(u);
         g.setBlock(0, 0, gx);
         g.setBlock(0, n, gu);
-        return new Statistics(g, x.gram(), x.timesTransposed(u), divergence, x.cols());
+        return new Statistics(g, withGram ? x.gram() : null, withGram ? x.timesTransposed(u) : null, divergence,
+                x.cols());
     }
 
     /**
@@ -101,33 +109,79 @@ public final class ABStep {
     static Result solve(Statistics s, Matrix uu, Matrix a0, Matrix b0, double[] lambda, double kappa,
                         Penalty penaltyB, int penalisedColumns, Matrix coupled, int iterations,
                         SparsityPattern structure, double lipschitzScale) {
-        int n = a0.rows();
         int pb = b0.cols();
-        Checks.openUnitInterval("kappa", kappa);
-        Checks.shape("G", s.g, n, n + pb);
         Checks.shape("U U^T", uu, pb, pb);
-        PStep.requireLambda(lambda, n);
+        requireCount(s);
+        double inv = 1.0 / s.count;
+        Matrix k = Matrix.symmetricBlocks(s.xx, s.xu, uu).scaleInPlace(inv);
+        double lipschitz = Lipschitz.ofPsd(maxOf(lambda), k, 500, 0) * lipschitzScale;
+        return minimise(s.g.copy().scaleInPlace(inv), s.divergence * inv, k, lipschitz, 0.0, a0, b0, lambda, kappa,
+                penaltyB, penalisedColumns, coupled, iterations, structure);
+    }
+
+    /**
+     * The proximal (A,B)-step of the mini-batch schedule: G and the divergence from one batch, the
+     * curvature K from the states of the whole data at the start of the epoch (so a pass ships G
+     * alone, whatever the batch size), and the damping {@code tau/2 ||W - W0||^2}, which keeps one
+     * batch from pulling (A, B) far from what the other batches fitted (Zeng et al. 2019; Fenchel
+     * lifted networks' anchor).
+     *
+     * @param k             {@code V V^T / m} of the whole data, V = [X*; U] (per sample)
+     * @param kEigenvalue   the largest eigenvalue of {@code k} (an upper estimate)
+     * @param tau           the proximal weight (>= 0)
+     */
+    public static Result solveProximal(Statistics batch, Matrix k, double kEigenvalue, double tau, Matrix a0, Matrix b0,
+                                       double[] lambda, double kappa, Penalty penaltyB, int penalisedColumns,
+                                       Matrix coupled, int iterations, SparsityPattern structure) {
+        Checks.nonNegative("tau", tau);
+        int side = a0.rows() + b0.cols();
+        Checks.shape("K", k, side, side);
+        requireCount(batch);
+        double inv = 1.0 / batch.count;
+        double lipschitz = maxOf(lambda) * kEigenvalue + tau;
+        return minimise(batch.g.copy().scaleInPlace(inv), batch.divergence * inv, k, lipschitz, tau, a0, b0, lambda,
+                kappa, penaltyB, penalisedColumns, coupled, iterations, structure);
+    }
+
+    private static void requireCount(Statistics s) {
         if (s.count <= 0) {
             throw new IllegalArgumentException("the (A,B)-step needs statistics over at least one data point, got "
                     + s.count);
         }
-        double inv = 1.0 / s.count;
-        Matrix k = Matrix.symmetricBlocks(s.xx, s.xu, uu).scaleInPlace(inv);
-        Matrix g = s.g.copy().scaleInPlace(inv);
-        Matrix w0 = Matrix.hstack(a0, b0);
-        double maxLambda = 0;
+    }
+
+    private static double maxOf(double[] lambda) {
+        double max = 0;
         for (double l : lambda) {
-            maxLambda = Math.max(maxLambda, l);
+            max = Math.max(max, l);
         }
-        double lipschitz = Lipschitz.ofPsd(maxLambda, k, 500, 0) * lipschitzScale;
-        double before = s.divergence * inv + penaltyB.value(b0.columns(0, penalisedColumns), coupled);
+        return max;
+    }
+
+    /**
+     * Minimises {@code f(W0) + <G, Delta> + 1/2 tr(Lam Delta K Delta^T) + tau/2 ||Delta||^2 + Pen(B)},
+     * {@code Delta = W - W0}, over the feasible W by FISTA; G and K per sample, {@code atW0 = f(W0)}.
+     */
+    private static Result minimise(Matrix g, double atW0, Matrix k, double lipschitz, double tau, Matrix a0, Matrix b0,
+                                   double[] lambda, double kappa, Penalty penaltyB, int penalisedColumns,
+                                   Matrix coupled, int iterations, SparsityPattern structure) {
+        int n = a0.rows();
+        int pb = b0.cols();
+        Checks.openUnitInterval("kappa", kappa);
+        Checks.shape("G", g, n, n + pb);
+        PStep.requireLambda(lambda, n);
+        Matrix w0 = Matrix.hstack(a0, b0);
+        double before = atW0 + penaltyB.value(b0.columns(0, penalisedColumns), coupled);
 
         Fista.Problem problem = new Fista.Problem() {
             @Override
             public Matrix gradient(Matrix w) {
-                Matrix delta = w.minus(w0).scaleRowsInPlace(lambda);
+                Matrix delta = w.minus(w0);
                 Matrix grad = g.copy();
-                Matrix.gemm(1.0, delta, false, k, false, 1.0, grad);
+                if (tau > 0) {
+                    grad.addInPlace(tau, delta);
+                }
+                Matrix.gemm(1.0, delta.scaleRowsInPlace(lambda), false, k, false, 1.0, grad);
                 return grad;
             }
 
@@ -147,11 +201,10 @@ public final class ABStep {
         Matrix start = w0.copy();
         problem.prox(start, 0.0);
         Matrix w = Fista.minimise(problem, start, lipschitz, iterations);
-        double after = majoriser(s.divergence * inv, g, k, lambda, w0, w, n, pb, penaltyB, penalisedColumns, coupled);
+        double after = majoriser(atW0, g, k, lambda, tau, w0, w, n, pb, penaltyB, penalisedColumns, coupled);
         // Keep the better of the start and the solve (as the P-step does per column): the Lipschitz
         // constant comes from power iteration, and should it fall short, FISTA can end uphill.
-        double atStart = majoriser(s.divergence * inv, g, k, lambda, w0, start, n, pb, penaltyB, penalisedColumns,
-                coupled);
+        double atStart = majoriser(atW0, g, k, lambda, tau, w0, start, n, pb, penaltyB, penalisedColumns, coupled);
         if (!(after <= atStart)) {
             w = start;
             after = atStart;
@@ -160,9 +213,10 @@ public final class ABStep {
     }
 
     /** The majoriser of (13) at W = [A B], with B's penalty. */
-    private static double majoriser(double atW0, Matrix g, Matrix k, double[] lambda, Matrix w0, Matrix w, int n, int pb,
-                                    Penalty penaltyB, int penalisedColumns, Matrix coupled) {
-        return atW0 + majoriserIncrement(g, k, lambda, w.minus(w0))
+    private static double majoriser(double atW0, Matrix g, Matrix k, double[] lambda, double tau, Matrix w0, Matrix w,
+                                    int n, int pb, Penalty penaltyB, int penalisedColumns, Matrix coupled) {
+        Matrix delta = w.minus(w0);
+        return atW0 + majoriserIncrement(g, k, lambda, delta) + 0.5 * tau * delta.frobeniusSquared()
                 + penaltyB.value(w.columns(n, n + pb).columns(0, penalisedColumns), coupled);
     }
 

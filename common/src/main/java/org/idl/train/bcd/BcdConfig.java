@@ -38,7 +38,10 @@ public record BcdConfig(
         double l1CD,
         double groupBD,
         double tolerance,
-        SparsityPattern structure) implements Serializable {
+        SparsityPattern structure,
+        int batchSize,
+        double proximalAB,
+        double proximalReadout) implements Serializable {
 
     public BcdConfig {
         Checks.positive("hidden", hidden);
@@ -72,6 +75,9 @@ public record BcdConfig(
         if (structure != null) {
             structure.checkShapes(hidden, -1, -1);
         }
+        Checks.positive("batchSize", batchSize);
+        Checks.nonNegative("proximalAB", proximalAB);
+        Checks.nonNegative("proximalReadout", proximalReadout);
     }
 
     public static Builder builder() {
@@ -102,6 +108,9 @@ public record BcdConfig(
         b.groupBD = groupBD;
         b.tolerance = tolerance;
         b.structure = structure;
+        b.batchSize = batchSize;
+        b.proximalAB = proximalAB;
+        b.proximalReadout = proximalReadout;
         return b;
     }
 
@@ -165,6 +174,9 @@ public record BcdConfig(
         private double groupBD;
         private double tolerance = 1e-10;
         private SparsityPattern structure;
+        private int batchSize = 1000;
+        private double proximalAB = 0.3;
+        private double proximalReadout = 0.3;
 
         public Builder hidden(int v) { hidden = v; return this; }
         public Builder kappa(double v) { kappa = v; return this; }
@@ -190,10 +202,17 @@ public record BcdConfig(
         /** A fixed zero pattern on A, B, C, D (null: none); see {@link SparsityPattern}. */
         public Builder structure(SparsityPattern v) { structure = v; return this; }
 
+        /** Minibatch schedule: points per mini-batch, over all blocks. */
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        /** Minibatch schedule: the proximal weight tau of the (A,B)-step. */
+        public Builder proximalAB(double v) { proximalAB = v; return this; }
+        /** Minibatch schedule: the proximal weight of the readout step. */
+        public Builder proximalReadout(double v) { proximalReadout = v; return this; }
+
         public BcdConfig build() {
             return new BcdConfig(hidden, kappa, lambda, lambdaPerUnit, mu, rounds, schedule, loss, activation, bias, seed,
                     pStepIterations, xStepIterations, abIterations, readoutPasses, initialReadoutPasses, ridge, l1B, l1CD,
-                    groupBD, tolerance, structure);
+                    groupBD, tolerance, structure, batchSize, proximalAB, proximalReadout);
         }
     }
 }

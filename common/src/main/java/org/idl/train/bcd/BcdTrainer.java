@@ -1,6 +1,7 @@
 package org.idl.train.bcd;
 
 import org.idl.linalg.Checks;
+import org.idl.linalg.Lipschitz;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
 import org.idl.model.WellPosedness;
@@ -114,6 +115,9 @@ public final class BcdTrainer {
             rounds.addAll(resume.rounds());
             initial = resume.initial();
         }
+        if (config.schedule() == Schedule.MINIBATCH) {
+            return miniBatchEpochs(store, model, uu, gram.count(), rounds, initial, listener);
+        }
         Round pending = null;
         for (int r = rounds.size() + 1; r <= config.rounds(); r++) {
             store.roundStarted(r);
@@ -165,6 +169,69 @@ public final class BcdTrainer {
             initial = store.pass(model, new Passes.Readout(config.loss(), false, false)).metrics();
         }
         return new TrainingResult(model, initial, rounds);
+    }
+
+    /**
+     * The minibatch schedule's rounds, one epoch each. The epoch starts with a re-sync of every state
+     * to the true fixed point X* of the current (A, B) ({@link Passes.Resync}); that pass measures the
+     * model and gives {@code K = V V^T / m}, V = [X*; U], the curvature of both driver steps for the
+     * whole epoch. Then one pass per mini-batch ({@link Passes.MiniBatchStep}): the batch's P-step and
+     * statistics, after which the driver takes the proximal (A,B)-step and the proximal readout step.
+     */
+    private TrainingResult miniBatchEpochs(BlockStore store, ImplicitModel model, Matrix uu, long points,
+                                           List<Round> rounds, MetricSums initial, TrainingListener listener) {
+        int batches = MiniBatches.count(points, config.batchSize());
+        double[] lambda = config.lambdas();
+        Round pending = null;
+        for (int r = rounds.size() + 1; r <= config.rounds(); r++) {
+            store.roundStarted(r);
+            long start = System.nanoTime();
+            ReadoutStep.Statistics epoch = store.pass(model, new Passes.Resync(config));
+            if (pending != null) {
+                pending = complete(pending, epoch.metrics(), rounds, listener, model, initial);
+                if (listener != null && listener.stopRequested()) {
+                    break;
+                }
+            } else if (initial == null) {
+                initial = epoch.metrics();
+            }
+            Matrix k = Matrix.symmetricBlocks(epoch.ss(), epoch.su(), uu).scaleInPlace(1.0 / points);
+            double kEigenvalue = Lipschitz.ofPsd(1.0, k, 500, 0);
+            double relaxed = 0;
+            double[] steps = new double[4];
+            int taken = 0;
+            for (int j = 0; j < batches; j++) {
+                Passes.MiniBatchStatistics batch = store.pass(model, new Passes.MiniBatchStep(config, r, j, batches));
+                if (batch.count() == 0) {
+                    continue;
+                }
+                relaxed += batch.relaxedObjective();
+                ABStep.Result ab = ABStep.solveProximal(batch.ab(), k, kEigenvalue, config.proximalAB(), model.a(),
+                        model.b(), lambda, config.kappa(), config.penaltyB(), model.inputs(), penalisedD(model),
+                        config.abIterations(), config.structure());
+                model = model.with(ab.a(), ab.b(), model.c(), model.d());
+                ReadoutStep.Result readout = ReadoutStep.solveProximal(batch.readout(), k, kEigenvalue,
+                        config.proximalReadout(), model.c(), model.d(), config.loss(), config.ridge(), config.penaltyC(),
+                        config.penaltyD(), model.inputs(), penalisedB(model), config.abIterations(), config.structure());
+                model = model.with(model.a(), model.b(), readout.c(), readout.d());
+                steps[0] += ab.before();
+                steps[1] += ab.after();
+                steps[2] += readout.before();
+                steps[3] += readout.after();
+                taken++;
+            }
+            store.roundCompleted(r);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            // Per batch means of the driver steps' objectives; the relaxed objective summed over the epoch's batches.
+            pending = new Round(r, relaxed / points + penalties(model), null, seconds, model.a().infNorm(),
+                    new Round.DriverSteps(steps[0] / taken, steps[1] / taken, steps[2] / taken, steps[3] / taken));
+        }
+        // The last epoch moved (A, B): measure on the true states of the model it ends with.
+        MetricSums last = store.pass(model, new Passes.Resync(config)).metrics();
+        if (pending != null) {
+            complete(pending, last, rounds, listener, model, initial);
+        }
+        return new TrainingResult(model, initial == null ? last : initial, rounds);
     }
 
     /** Records a recipe round once the next pass has measured the model it produced. */

@@ -142,4 +142,60 @@ public final class Passes {
             return new BlockStore.Outcome<>(block.withStates(x.value(), p.value()), new StateStatistics(ab, relaxed, null));
         }
     }
+
+    /**
+     * What a mini-batch pass sums over the batch's points: the (A,B)-step's G and divergence, the
+     * readout's gradient and metrics at the batch's true states, and the relaxed objective (11) at
+     * the P-step's targets. Its size depends on n, p and q alone, never on the batch.
+     */
+    public record MiniBatchStatistics(ABStep.Statistics ab, ReadoutStep.Statistics readout, double relaxedObjective)
+            implements Serializable, Summable<MiniBatchStatistics> {
+        static MiniBatchStatistics empty(int n, int inputs, int outputs) {
+            return new MiniBatchStatistics(new ABStep.Statistics(Matrix.zeros(n, n + inputs), null, null, 0, 0),
+                    new ReadoutStep.Statistics(Matrix.zeros(outputs, n + inputs), null, null,
+                            new MetricSums(0, 0, 0, 0, outputs)), 0);
+        }
+
+        public long count() {
+            return ab.count();
+        }
+
+        @Override
+        public MiniBatchStatistics merge(MiniBatchStatistics o) {
+            return new MiniBatchStatistics(ab.merge(o.ab), readout.merge(o.readout), relaxedObjective + o.relaxedObjective);
+        }
+    }
+
+    /**
+     * Minibatch schedule, one batch: for the block's points in the batch, X* (warm-started from the
+     * states of the epoch's re-sync), the P-step from P = X*, and the statistics of both driver steps
+     * at these states, so one pass serves the (A,B)- and the readout step. The block's states are
+     * left as they are: the batch's X* only serve this pass.
+     */
+    public record MiniBatchStep(BcdConfig config, int epoch, int batch, int batches) implements BlockStore.Task<MiniBatchStatistics> {
+        @Override
+        public boolean changesStates() {
+            return false;
+        }
+
+        @Override
+        public BlockStore.Outcome<MiniBatchStatistics> apply(ImplicitModel model, DataBlock block) {
+            int[] members = MiniBatches.members(block, config.seed(), epoch, batch, batches);
+            if (members.length == 0) {
+                return new BlockStore.Outcome<>(block,
+                        MiniBatchStatistics.empty(model.hidden(), block.u().rows(), block.y().rows()));
+            }
+            Matrix u = block.u().columnsAt(members, 0, members.length);
+            Matrix y = block.y().columnsAt(members, 0, members.length);
+            Matrix x = solveStates(model, config, u, block.x().columnsAt(members, 0, members.length));
+            DataBlock part = new DataBlock(u, y, x, x);
+            StateProducts products = StateProducts.of(model, part, config.loss());
+            double[] lambda = config.lambdas();
+            StepResult p = PStep.solve(config.activation(), config.loss(), lambda, config.mu(), products.z(), x, y,
+                    model.c(), products.du(), x, config.pStepIterations());
+            ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, u, products.z(), p.value(), false);
+            ReadoutStep.Statistics readout = ReadoutStep.statistics(config.loss(), x, u, y, model.c(), model.d(), false);
+            return new BlockStore.Outcome<>(block, new MiniBatchStatistics(ab, readout, p.after()));
+        }
+    }
 }

@@ -85,41 +85,87 @@ public final class ReadoutStep {
     static Result solve(Statistics st, Matrix ss, Matrix su, Matrix uu, Matrix c0, Matrix d0, Loss loss,
                         double ridge, Penalty penaltyC, Penalty penaltyD, int penalisedColumns, Matrix coupled,
                         int fistaIterations, SparsityPattern structure, double lipschitzScale) {
-        int n = c0.cols();
-        int pb = d0.cols();
-        int q = c0.rows();
-        Checks.nonNegative("ridge", ridge);
-        Checks.shape("gradient", st.gradient, q, n + pb);
+        long m = requireCount(st);
+        double inv = 1.0 / m;
+        Matrix s = Matrix.symmetricBlocks(ss, su, uu).scaleInPlace(inv);
+        return minimise(st.gradient.copy().scaleInPlace(inv), st.metrics.loss() * inv, s, Double.NaN, 0.0, c0, d0,
+                loss, ridge, penaltyC, penaltyD, penalisedColumns, coupled, fistaIterations, structure, lipschitzScale);
+    }
+
+    /**
+     * The proximal readout step of the mini-batch schedule: the gradient and loss from one batch, the
+     * Gram matrix S from the states of the whole data at the start of the epoch, and the damping
+     * {@code tau/2 ||Theta - Theta0||^2}.
+     *
+     * @param s           {@code H H^T / m} of the whole data, H = [X*; U] (per sample)
+     * @param sEigenvalue the largest eigenvalue of {@code s} (an upper estimate; used with a penalty only)
+     */
+    public static Result solveProximal(Statistics batch, Matrix s, double sEigenvalue, double tau, Matrix c0, Matrix d0,
+                                       Loss loss, double ridge, Penalty penaltyC, Penalty penaltyD,
+                                       int penalisedColumns, Matrix coupled, int fistaIterations,
+                                       SparsityPattern structure) {
+        Checks.nonNegative("tau", tau);
+        long m = requireCount(batch);
+        double inv = 1.0 / m;
+        return minimise(batch.gradient.copy().scaleInPlace(inv), batch.metrics.loss() * inv, s, sEigenvalue, tau, c0,
+                d0, loss, ridge, penaltyC, penaltyD, penalisedColumns, coupled, fistaIterations, structure, 1.0);
+    }
+
+    private static long requireCount(Statistics st) {
         long m = st.metrics.count();
         if (m <= 0) {
             throw new IllegalArgumentException("the readout step needs statistics over at least one data point, got " + m);
         }
-        double inv = 1.0 / m;
-        Matrix s = Matrix.symmetricBlocks(ss, su, uu).scaleInPlace(inv);
-        Matrix grad = st.gradient.copy().scaleInPlace(inv);
+        return m;
+    }
+
+    /**
+     * Minimises {@code L(Theta0) + <grad, Delta> + c/2 tr(Delta S Delta^T) + tau/2 ||Delta||^2
+     * + ridge/2 ||Theta||^2 + Pen}, {@code Delta = Theta - Theta0}; grad, S and the loss per sample.
+     * {@code sEigenvalue} may be NaN: then estimated here when FISTA needs it.
+     */
+    private static Result minimise(Matrix grad, double lossAtStart, Matrix s, double sEigenvalue, double tau, Matrix c0,
+                                   Matrix d0, Loss loss, double ridge, Penalty penaltyC, Penalty penaltyD,
+                                   int penalisedColumns, Matrix coupled, int fistaIterations, SparsityPattern structure,
+                                   double lipschitzScale) {
+        int n = c0.cols();
+        int pb = d0.cols();
+        int q = c0.rows();
+        Checks.nonNegative("ridge", ridge);
+        Checks.shape("gradient", grad, q, n + pb);
+        Checks.shape("S", s, n + pb, n + pb);
         Matrix theta0 = Matrix.hstack(c0, d0);
         double curvature = loss.curvature();
-        double before = st.metrics.loss() * inv + 0.5 * ridge * theta0.frobeniusSquared()
+        double before = lossAtStart + 0.5 * ridge * theta0.frobeniusSquared()
                 + penalty(penaltyC, penaltyD, penalisedColumns, coupled, theta0, n);
         Matrix theta;
         boolean penalised = penaltyC != Penalty.NONE || penaltyD != Penalty.NONE;
         if (!penalised) {
-            // grad + c (Theta - Theta0) S + ridge Theta = 0  <=>  Theta (c S + ridge I) = c Theta0 S - grad.
+            // grad + c (Theta - Theta0) S + tau (Theta - Theta0) + ridge Theta = 0
+            //   <=>  Theta (c S + (ridge + tau) I) = c Theta0 S + tau Theta0 - grad.
             Matrix system = s.copy().scaleInPlace(curvature);
             for (int i = 0; i < n + pb; i++) {
-                system.set(i, i, system.get(i, i) + ridge);
+                system.set(i, i, system.get(i, i) + ridge + tau);
             }
             Matrix rhs = theta0.times(s).scaleInPlace(curvature).addInPlace(-1.0, grad);
+            if (tau > 0) {
+                rhs.addInPlace(tau, theta0);
+            }
             theta = structure == null || !structure.constrainsReadout()
                     ? new SymmetricSolver(system).solveRight(rhs)
                     : solveRowsOnPattern(system, rhs, structure, n);
         } else {
-            double lipschitz = Lipschitz.ofPsd(curvature, s, 500, ridge) * lipschitzScale;
+            double lipschitz = (Double.isNaN(sEigenvalue) ? Lipschitz.ofPsd(curvature, s, 500, ridge + tau)
+                    : curvature * sEigenvalue + ridge + tau) * lipschitzScale;
             Fista.Problem problem = new Fista.Problem() {
                 @Override
                 public Matrix gradient(Matrix t) {
                     Matrix g = grad.copy().addInPlace(ridge, t);
-                    Matrix.gemm(curvature, t.minus(theta0), false, s, false, 1.0, g);
+                    Matrix delta = t.minus(theta0);
+                    Matrix.gemm(curvature, delta, false, s, false, 1.0, g);
+                    if (tau > 0) {
+                        g.addInPlace(tau, delta);
+                    }
                     return g;
                 }
 
@@ -135,7 +181,8 @@ public final class ReadoutStep {
             theta = Fista.minimise(problem, theta0, lipschitz, fistaIterations);
         }
         Matrix delta = theta.minus(theta0);
-        double after = st.metrics.loss() * inv + grad.dot(delta) + 0.5 * curvature * delta.times(s).dot(delta)
+        double after = lossAtStart + grad.dot(delta) + 0.5 * curvature * delta.times(s).dot(delta)
+                + 0.5 * tau * delta.frobeniusSquared()
                 + 0.5 * ridge * theta.frobeniusSquared() + penalty(penaltyC, penaltyD, penalisedColumns, coupled, theta, n);
         // Keep the better of the start and the solve: FISTA's Lipschitz constant comes from power iteration,
         // and should it fall short, the solve can end above the start (the majoriser there is `before`).

@@ -14,7 +14,13 @@ public enum Schedule {
      * The paper as written (section 4.2), for reproducing section 7: X and P carried across rounds,
      * order P, X, (A,B), (C,D), the readout fitted on P.
      */
-    PAPER;
+    PAPER,
+    /**
+     * Mini-batch proximal BCD: each epoch re-syncs every state to the true fixed point once, then
+     * takes one pass per mini-batch (P-step on the batch, then proximal (A,B)- and readout steps on
+     * the driver). Trains large data sets in a few epochs; see {@link BcdTrainer}.
+     */
+    MINIBATCH;
 
     public static Schedule parse(String spec) {
         return EnumSpec.parse(Schedule.class, "schedule", spec);

@@ -161,7 +161,7 @@ public final class GradientPasses {
                     continue; // a partition with fewer points than steps sits some steps out
                 }
                 ImplicitGradient.Result r = ImplicitGradient.compute(params[0], params[1], params[2], params[3],
-                        model.activation(), loss, gather(u, order, from, to), gather(y, order, from, to), null, null,
+                        model.activation(), loss, u.columnsAt(order, from, to), y.columnsAt(order, from, to), null, null,
                         config.tolerance());
                 state.step(params, new Matrix[]{r.da(), r.db(), r.dc(), r.dd()}, 1.0 / (to - from),
                         noise * config.stepSizeAfter(roundsDone + (double) step / stepsPerEpoch));
@@ -251,15 +251,5 @@ public final class GradientPasses {
             order[j] = t;
         }
         return order;
-    }
-
-    /** The columns {@code order[from..to)} of {@code source}. */
-    private static Matrix gather(Matrix source, int[] order, int from, int to) {
-        int rows = source.rows();
-        Matrix out = Matrix.zeros(rows, to - from);
-        for (int c = from; c < to; c++) {
-            System.arraycopy(source.data(), order[c] * rows, out.data(), (c - from) * rows, rows);
-        }
-        return out;
     }
 }

@@ -9,6 +9,8 @@ import org.idl.train.MetricSums;
 import org.idl.train.Round;
 import org.idl.train.TrainingResult;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -44,10 +46,12 @@ class BcdTrainerTest {
         return a.minus(b).maxAbs() / Math.max(1e-300, a.maxAbs());
     }
 
-    @Test
-    void resultDoesNotDependOnTheNumberOfBlocks() {
+    @ParameterizedTest
+    @EnumSource(value = Schedule.class, names = {"RECIPE", "MINIBATCH"})
+    void resultDoesNotDependOnTheNumberOfBlocks(Schedule schedule) {
         Matrix[] data = classification(1, 8, 200);
-        BcdConfig config = BcdConfig.builder().hidden(12).rounds(4).seed(3).build();
+        // Minibatch: 4 batches of about 50 points per epoch, 16 driver steps in all.
+        BcdConfig config = BcdConfig.builder().hidden(12).rounds(4).seed(3).schedule(schedule).batchSize(50).build();
         TrainingResult reference = null;
         for (int blocks : new int[]{1, 2, 7}) {
             List<Round> seen = new ArrayList<>();
@@ -80,6 +84,36 @@ class BcdTrainerTest {
         assertTrue(last.train().meanLoss() < reference.initial().meanLoss(),
                 last.train().meanLoss() + " vs initial " + reference.initial().meanLoss());
         assertTrue(reference.model().a().infNorm() <= config.kappa() + 1e-12);
+    }
+
+    /**
+     * Minibatch: a point's batch follows from its content, not its position, so the same data in
+     * another order trains the same model; and each epoch's re-sync measures the true model.
+     */
+    @Test
+    void miniBatchesFollowThePointsNotTheirOrder() {
+        Matrix[] data = classification(5, 6, 240);
+        int m = data[0].cols();
+        int[] reversed = new int[m];
+        for (int j = 0; j < m; j++) {
+            reversed[j] = m - 1 - j;
+        }
+        BcdConfig config = BcdConfig.builder().hidden(10).rounds(3).seed(7).schedule(Schedule.MINIBATCH)
+                .batchSize(40).build();
+        TrainingResult forward = new BcdTrainer(config).fit(data[0], data[1], 3, null);
+        TrainingResult backward = new BcdTrainer(config).fit(data[0].columnsAt(reversed, 0, m),
+                data[1].columnsAt(reversed, 0, m), 2, null);
+        assertTrue(relativeDifference(forward.model().b(), backward.model().b()) <= 1e-8,
+                "B " + relativeDifference(forward.model().b(), backward.model().b()));
+        assertTrue(relativeDifference(forward.model().c(), backward.model().c()) <= 1e-8,
+                "C " + relativeDifference(forward.model().c(), backward.model().c()));
+        assertTrue(forward.model().a().maxAbs() > 1e-3, "A stayed at " + forward.model().a().maxAbs());
+        assertTrue(forward.model().a().infNorm() <= config.kappa() + 1e-12);
+        Round last = forward.rounds().get(2);
+        Matrix yhat = forward.model().predict(data[0]);
+        assertEquals(MetricSums.of(Loss.SOFTMAX_CROSS_ENTROPY, data[1], yhat).meanLoss(), last.train().meanLoss(), 1e-9);
+        assertTrue(last.train().meanLoss() < forward.initial().meanLoss(),
+                last.train().meanLoss() + " vs initial " + forward.initial().meanLoss());
     }
 
     @Test
