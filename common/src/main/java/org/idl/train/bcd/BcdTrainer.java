@@ -1,7 +1,6 @@
 package org.idl.train.bcd;
 
 import org.idl.linalg.Checks;
-import org.idl.linalg.Lipschitz;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
 import org.idl.model.WellPosedness;
@@ -196,7 +195,9 @@ public final class BcdTrainer {
                 initial = epoch.metrics();
             }
             Matrix k = Matrix.symmetricBlocks(epoch.ss(), epoch.su(), uu).scaleInPlace(1.0 / points);
-            double kEigenvalue = Lipschitz.ofPsd(1.0, k, 500, 0);
+            ABStep.Proximal abStep = new ABStep.Proximal(k, config.hidden(), lambda, config.proximalAB());
+            ReadoutStep.Proximal readoutStep = new ReadoutStep.Proximal(k, config.loss(), config.ridge(),
+                    config.proximalReadout());
             double relaxed = 0;
             double[] steps = new double[4];
             int taken = 0;
@@ -206,12 +207,10 @@ public final class BcdTrainer {
                     continue;
                 }
                 relaxed += batch.relaxedObjective();
-                ABStep.Result ab = ABStep.solveProximal(batch.ab(), k, kEigenvalue, config.proximalAB(), model.a(),
-                        model.b(), lambda, config.kappa(), config.penaltyB(), model.inputs(), penalisedD(model),
-                        config.abIterations(), config.structure());
+                ABStep.Result ab = abStep.solve(batch.ab(), model.a(), model.b(), config.kappa(), config.penaltyB(),
+                        model.inputs(), penalisedD(model), config.abIterations(), config.structure());
                 model = model.with(ab.a(), ab.b(), model.c(), model.d());
-                ReadoutStep.Result readout = ReadoutStep.solveProximal(batch.readout(), k, kEigenvalue,
-                        config.proximalReadout(), model.c(), model.d(), config.loss(), config.ridge(), config.penaltyC(),
+                ReadoutStep.Result readout = readoutStep.solve(batch.readout(), model.c(), model.d(), config.penaltyC(),
                         config.penaltyD(), model.inputs(), penalisedB(model), config.abIterations(), config.structure());
                 model = model.with(model.a(), model.b(), readout.c(), readout.d());
                 steps[0] += ab.before();

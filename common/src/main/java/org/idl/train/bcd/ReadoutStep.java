@@ -93,22 +93,71 @@ public final class ReadoutStep {
     }
 
     /**
-     * The proximal readout step of the mini-batch schedule: the gradient and loss from one batch, the
-     * Gram matrix S from the states of the whole data at the start of the epoch, and the damping
-     * {@code tau/2 ||Theta - Theta0||^2}.
-     *
-     * @param s           {@code H H^T / m} of the whole data, H = [X*; U] (per sample)
-     * @param sEigenvalue the largest eigenvalue of {@code s} (an upper estimate; used with a penalty only)
+     * The proximal readout step of the mini-batch schedule, for one epoch: the gradient and loss from
+     * each batch, the Gram matrix S from the states of the whole data at the start of the epoch, and
+     * the damping {@code tau/2 ||Theta - Theta0||^2}. Without a penalty or pattern, the system
+     * {@code c S + (ridge + tau) I} is the same for every batch of the epoch and is factored once.
      */
-    public static Result solveProximal(Statistics batch, Matrix s, double sEigenvalue, double tau, Matrix c0, Matrix d0,
-                                       Loss loss, double ridge, Penalty penaltyC, Penalty penaltyD,
-                                       int penalisedColumns, Matrix coupled, int fistaIterations,
-                                       SparsityPattern structure) {
-        Checks.nonNegative("tau", tau);
-        long m = requireCount(batch);
-        double inv = 1.0 / m;
-        return minimise(batch.gradient.copy().scaleInPlace(inv), batch.metrics.loss() * inv, s, sEigenvalue, tau, c0,
-                d0, loss, ridge, penaltyC, penaltyD, penalisedColumns, coupled, fistaIterations, structure, 1.0);
+    public static final class Proximal {
+        private final Matrix s;
+        private final Loss loss;
+        private final double ridge;
+        private final double tau;
+        private double sEigenvalue = Double.NaN;
+        private SymmetricSolver system;
+
+        /** @param s {@code H H^T / m} of the whole data, H = [X*; U] (per sample) */
+        public Proximal(Matrix s, Loss loss, double ridge, double tau) {
+            Checks.nonNegative("tau", tau);
+            Checks.nonNegative("ridge", ridge);
+            Checks.square("S", s);
+            this.s = s;
+            this.loss = loss;
+            this.ridge = ridge;
+            this.tau = tau;
+        }
+
+        public Result solve(Statistics batch, Matrix c0, Matrix d0, Penalty penaltyC, Penalty penaltyD,
+                            int penalisedColumns, Matrix coupled, int fistaIterations, SparsityPattern structure) {
+            long m = requireCount(batch);
+            double inv = 1.0 / m;
+            Matrix grad = batch.gradient.copy().scaleInPlace(inv);
+            double lossAtStart = batch.metrics.loss() * inv;
+            boolean penalised = penaltyC != Penalty.NONE || penaltyD != Penalty.NONE;
+            if (penalised || (structure != null && structure.constrainsReadout())) {
+                if (penalised && Double.isNaN(sEigenvalue)) {
+                    sEigenvalue = Lipschitz.ofPsd(1.0, s, 500, 0);
+                }
+                return minimise(grad, lossAtStart, s, sEigenvalue, tau, c0, d0, loss, ridge, penaltyC, penaltyD,
+                        penalisedColumns, coupled, fistaIterations, structure, 1.0);
+            }
+            if (system == null) {
+                system = new SymmetricSolver(systemMatrix(s, loss.curvature(), ridge + tau));
+            }
+            Matrix theta0 = Matrix.hstack(c0, d0);
+            Checks.shape("gradient", grad, theta0.rows(), theta0.cols());
+            Matrix theta = system.solveRight(rightHandSide(theta0, s, loss.curvature(), tau, grad));
+            return result(theta, theta0, grad, lossAtStart, s, loss.curvature(), tau, ridge, Penalty.NONE, Penalty.NONE,
+                    0, null, c0.cols());
+        }
+    }
+
+    /** {@code c S + shift I}. */
+    private static Matrix systemMatrix(Matrix s, double curvature, double shift) {
+        Matrix system = s.copy().scaleInPlace(curvature);
+        for (int i = 0; i < system.rows(); i++) {
+            system.set(i, i, system.get(i, i) + shift);
+        }
+        return system;
+    }
+
+    /** {@code c Theta0 S + tau Theta0 - grad}. */
+    private static Matrix rightHandSide(Matrix theta0, Matrix s, double curvature, double tau, Matrix grad) {
+        Matrix rhs = theta0.times(s).scaleInPlace(curvature).addInPlace(-1.0, grad);
+        if (tau > 0) {
+            rhs.addInPlace(tau, theta0);
+        }
+        return rhs;
     }
 
     private static long requireCount(Statistics st) {
@@ -136,21 +185,13 @@ public final class ReadoutStep {
         Checks.shape("S", s, n + pb, n + pb);
         Matrix theta0 = Matrix.hstack(c0, d0);
         double curvature = loss.curvature();
-        double before = lossAtStart + 0.5 * ridge * theta0.frobeniusSquared()
-                + penalty(penaltyC, penaltyD, penalisedColumns, coupled, theta0, n);
         Matrix theta;
         boolean penalised = penaltyC != Penalty.NONE || penaltyD != Penalty.NONE;
         if (!penalised) {
             // grad + c (Theta - Theta0) S + tau (Theta - Theta0) + ridge Theta = 0
             //   <=>  Theta (c S + (ridge + tau) I) = c Theta0 S + tau Theta0 - grad.
-            Matrix system = s.copy().scaleInPlace(curvature);
-            for (int i = 0; i < n + pb; i++) {
-                system.set(i, i, system.get(i, i) + ridge + tau);
-            }
-            Matrix rhs = theta0.times(s).scaleInPlace(curvature).addInPlace(-1.0, grad);
-            if (tau > 0) {
-                rhs.addInPlace(tau, theta0);
-            }
+            Matrix system = systemMatrix(s, curvature, ridge + tau);
+            Matrix rhs = rightHandSide(theta0, s, curvature, tau, grad);
             theta = structure == null || !structure.constrainsReadout()
                     ? new SymmetricSolver(system).solveRight(rhs)
                     : solveRowsOnPattern(system, rhs, structure, n);
@@ -180,6 +221,17 @@ public final class ReadoutStep {
             };
             theta = Fista.minimise(problem, theta0, lipschitz, fistaIterations);
         }
+        return result(theta, theta0, grad, lossAtStart, s, curvature, tau, ridge, penaltyC, penaltyD, penalisedColumns,
+                coupled, n);
+    }
+
+    /** The step's Result: its objective before and the majoriser after, keeping the start if the solve went uphill. */
+    private static Result result(Matrix theta, Matrix theta0, Matrix grad, double lossAtStart, Matrix s, double curvature,
+                                 double tau, double ridge, Penalty penaltyC, Penalty penaltyD, int penalisedColumns,
+                                 Matrix coupled, int n) {
+        int pb = theta0.cols() - n;
+        double before = lossAtStart + 0.5 * ridge * theta0.frobeniusSquared()
+                + penalty(penaltyC, penaltyD, penalisedColumns, coupled, theta0, n);
         Matrix delta = theta.minus(theta0);
         double after = lossAtStart + grad.dot(delta) + 0.5 * curvature * delta.times(s).dot(delta)
                 + 0.5 * tau * delta.frobeniusSquared()

@@ -883,4 +883,32 @@ class StepsTest {
         }
         return m;
     }
+
+    /**
+     * The minibatch schedule's (A,B)-step with B minimised out in closed form reaches the same
+     * minimiser as FISTA on the whole of [A B], with A's rows on the boundary of the ball.
+     */
+    @Test
+    void proximalStepWithBMinimisedOutMatchesTheWholeSolve() {
+        Random random = new Random(21);
+        int n = 6;
+        int pb = 9;
+        Matrix v = Matrix.gaussian(n + pb, 40, 1.0, random);
+        Matrix k = v.gram().scaleInPlace(1.0 / 40);
+        double[] lambda = new double[n];
+        java.util.Arrays.fill(lambda, 0.4);
+        Matrix a0 = gaussianWithInfNorm(n, KAPPA, random);
+        Matrix b0 = Matrix.gaussian(n, pb, 0.5, random);
+        // A large gradient, so the solve pushes A's rows against the ball.
+        ABStep.Statistics batch = new ABStep.Statistics(Matrix.gaussian(n, n + pb, 20.0, random), null, null, 3.0, 10);
+        ABStep.Proximal step = new ABStep.Proximal(k, n, lambda, 0.3);
+        ABStep.Result reduced = step.solve(batch, a0, b0, KAPPA, Penalty.NONE, pb - 1, null, 300, null);
+        ABStep.Result whole = step.solveWhole(batch, a0, b0, KAPPA, 20000);
+        assertTrue(reduced.a().infNorm() <= KAPPA + 1e-12, "||A||_inf " + reduced.a().infNorm());
+        assertTrue(reduced.a().infNorm() >= KAPPA - 1e-9, "the ball is active: ||A||_inf " + reduced.a().infNorm());
+        assertTrue(reduced.a().minus(whole.a()).maxAbs() <= 1e-6 * whole.a().maxAbs(), "A differs by " + reduced.a().minus(whole.a()).maxAbs());
+        assertTrue(reduced.b().minus(whole.b()).maxAbs() <= 1e-6 * whole.b().maxAbs(), "B differs by " + reduced.b().minus(whole.b()).maxAbs());
+        assertRelative(whole.after(), reduced.after(), 1e-8, "majoriser after the step");
+        assertTrue(reduced.after() < reduced.before(), reduced.after() + " vs " + reduced.before());
+    }
 }

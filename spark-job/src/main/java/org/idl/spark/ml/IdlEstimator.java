@@ -243,6 +243,21 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
     }
 
     @SuppressWarnings("unchecked")
+    public E setBcdBatchSize(int value) {
+        return (E) set(p.bcdBatchSize, value);
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setProximalAB(double value) {
+        return (E) set(p.proximalAB, value);
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setProximalReadout(double value) {
+        return (E) set(p.proximalReadout, value);
+    }
+
+    @SuppressWarnings("unchecked")
     public E setXStepIterations(int value) {
         return (E) set(p.xStepIterations, value);
     }

@@ -58,6 +58,9 @@ public final class IdlParams {
     final Param<String> stepSchedule;
     final Param<String> validationIndicatorCol;
     final IntParam earlyStoppingRounds;
+    final IntParam bcdBatchSize;
+    final DoubleParam proximalAB;
+    final DoubleParam proximalReadout;
     private final String defaultLoss;
 
     IdlParams(Identifiable owner, String defaultLoss) {
@@ -74,7 +77,8 @@ public final class IdlParams {
                 parsedBy(Loss::parse));
         activation = new Param<>(owner, "activation", "activation phi: relu, tanh, leaky_relu or leaky_relu:<slope>",
                 parsedBy(Activation::parse));
-        schedule = new Param<>(owner, "schedule", "BCD schedule: recipe (re-sync to the true fixed point each round) or paper",
+        schedule = new Param<>(owner, "schedule", "BCD schedule: recipe (re-sync to the true fixed point each round),"
+                + " paper (section 4.2 as written) or minibatch (proximal steps per mini-batch, a round is an epoch)",
                 parsedBy(Schedule::parse));
         l1B = new DoubleParam(owner, "l1B", "L1 penalty weight on B, penalty (5) (>= 0)", ParamValidators.gtEq(0));
         l1CD = new DoubleParam(owner, "l1CD", "L1 penalty weight on (C, D), penalty (5) (>= 0)", ParamValidators.gtEq(0));
@@ -127,6 +131,12 @@ public final class IdlParams {
         earlyStoppingRounds = new IntParam(owner, "earlyStoppingRounds", "with validationIndicatorCol: stop when the"
                 + " validation loss has not improved for this many rounds, and keep the model of its best round;"
                 + " 0: never (>= 0)", ParamValidators.gtEq(0));
+        bcdBatchSize = new IntParam(owner, "bcdBatchSize", "BCD, minibatch schedule: points per mini-batch over all"
+                + " partitions, one pass and one pair of driver steps each (> 0)", ParamValidators.gt(0));
+        proximalAB = new DoubleParam(owner, "proximalAB", "BCD, minibatch schedule: weight tau of the proximal term"
+                + " tau/2 ||[A B] - [A B]_before||^2 of each (A,B)-step (>= 0)", ParamValidators.gtEq(0));
+        proximalReadout = new DoubleParam(owner, "proximalReadout", "BCD, minibatch schedule: weight of the proximal"
+                + " term of each readout step (>= 0)", ParamValidators.gtEq(0));
         this.defaultLoss = defaultLoss;
     }
 
@@ -182,6 +192,9 @@ public final class IdlParams {
         owner.setDefault(stepSchedule, StepSchedule.CONSTANT.spec());
         owner.setDefault(validationIndicatorCol, "");
         owner.setDefault(earlyStoppingRounds, (Object) 0);
+        owner.setDefault(bcdBatchSize, (Object) d.batchSize());
+        owner.setDefault(proximalAB, (Object) d.proximalAB());
+        owner.setDefault(proximalReadout, (Object) d.proximalReadout());
     }
 
     /** The gradient solver's settings from the owner's param values. */
@@ -219,6 +232,9 @@ public final class IdlParams {
                 .abIterations((Integer) owner.getOrDefault(abIterations))
                 .readoutPasses((Integer) owner.getOrDefault(readoutPasses))
                 .initialReadoutPasses((Integer) owner.getOrDefault(initialReadoutPasses))
+                .batchSize((Integer) owner.getOrDefault(bcdBatchSize))
+                .proximalAB((Double) owner.getOrDefault(proximalAB))
+                .proximalReadout((Double) owner.getOrDefault(proximalReadout))
                 .build();
     }
 }

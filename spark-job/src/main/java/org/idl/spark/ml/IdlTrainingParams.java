@@ -272,4 +272,28 @@ public interface IdlTrainingParams extends Params {
     default int getEarlyStoppingRounds() {
         return (Integer) getOrDefault(earlyStoppingRounds());
     }
+
+    default IntParam bcdBatchSize() {
+        return trainingParams().bcdBatchSize;
+    }
+
+    default int getBcdBatchSize() {
+        return (Integer) getOrDefault(bcdBatchSize());
+    }
+
+    default DoubleParam proximalAB() {
+        return trainingParams().proximalAB;
+    }
+
+    default double getProximalAB() {
+        return (Double) getOrDefault(proximalAB());
+    }
+
+    default DoubleParam proximalReadout() {
+        return trainingParams().proximalReadout;
+    }
+
+    default double getProximalReadout() {
+        return (Double) getOrDefault(proximalReadout());
+    }
 }

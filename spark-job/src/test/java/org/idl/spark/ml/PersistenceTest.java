@@ -126,10 +126,11 @@ class PersistenceTest extends SparkSessionTest {
                 .setCheckpointInterval(3).setAggregationDepth(3).setPStepIterations(7).setXStepIterations(7)
                 .setAbIterations(7).setReadoutPasses(2).setInitialReadoutPasses(2).setGradientIter(3)
                 .setStepSize(2e-3).setBatchSize(32).setSyncSteps(5).setAveraging("driver").setGradientTol(1e-4)
-                .setStepSchedule("cosine").setValidationIndicatorCol("isVal").setEarlyStoppingRounds(5);
+                .setStepSchedule("cosine").setValidationIndicatorCol("isVal").setEarlyStoppingRounds(5)
+                .setBcdBatchSize(50).setProximalAB(0.5).setProximalReadout(0.5);
         IdlClassifier defaults = new IdlClassifier();
         List<Param<?>> training = trainingParams(classifier);
-        assertEquals(32, training.size());
+        assertEquals(35, training.size());
         for (Param<?> p : training) {
             if (!p.name().equals("solver")) {
                 assertTrue(!java.util.Objects.equals(classifier.getOrDefault(p), defaults.getOrDefault(defaults.getParam(
