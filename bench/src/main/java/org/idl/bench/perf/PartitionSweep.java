@@ -10,6 +10,9 @@ import org.idl.train.LocalBlockStore;
 import org.idl.train.Loss;
 import org.idl.train.MetricSums;
 import org.idl.train.ModelSettings;
+import org.idl.train.bcd.BcdConfig;
+import org.idl.train.bcd.BcdTrainer;
+import org.idl.train.bcd.Schedule;
 import org.idl.train.Summable;
 import org.idl.train.gradient.GradientConfig;
 import org.idl.train.gradient.GradientTrainer;
@@ -23,7 +26,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The gradient solver on K partitions, simulated in one JVM: the same blocks, the same passes and the
+ * The gradient solver, or BCD with the minibatch schedule ({@code --solver bcd}), on K partitions, simulated in one JVM: the same blocks, the same passes and the
  * same model as Spark with K partitions (the store does not change the math), with each block's work
  * timed as one task's. Per epoch it records the test accuracy of the true model, the passes (Spark
  * jobs) and the slowest task's compute summed over the epoch's passes, what a round costs on K
@@ -31,11 +34,13 @@ import java.util.Set;
  *
  * <pre>
  * bench/perf/run sweep --data mnist --partitions 32 --syncSteps 10 [--epochs 20] [--stopAfter 4] [--batch 128] [--lr 1e-3]
+ * bench/perf/run sweep --solver bcd --data mnist --partitions 2 --batch 1000 --tauAB 0.3 --tauReadout 0.3 [--abIterations 20]
  * </pre>
  */
 public final class PartitionSweep {
     private static final Set<String> OPTIONS = Set.of("root", "data", "partitions", "syncSteps", "epochs", "stopAfter",
-            "batch", "lr", "hidden", "schedule", "out");
+            "batch", "lr", "hidden", "schedule", "out", "solver", "tauAB", "tauReadout", "abIterations", "pIterations",
+            "lambda", "tol");
 
     private PartitionSweep() {
     }
@@ -52,7 +57,9 @@ public final class PartitionSweep {
         double lr = o.real("lr", 1e-3);
         int hidden = o.integer("hidden", 100);
         StepSchedule schedule = StepSchedule.parse(o.string("schedule", "cosine"));
-        Path out = o.path("out", "bench/results/perf/sweep-" + data + "-k" + partitions + "-h" + syncSteps + ".json");
+        boolean bcd = o.string("solver", "gradient").equals("bcd");
+        Path out = o.path("out", "bench/results/perf/sweep-" + data + "-k" + partitions
+                + (bcd ? "-bcd-b" + batch : "-h" + syncSteps) + ".json");
 
         BenchData.Split split = BenchData.load(root, data);
         double[][] scaler = BenchData.standardizer(split.train());
@@ -71,26 +78,37 @@ public final class PartitionSweep {
         long t0 = System.nanoTime();
         class Stop extends RuntimeException {
         }
-        try {
-            new GradientTrainer(settings, config).fit(store, start, List.of(), null, (round, state) -> {
+        org.idl.train.TrainingListener listener = (round, state) -> {
                 MetricSums t = testStore.pass(state.model(), new Evaluation(settings));
                 TaskClock.Epoch e = store.epochs.get(round.round() - 1);
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("epoch", round.round());
                 r.put("testAccuracy", t.accuracy());
                 r.put("trainLoss", round.train().meanLoss());
+                r.put("trainAccuracy", round.train().accuracy());
                 r.put("passes", e.passes);
                 r.put("slowestTaskSeconds", e.slowest);
                 r.put("computeSeconds", e.total);
                 r.put("roundSeconds", round.seconds());
                 rounds.add(r);
-                System.out.printf("K=%d H=%d epoch %d: test %.4f, train loss %.4f, %d passes, slowest task %.2f s"
-                                + " (all tasks %.2f s)%n", partitions, syncSteps, round.round(), t.accuracy(),
-                        round.train().meanLoss(), e.passes, e.slowest, e.total);
+                System.out.printf("K=%d %s epoch %d: test %.4f, train loss %.4f acc %.4f, %d passes, slowest task %.2f s"
+                                + " (all tasks %.2f s), round %.2f s%n", partitions, bcd ? "b=" + batch : "H=" + syncSteps,
+                        round.round(), t.accuracy(), round.train().meanLoss(), round.train().accuracy(), e.passes,
+                        e.slowest, e.total, round.seconds());
                 if (round.round() >= stopAfter) {
                     throw new Stop();
                 }
-            });
+            };
+        try {
+            if (bcd) {
+                BcdConfig bcdConfig = BcdConfig.builder().hidden(hidden).rounds(epochs).schedule(Schedule.MINIBATCH)
+                        .batchSize(batch).proximalAB(o.real("tauAB", 0.3)).proximalReadout(o.real("tauReadout", 0.3))
+                        .abIterations(o.integer("abIterations", 20)).pStepIterations(o.integer("pIterations", 20))
+                        .lambda(o.real("lambda", 0.1)).mu(o.real("lambda", 0.1)).tolerance(o.real("tol", 1e-10)).build();
+                new BcdTrainer(bcdConfig).fit(store, split.train().dimension(), classes, listener, null);
+            } else {
+                new GradientTrainer(settings, config).fit(store, start, List.of(), null, listener);
+            }
         } catch (Stop done) {
             // stopped early on purpose
         }
@@ -98,6 +116,7 @@ public final class PartitionSweep {
         json.put("environment", Env.describe());
         json.put("data", data);
         json.put("partitions", partitions);
+        json.put("solver", bcd ? "bcd minibatch" : "gradient");
         json.put("syncSteps", syncSteps);
         json.put("batch", batch);
         json.put("lr", lr);

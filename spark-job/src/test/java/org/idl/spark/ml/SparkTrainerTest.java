@@ -30,10 +30,12 @@ class SparkTrainerTest extends SparkSessionTest {
     private static final SparkTestData data = SparkTestData.digits();
 
     @ParameterizedTest(name = "{0} schedule, {1} partitions")
-    @CsvSource({"recipe, 1", "recipe, 2", "recipe, 7", "paper, 1", "paper, 2", "paper, 7"})
+    @CsvSource({"recipe, 1", "recipe, 2", "recipe, 7", "paper, 1", "paper, 2", "paper, 7", "minibatch, 1",
+            "minibatch, 2", "minibatch, 7"})
     void sameModelAsTheSingleMachineTrainer(String schedule, int partitions) {
+        // Minibatch: about 6 batches of 200 points an epoch (the batch size does not matter to the others).
         IdlClassifier classifier = new IdlClassifier().setHiddenSize(16).setMaxIter(4).setSchedule(schedule)
-                .setInitialReadoutPasses(5);
+                .setInitialReadoutPasses(5).setBcdBatchSize(200);
         BcdConfig config = classifier.bcdConfig();
         assertEquals(Schedule.parse(schedule), config.schedule());
         ImplicitModel local = new BcdTrainer(config)
