@@ -33,6 +33,7 @@ public class IdlKryoRegistrator implements KryoRegistrator {
             "org.idl.train.bcd.Passes$GramSum",
             "org.idl.train.bcd.Passes$StateStatistics",
             "org.idl.train.bcd.Passes$MiniBatchStatistics",
+            "org.idl.train.bcd.Passes$MiniBatchEpoch$Result",
             "org.idl.train.gradient.GradientPasses$GradientSums",
             "org.idl.train.gradient.GradientPasses$EpochSums",
             "org.idl.train.gradient.GradientPasses$PointCount",

@@ -137,7 +137,7 @@ public final class ABStep {
      */
     public static final class Proximal {
         private final Matrix k;
-        private final double kEigenvalue;
+        private double kEigenvalue = Double.NaN;
         private final int n;
         private final double[] lambda;
         private final double tau;
@@ -160,7 +160,6 @@ public final class ABStep {
             this.n = n;
             this.lambda = lambda.clone();
             this.tau = tau;
-            this.kEigenvalue = Lipschitz.ofPsd(1.0, k, 500, 0);
             double first = lambda[0];
             for (double l : lambda) {
                 if (l != first) {
@@ -168,6 +167,13 @@ public final class ABStep {
                 }
             }
             this.uniformLambda = first;
+        }
+
+        private double kEigenvalue() {
+            if (Double.isNaN(kEigenvalue)) {
+                kEigenvalue = Lipschitz.ofPsd(1.0, k, 500, 0);
+            }
+            return kEigenvalue;
         }
 
         private boolean reducible(Penalty penaltyB, SparsityPattern structure) {
@@ -206,7 +212,7 @@ public final class ABStep {
             Matrix g = batch.g.copy().scaleInPlace(inv);
             double atW0 = batch.divergence * inv;
             if (!reducible(penaltyB, structure)) {
-                return minimise(g, atW0, k, maxOf(lambda) * kEigenvalue + tau, tau, a0, b0, lambda, kappa, penaltyB,
+                return minimise(g, atW0, k, maxOf(lambda) * kEigenvalue() + tau, tau, a0, b0, lambda, kappa, penaltyB,
                         penalisedColumns, coupled, iterations, structure);
             }
             factorReduced();
@@ -218,7 +224,7 @@ public final class ABStep {
             requireCount(batch);
             double inv = 1.0 / batch.count;
             return minimise(batch.g.copy().scaleInPlace(inv), batch.divergence * inv, k,
-                    maxOf(lambda) * kEigenvalue + tau, tau, a0, b0, lambda, kappa, Penalty.NONE, 0, null, iterations,
+                    maxOf(lambda) * kEigenvalue() + tau, tau, a0, b0, lambda, kappa, Penalty.NONE, 0, null, iterations,
                     null);
         }
 

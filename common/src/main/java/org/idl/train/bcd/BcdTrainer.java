@@ -180,7 +180,6 @@ public final class BcdTrainer {
     private TrainingResult miniBatchEpochs(BlockStore store, ImplicitModel model, Matrix uu, long points,
                                            List<Round> rounds, MetricSums initial, TrainingListener listener) {
         int batches = MiniBatches.count(points, config.batchSize());
-        double[] lambda = config.lambdas();
         Round pending = null;
         for (int r = rounds.size() + 1; r <= config.rounds(); r++) {
             store.roundStarted(r);
@@ -195,35 +194,23 @@ public final class BcdTrainer {
                 initial = epoch.metrics();
             }
             Matrix k = Matrix.symmetricBlocks(epoch.ss(), epoch.su(), uu).scaleInPlace(1.0 / points);
-            ABStep.Proximal abStep = new ABStep.Proximal(k, config.hidden(), lambda, config.proximalAB());
-            ReadoutStep.Proximal readoutStep = new ReadoutStep.Proximal(k, config.loss(), config.ridge(),
-                    config.proximalReadout());
-            double relaxed = 0;
-            double[] steps = new double[4];
-            int taken = 0;
-            for (int j = 0; j < batches; j++) {
-                Passes.MiniBatchStatistics batch = store.pass(model, new Passes.MiniBatchStep(config, r, j, batches));
-                if (batch.count() == 0) {
-                    continue;
+            MiniBatchUpdate update = new MiniBatchUpdate(config, k);
+            if (store.collective()) {
+                // One job for the whole epoch: the blocks sum each batch's statistics among themselves.
+                Passes.MiniBatchEpoch.Result run = store.collectivePass(model, new Passes.MiniBatchEpoch(config, r,
+                        batches, k));
+                model = run.model();
+                update.addTallies(run.tallies());
+            } else {
+                for (int j = 0; j < batches; j++) {
+                    model = update.apply(model, store.pass(model, new Passes.MiniBatchStep(config, r, j, batches)));
                 }
-                relaxed += batch.relaxedObjective();
-                ABStep.Result ab = abStep.solve(batch.ab(), model.a(), model.b(), config.kappa(), config.penaltyB(),
-                        model.inputs(), penalisedD(model), config.abIterations(), config.structure());
-                model = model.with(ab.a(), ab.b(), model.c(), model.d());
-                ReadoutStep.Result readout = readoutStep.solve(batch.readout(), model.c(), model.d(), config.penaltyC(),
-                        config.penaltyD(), model.inputs(), penalisedB(model), config.abIterations(), config.structure());
-                model = model.with(model.a(), model.b(), readout.c(), readout.d());
-                steps[0] += ab.before();
-                steps[1] += ab.after();
-                steps[2] += readout.before();
-                steps[3] += readout.after();
-                taken++;
             }
             store.roundCompleted(r);
             double seconds = (System.nanoTime() - start) / 1e9;
             // Per batch means of the driver steps' objectives; the relaxed objective summed over the epoch's batches.
-            pending = new Round(r, relaxed / points + penalties(model), null, seconds, model.a().infNorm(),
-                    new Round.DriverSteps(steps[0] / taken, steps[1] / taken, steps[2] / taken, steps[3] / taken));
+            pending = new Round(r, update.relaxedSum() / points + penalties(model), null, seconds, model.a().infNorm(),
+                    update.meanSteps());
         }
         // The last epoch moved (A, B): measure on the true states of the model it ends with.
         MetricSums last = store.pass(model, new Passes.Resync(config)).metrics();
@@ -283,10 +270,18 @@ public final class BcdTrainer {
 
     /** D's feature columns: the block the column-group norm (19) couples B's with. */
     private Matrix penalisedD(ImplicitModel model) {
+        return penalisedD(config, model);
+    }
+
+    static Matrix penalisedD(BcdConfig config, ImplicitModel model) {
         return config.groupBD() > 0 ? model.d().columns(0, model.inputs()) : null;
     }
 
     private Matrix penalisedB(ImplicitModel model) {
+        return penalisedB(config, model);
+    }
+
+    static Matrix penalisedB(BcdConfig config, ImplicitModel model) {
         return config.groupBD() > 0 ? model.b().columns(0, model.inputs()) : null;
     }
 

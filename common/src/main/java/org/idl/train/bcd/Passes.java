@@ -160,6 +160,37 @@ public final class Passes {
             return ab.count();
         }
 
+        /** All its numbers in one array, for an all-reduce: G, the readout gradient, then the scalars. */
+        double[] toArray() {
+            double[] g = ab.g().data();
+            double[] r = readout.gradient().data();
+            MetricSums mt = readout.metrics();
+            double[] out = new double[g.length + r.length + 7];
+            System.arraycopy(g, 0, out, 0, g.length);
+            System.arraycopy(r, 0, out, g.length, r.length);
+            int s = g.length + r.length;
+            out[s] = ab.divergence();
+            out[s + 1] = ab.count();
+            out[s + 2] = mt.loss();
+            out[s + 3] = mt.correct();
+            out[s + 4] = mt.squaredError();
+            out[s + 5] = mt.count();
+            out[s + 6] = relaxedObjective;
+            return out;
+        }
+
+        /** The inverse of {@link #toArray} for a model with n hidden units, p' inputs and q outputs. */
+        static MiniBatchStatistics fromArray(double[] a, int n, int inputs, int outputs) {
+            int gl = n * (n + inputs);
+            int rl = outputs * (n + inputs);
+            Matrix g = Matrix.wrap(n, n + inputs, java.util.Arrays.copyOfRange(a, 0, gl));
+            Matrix r = Matrix.wrap(outputs, n + inputs, java.util.Arrays.copyOfRange(a, gl, gl + rl));
+            int s = gl + rl;
+            return new MiniBatchStatistics(new ABStep.Statistics(g, null, null, a[s], (long) a[s + 1]),
+                    new ReadoutStep.Statistics(r, null, null,
+                            new MetricSums(a[s + 2], (long) a[s + 3], a[s + 4], (long) a[s + 5], outputs)), a[s + 6]);
+        }
+
         @Override
         public MiniBatchStatistics merge(MiniBatchStatistics o) {
             return new MiniBatchStatistics(ab.merge(o.ab), readout.merge(o.readout), relaxedObjective + o.relaxedObjective);
@@ -196,6 +227,76 @@ public final class Passes {
             ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, u, products.z(), p.value(), false);
             ReadoutStep.Statistics readout = ReadoutStep.statistics(config.loss(), x, u, y, model.c(), model.d(), false);
             return new BlockStore.Outcome<>(block, new MiniBatchStatistics(ab, readout, p.after()));
+        }
+    }
+
+    /**
+     * Minibatch schedule, a whole epoch in one collective pass (one Spark job): for each batch, every
+     * block computes its share of the statistics ({@link MiniBatchStep}), the blocks sum them among
+     * themselves, block 0 takes the two driver steps ({@link MiniBatchUpdate}) and the new parameters
+     * reach every block by a second sum, to which the others add zeros (exact). So each batch costs two
+     * all-reduces instead of a Spark job, and the model is the one the per-batch passes give.
+     *
+     * @param k the epoch's curvature {@code V V^T / m}, V = [X*; U]
+     */
+    public record MiniBatchEpoch(BcdConfig config, int epoch, int batches, Matrix k)
+            implements BlockStore.CollectiveTask<MiniBatchEpoch.Result> {
+
+        /** The model after the epoch (block 0's), and its update's tallies ({@link MiniBatchUpdate#tallies}). */
+        public record Result(ImplicitModel model, double[] tallies) implements Serializable, Summable<Result> {
+            @Override
+            public Result merge(Result o) {
+                return model != null ? this : o;
+            }
+        }
+
+        @Override
+        public BlockStore.Outcome<Result> apply(ImplicitModel model, DataBlock block, BlockStore.AllReduce reduce) {
+            boolean leader = block.index() == 0;
+            MiniBatchUpdate update = leader ? new MiniBatchUpdate(config, k) : null;
+            int n = model.hidden();
+            int inputs = block.u().rows();
+            int outputs = block.y().rows();
+            for (int j = 0; j < batches; j++) {
+                double[] sums = new MiniBatchStep(config, epoch, j, batches).apply(model, block).statistics().toArray();
+                reduce.sumInPlace(sums);
+                MiniBatchStatistics batch = MiniBatchStatistics.fromArray(sums, n, inputs, outputs);
+                if (batch.count() == 0) {
+                    continue;
+                }
+                double[] parameters = leader ? parameters(update.apply(model, batch))
+                        : new double[parameterCount(model)];
+                reduce.sumInPlace(parameters);
+                model = withParameters(model, parameters);
+            }
+            return new BlockStore.Outcome<>(block, new Result(leader ? model : null,
+                    leader ? update.tallies() : null));
+        }
+
+        private static int parameterCount(ImplicitModel m) {
+            return m.a().data().length + m.b().data().length + m.c().data().length + m.d().data().length;
+        }
+
+        private static double[] parameters(ImplicitModel m) {
+            double[] out = new double[parameterCount(m)];
+            int at = 0;
+            for (Matrix x : new Matrix[]{m.a(), m.b(), m.c(), m.d()}) {
+                System.arraycopy(x.data(), 0, out, at, x.data().length);
+                at += x.data().length;
+            }
+            return out;
+        }
+
+        private static ImplicitModel withParameters(ImplicitModel m, double[] p) {
+            Matrix[] shapes = {m.a(), m.b(), m.c(), m.d()};
+            Matrix[] out = new Matrix[4];
+            int at = 0;
+            for (int i = 0; i < 4; i++) {
+                int len = shapes[i].data().length;
+                out[i] = Matrix.wrap(shapes[i].rows(), shapes[i].cols(), java.util.Arrays.copyOfRange(p, at, at + len));
+                at += len;
+            }
+            return m.with(out[0], out[1], out[2], out[3]);
         }
     }
 }
