@@ -114,9 +114,10 @@ public final class IdlParams {
                 + " moments every this many local steps; 0 chooses from the number of partitions K:"
                 + " every ceil(320 / K) steps (>= 0)",
                 ParamValidators.gtEq(0));
-        averaging = new Param<>(owner, "averaging", "gradient solver: where the partitions average, ring (among"
-                + " themselves, by an all-reduce over TCP inside one barrier-mode Spark job per epoch; needs a task slot"
-                + " per partition), driver (one Spark job per average) or auto (ring when possible)",
+        averaging = new Param<>(owner, "averaging", "gradient solver and minibatch BCD: where the partitions meet to"
+                + " average their parameters or sum a batch's statistics, ring (among themselves, by an all-reduce over"
+                + " TCP inside one barrier-mode Spark job per epoch; needs a task slot per partition), driver (one Spark"
+                + " job per average or batch) or auto (ring when possible)",
                 parsedBy(Averaging::parse));
         gradientTol = new DoubleParam(owner, "gradientTol", "gradient solver: relative tolerance of the certified"
                 + " forward and adjoint fixed points of each training step and of its per-round training metrics, in (0, 1);"

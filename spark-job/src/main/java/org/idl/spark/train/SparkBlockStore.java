@@ -190,14 +190,14 @@ public final class SparkBlockStore implements BlockStore {
             }
         }
         if (why == null) {
-            LOG.info("averaging among the {} partitions by a ring all-reduce, one barrier job per epoch", partitions);
+            LOG.info("the {} partitions meet among themselves by a ring all-reduce, one barrier job per epoch", partitions);
             return true;
         }
         if (averaging == Averaging.RING) {
             throw new IllegalArgumentException("averaging = ring is not possible here: " + why
                     + "; use averaging = driver or auto");
         }
-        LOG.info("averaging on the driver, one Spark job per average: {}", why);
+        LOG.info("the partitions meet on the driver, one Spark job per average or batch: {}", why);
         return false;
     }
 
