@@ -219,13 +219,16 @@ public final class Passes {
             Matrix u = block.u().columnsAt(members, 0, members.length);
             Matrix y = block.y().columnsAt(members, 0, members.length);
             Matrix x = solveStates(model, config, u, block.x().columnsAt(members, 0, members.length));
-            DataBlock part = new DataBlock(u, y, x, x);
-            StateProducts products = StateProducts.of(model, part, config.loss());
+            Matrix z = model.b().times(u);
+            Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
+            Matrix du = model.d().times(u);
+            Matrix yhat = du.copy();
+            Matrix.gemm(1.0, model.c(), false, x, false, 1.0, yhat);
             double[] lambda = config.lambdas();
-            StepResult p = PStep.solve(config.activation(), config.loss(), lambda, config.mu(), products.z(), x, y,
-                    model.c(), products.du(), x, config.pStepIterations());
-            ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, u, products.z(), p.value(), false);
-            ReadoutStep.Statistics readout = ReadoutStep.statistics(config.loss(), x, u, y, model.c(), model.d(), false);
+            StepResult p = PStep.solve(config.activation(), config.loss(), lambda, config.mu(), z, x, y, model.c(), du, x,
+                    config.pStepIterations());
+            ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, u, z, p.value(), false);
+            ReadoutStep.Statistics readout = ReadoutStep.statisticsAt(config.loss(), x, u, y, yhat, false);
             return new BlockStore.Outcome<>(block, new MiniBatchStatistics(ab, readout, p.after()));
         }
     }

@@ -49,10 +49,16 @@ public final class ReadoutStep {
         Matrix yhat = Matrix.zeros(y.rows(), y.cols());
         Matrix.gemm(1.0, c, false, s, false, 0.0, yhat);
         Matrix.gemm(1.0, d, false, u, false, 1.0, yhat);
+        return statisticsAt(loss, s, u, y, yhat, withGram);
+    }
+
+    /** As {@link #statistics}, with the predictions {@code yhat = C S + D U} already at hand. */
+    public static Statistics statisticsAt(Loss loss, Matrix s, Matrix u, Matrix y, Matrix yhat, boolean withGram) {
+        Checks.sameShape("Yhat", yhat, "Y", y);
         Matrix dl = Matrix.zeros(y.rows(), y.cols());
-        loss.valueAndGradient(y, yhat, dl);
+        double value = loss.valueAndGradient(y, yhat, dl);
         Matrix grad = Matrix.hstack(dl.timesTransposed(s), dl.timesTransposed(u));
-        MetricSums metrics = MetricSums.of(loss, y, yhat);
+        MetricSums metrics = MetricSums.of(value, y, yhat);
         return new Statistics(grad, withGram ? s.gram() : null, withGram ? s.timesTransposed(u) : null, metrics);
     }
 
