@@ -41,7 +41,8 @@ public record BcdConfig(
         SparsityPattern structure,
         int batchSize,
         double proximalAB,
-        double proximalReadout) implements Serializable {
+        double proximalReadout,
+        double curvatureScaleAB) implements Serializable {
 
     public BcdConfig {
         Checks.positive("hidden", hidden);
@@ -78,6 +79,7 @@ public record BcdConfig(
         Checks.positive("batchSize", batchSize);
         Checks.nonNegative("proximalAB", proximalAB);
         Checks.nonNegative("proximalReadout", proximalReadout);
+        Checks.positive("curvatureScaleAB", curvatureScaleAB);
     }
 
     public static Builder builder() {
@@ -111,6 +113,7 @@ public record BcdConfig(
         b.batchSize = batchSize;
         b.proximalAB = proximalAB;
         b.proximalReadout = proximalReadout;
+        b.curvatureScaleAB = curvatureScaleAB;
         return b;
     }
 
@@ -177,6 +180,7 @@ public record BcdConfig(
         private int batchSize = 1000;
         private double proximalAB = 0.3;
         private double proximalReadout = 0.3;
+        private double curvatureScaleAB = 1.0;
 
         public Builder hidden(int v) { hidden = v; return this; }
         public Builder kappa(double v) { kappa = v; return this; }
@@ -209,10 +213,13 @@ public record BcdConfig(
         /** Minibatch schedule: the proximal weight of the readout step. */
         public Builder proximalReadout(double v) { proximalReadout = v; return this; }
 
+        /** Minibatch schedule: scales the curvature K of the (A,B)-step (1: the majoriser of (13)). */
+        public Builder curvatureScaleAB(double v) { curvatureScaleAB = v; return this; }
+
         public BcdConfig build() {
             return new BcdConfig(hidden, kappa, lambda, lambdaPerUnit, mu, rounds, schedule, loss, activation, bias, seed,
                     pStepIterations, xStepIterations, abIterations, readoutPasses, initialReadoutPasses, ridge, l1B, l1CD,
-                    groupBD, tolerance, structure, batchSize, proximalAB, proximalReadout);
+                    groupBD, tolerance, structure, batchSize, proximalAB, proximalReadout, curvatureScaleAB);
         }
     }
 }

@@ -20,7 +20,8 @@ final class MiniBatchUpdate {
     /** @param k {@code V V^T / m} of the whole data at the start of the epoch, V = [X*; U] */
     MiniBatchUpdate(BcdConfig config, Matrix k) {
         this.config = config;
-        this.abStep = new ABStep.Proximal(k, config.hidden(), config.lambdas(), config.proximalAB());
+        Matrix abCurvature = config.curvatureScaleAB() == 1.0 ? k : k.copy().scaleInPlace(config.curvatureScaleAB());
+        this.abStep = new ABStep.Proximal(abCurvature, config.hidden(), config.lambdas(), config.proximalAB());
         this.readoutStep = new ReadoutStep.Proximal(k, config.loss(), config.ridge(), config.proximalReadout());
     }
 
