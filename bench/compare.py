@@ -36,10 +36,13 @@ CONFS = {
     "fashion": ["--conf", "conf/fashion-mnist.conf", "--set", "model.maxIter=10"],
 }
 HIDDEN = {"digits": 64, "mnist": 100, "fashion": 100}
+# Solvers with a conf file of their own, used instead of the data set's above.
+OWN_CONFS = {("mnist", "bcd-minibatch"): "conf/mnist-bcd.conf", ("fashion", "bcd-minibatch"): "conf/fashion-mnist-bcd.conf"}
 # Each solver as a job configuration: --set overrides on top of the data set's conf file.
 SOLVERS = {
     "bcd": ["model.solver=bcd", "model.schedule=recipe"],
     "bcd-paper": ["model.solver=bcd", "model.schedule=paper"],
+    "bcd-minibatch": ["model.solver=bcd", "model.schedule=minibatch"],
     "gradient": ["model.solver=gradient"],
     "hybrid": ["model.solver=hybrid"],
 }
@@ -77,7 +80,9 @@ def submit_train(args, sets, out):
 
 
 def run_job(dataset, solver, out, extra_sets):
-    return submit_train(CONFS[dataset], SOLVERS[solver] + ["model.hiddenSize=%d" % HIDDEN[dataset]] + extra_sets, out)
+    own = OWN_CONFS.get((dataset, solver))
+    args = ["--conf", own] if own else CONFS[dataset]
+    return submit_train(args, SOLVERS[solver] + ["model.hiddenSize=%d" % HIDDEN[dataset]] + extra_sets, out)
 
 
 def curve_of(metrics):
@@ -107,7 +112,7 @@ def time_to(curve, accuracy):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dataset", choices=sorted(CONFS))
-    ap.add_argument("--solvers", default="bcd,bcd-paper,gradient,hybrid")
+    ap.add_argument("--solvers", default="bcd,bcd-paper,bcd-minibatch,gradient,hybrid")
     ap.add_argument("--reuse", action="store_true", help="use the runs already in bench/results/runs/")
     ap.add_argument("--set", action="append", default=[], help="extra job setting key=value, for every solver")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "compare"))

@@ -5,6 +5,7 @@ import org.idl.model.Activation;
 import org.idl.model.SparsityPattern;
 import org.idl.train.Loss;
 import org.idl.train.ModelSettings;
+import org.idl.train.gradient.StepSchedule;
 
 import java.io.Serializable;
 import java.util.Arrays;
@@ -42,7 +43,8 @@ public record BcdConfig(
         int batchSize,
         double proximalAB,
         double proximalReadout,
-        double curvatureScaleAB) implements Serializable {
+        double curvatureScaleAB,
+        StepSchedule stepSchedule) implements Serializable {
 
     public BcdConfig {
         Checks.positive("hidden", hidden);
@@ -80,6 +82,9 @@ public record BcdConfig(
         Checks.nonNegative("proximalAB", proximalAB);
         Checks.nonNegative("proximalReadout", proximalReadout);
         Checks.positive("curvatureScaleAB", curvatureScaleAB);
+        if (stepSchedule == null) {
+            throw new IllegalArgumentException("stepSchedule must be set");
+        }
     }
 
     public static Builder builder() {
@@ -114,6 +119,7 @@ public record BcdConfig(
         b.proximalAB = proximalAB;
         b.proximalReadout = proximalReadout;
         b.curvatureScaleAB = curvatureScaleAB;
+        b.stepSchedule = stepSchedule;
         return b;
     }
 
@@ -181,6 +187,7 @@ public record BcdConfig(
         private double proximalAB = 0.3;
         private double proximalReadout = 0.3;
         private double curvatureScaleAB = 1.0;
+        private StepSchedule stepSchedule = StepSchedule.CONSTANT;
 
         public Builder hidden(int v) { hidden = v; return this; }
         public Builder kappa(double v) { kappa = v; return this; }
@@ -216,10 +223,16 @@ public record BcdConfig(
         /** Minibatch schedule: scales the curvature K of the (A,B)-step (1: the majoriser of (13)). */
         public Builder curvatureScaleAB(double v) { curvatureScaleAB = v; return this; }
 
+        /**
+         * Minibatch schedule: the length of the proximal steps over the epochs; epoch e of E divides both
+         * proximal weights by {@code stepSchedule.at(1, (e - 1) / E)} (cosine: longer weights, shorter steps).
+         */
+        public Builder stepSchedule(StepSchedule v) { stepSchedule = v; return this; }
+
         public BcdConfig build() {
             return new BcdConfig(hidden, kappa, lambda, lambdaPerUnit, mu, rounds, schedule, loss, activation, bias, seed,
                     pStepIterations, xStepIterations, abIterations, readoutPasses, initialReadoutPasses, ridge, l1B, l1CD,
-                    groupBD, tolerance, structure, batchSize, proximalAB, proximalReadout, curvatureScaleAB);
+                    groupBD, tolerance, structure, batchSize, proximalAB, proximalReadout, curvatureScaleAB, stepSchedule);
         }
     }
 }

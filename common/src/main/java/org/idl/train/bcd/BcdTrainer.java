@@ -194,7 +194,7 @@ public final class BcdTrainer {
                 initial = epoch.metrics();
             }
             Matrix k = Matrix.symmetricBlocks(epoch.ss(), epoch.su(), uu).scaleInPlace(1.0 / points);
-            MiniBatchUpdate update = new MiniBatchUpdate(config, k);
+            MiniBatchUpdate update = new MiniBatchUpdate(config, k, r);
             if (store.collective()) {
                 // One job for the whole epoch: the blocks sum each batch's statistics among themselves.
                 Passes.MiniBatchEpoch.Result run = store.collectivePass(model, new Passes.MiniBatchEpoch(config, r,

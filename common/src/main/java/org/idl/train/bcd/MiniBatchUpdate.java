@@ -17,12 +17,16 @@ final class MiniBatchUpdate {
     private double relaxed;
     private int taken;
 
-    /** @param k {@code V V^T / m} of the whole data at the start of the epoch, V = [X*; U] */
-    MiniBatchUpdate(BcdConfig config, Matrix k) {
+    /**
+     * @param k     {@code V V^T / m} of the whole data at the start of the epoch, V = [X*; U]
+     * @param epoch the epoch, from 1: sets the proximal weights by the config's step schedule
+     */
+    MiniBatchUpdate(BcdConfig config, Matrix k, int epoch) {
         this.config = config;
+        double step = config.stepSchedule().at(1.0, (epoch - 1) / (double) Math.max(1, config.rounds()));
         Matrix abCurvature = config.curvatureScaleAB() == 1.0 ? k : k.copy().scaleInPlace(config.curvatureScaleAB());
-        this.abStep = new ABStep.Proximal(abCurvature, config.hidden(), config.lambdas(), config.proximalAB());
-        this.readoutStep = new ReadoutStep.Proximal(k, config.loss(), config.ridge(), config.proximalReadout());
+        this.abStep = new ABStep.Proximal(abCurvature, config.hidden(), config.lambdas(), config.proximalAB() / step);
+        this.readoutStep = new ReadoutStep.Proximal(k, config.loss(), config.ridge(), config.proximalReadout() / step);
     }
 
     /** The model after this batch's two steps; a batch without points leaves it as it is. */

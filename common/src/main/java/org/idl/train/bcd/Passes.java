@@ -256,7 +256,7 @@ public final class Passes {
         @Override
         public BlockStore.Outcome<Result> apply(ImplicitModel model, DataBlock block, BlockStore.AllReduce reduce) {
             boolean leader = block.index() == 0;
-            MiniBatchUpdate update = leader ? new MiniBatchUpdate(config, k) : null;
+            MiniBatchUpdate update = leader ? new MiniBatchUpdate(config, k, epoch) : null;
             int n = model.hidden();
             int inputs = block.u().rows();
             int outputs = block.y().rows();

@@ -258,6 +258,11 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
     }
 
     @SuppressWarnings("unchecked")
+    public E setCurvatureScaleAB(double value) {
+        return (E) set(p.curvatureScaleAB, value);
+    }
+
+    @SuppressWarnings("unchecked")
     public E setXStepIterations(int value) {
         return (E) set(p.xStepIterations, value);
     }

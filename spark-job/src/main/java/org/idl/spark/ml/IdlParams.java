@@ -61,6 +61,7 @@ public final class IdlParams {
     final IntParam bcdBatchSize;
     final DoubleParam proximalAB;
     final DoubleParam proximalReadout;
+    final DoubleParam curvatureScaleAB;
     private final String defaultLoss;
 
     IdlParams(Identifiable owner, String defaultLoss) {
@@ -124,7 +125,8 @@ public final class IdlParams {
                 + " predictions and the final metrics use tol",
                 ParamValidators.inRange(0, 1, false, false));
         stepSchedule = new Param<>(owner, "stepSchedule", "gradient solver: Adam's step size over the gradient rounds,"
-                + " constant or cosine (annealed from stepSize towards 0, reached at the end of the last round)",
+                + " constant or cosine (annealed from stepSize towards 0, reached at the end of the last round);"
+                + " minibatch BCD: the same for the proximal steps (the proximal weights divided by the cosine)",
                 parsedBy(StepSchedule::parse));
         validationIndicatorCol = new Param<>(owner, "validationIndicatorCol", "name of a boolean column: its true rows"
                 + " are held out of training and measured after every round (the summary's validation figures); empty: none",
@@ -138,6 +140,9 @@ public final class IdlParams {
                 + " tau/2 ||[A B] - [A B]_before||^2 of each (A,B)-step (>= 0)", ParamValidators.gtEq(0));
         proximalReadout = new DoubleParam(owner, "proximalReadout", "BCD, minibatch schedule: weight of the proximal"
                 + " term of each readout step (>= 0)", ParamValidators.gtEq(0));
+        curvatureScaleAB = new DoubleParam(owner, "curvatureScaleAB", "BCD, minibatch schedule: scales the whole"
+                + " data's curvature K in each (A,B)-step; 1 is the majoriser of (13), smaller values take longer steps"
+                + " (> 0)", ParamValidators.gt(0));
         this.defaultLoss = defaultLoss;
     }
 
@@ -196,6 +201,7 @@ public final class IdlParams {
         owner.setDefault(bcdBatchSize, (Object) d.batchSize());
         owner.setDefault(proximalAB, (Object) d.proximalAB());
         owner.setDefault(proximalReadout, (Object) d.proximalReadout());
+        owner.setDefault(curvatureScaleAB, (Object) d.curvatureScaleAB());
     }
 
     /** The gradient solver's settings from the owner's param values. */
@@ -234,8 +240,10 @@ public final class IdlParams {
                 .readoutPasses((Integer) owner.getOrDefault(readoutPasses))
                 .initialReadoutPasses((Integer) owner.getOrDefault(initialReadoutPasses))
                 .batchSize((Integer) owner.getOrDefault(bcdBatchSize))
+                .stepSchedule(StepSchedule.parse(owner.getOrDefault(stepSchedule)))
                 .proximalAB((Double) owner.getOrDefault(proximalAB))
                 .proximalReadout((Double) owner.getOrDefault(proximalReadout))
+                .curvatureScaleAB((Double) owner.getOrDefault(curvatureScaleAB))
                 .build();
     }
 }

@@ -296,4 +296,12 @@ public interface IdlTrainingParams extends Params {
     default double getProximalReadout() {
         return (Double) getOrDefault(proximalReadout());
     }
+
+    default DoubleParam curvatureScaleAB() {
+        return trainingParams().curvatureScaleAB;
+    }
+
+    default double getCurvatureScaleAB() {
+        return (Double) getOrDefault(curvatureScaleAB());
+    }
 }

@@ -127,10 +127,10 @@ class PersistenceTest extends SparkSessionTest {
                 .setAbIterations(7).setReadoutPasses(2).setInitialReadoutPasses(2).setGradientIter(3)
                 .setStepSize(2e-3).setBatchSize(32).setSyncSteps(5).setAveraging("driver").setGradientTol(1e-4)
                 .setStepSchedule("cosine").setValidationIndicatorCol("isVal").setEarlyStoppingRounds(5)
-                .setBcdBatchSize(50).setProximalAB(0.5).setProximalReadout(0.5);
+                .setBcdBatchSize(50).setProximalAB(0.5).setProximalReadout(0.5).setCurvatureScaleAB(0.5);
         IdlClassifier defaults = new IdlClassifier();
         List<Param<?>> training = trainingParams(classifier);
-        assertEquals(35, training.size());
+        assertEquals(36, training.size());
         for (Param<?> p : training) {
             if (!p.name().equals("solver")) {
                 assertTrue(!java.util.Objects.equals(classifier.getOrDefault(p), defaults.getOrDefault(defaults.getParam(
