@@ -218,7 +218,8 @@ public final class Passes {
             }
             Matrix u = block.u().columnsAt(members, 0, members.length);
             Matrix y = block.y().columnsAt(members, 0, members.length);
-            Matrix x = solveStates(model, config, u, block.x().columnsAt(members, 0, members.length));
+            Matrix x = model.solver(config.stepTolerance()).solve(model.b().times(u),
+                    block.x().columnsAt(members, 0, members.length)).states();
             Matrix z = model.b().times(u);
             Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
             Matrix du = model.d().times(u);
