@@ -40,7 +40,7 @@ import java.util.Set;
 public final class PartitionSweep {
     private static final Set<String> OPTIONS = Set.of("root", "data", "partitions", "syncSteps", "epochs", "stopAfter",
             "batch", "lr", "hidden", "schedule", "out", "solver", "tauAB", "tauReadout", "abIterations", "pIterations",
-            "lambda", "tol", "curvatureAB", "ridge", "mu", "stepTol");
+            "lambda", "tol", "curvatureAB", "ridge", "mu");
 
     private PartitionSweep() {
     }
@@ -78,6 +78,7 @@ public final class PartitionSweep {
         long t0 = System.nanoTime();
         class Stop extends RuntimeException {
         }
+        BcdConfig bcdConfig = null;
         org.idl.train.TrainingListener listener = (round, state) -> {
                 MetricSums t = testStore.pass(state.model(), new Evaluation(settings));
                 TaskClock.Epoch e = store.epochs.get(round.round() - 1);
@@ -101,12 +102,11 @@ public final class PartitionSweep {
             };
         try {
             if (bcd) {
-                BcdConfig bcdConfig = BcdConfig.builder().hidden(hidden).rounds(epochs).schedule(Schedule.MINIBATCH)
+                bcdConfig = BcdConfig.builder().hidden(hidden).rounds(epochs).schedule(Schedule.MINIBATCH)
                         .batchSize(batch).proximalAB(o.real("tauAB", 0.3)).proximalReadout(o.real("tauReadout", 0.3))
                         .abIterations(o.integer("abIterations", 20)).pStepIterations(o.integer("pIterations", 20))
                         .lambda(o.real("lambda", 0.1)).mu(o.real("mu", o.real("lambda", 0.1))).ridge(o.real("ridge", 1e-4)).tolerance(o.real("tol", 1e-10))
-                        .curvatureScaleAB(o.real("curvatureAB", 1.0)).stepSchedule(schedule)
-                        .stepTolerance(o.real("stepTol", 1e-3)).build();
+                        .curvatureScaleAB(o.real("curvatureAB", 1.0)).stepSchedule(schedule).build();
                 new BcdTrainer(bcdConfig).fit(store, split.train().dimension(), classes, listener, null);
             } else {
                 new GradientTrainer(settings, config).fit(store, start, List.of(), null, listener);
@@ -119,6 +119,20 @@ public final class PartitionSweep {
         json.put("data", data);
         json.put("partitions", partitions);
         json.put("solver", bcd ? "bcd minibatch" : "gradient");
+        if (bcdConfig != null) {
+            Map<String, Object> bcdSettings = new LinkedHashMap<>();
+            bcdSettings.put("bcdBatchSize", bcdConfig.batchSize());
+            bcdSettings.put("curvatureScaleAB", bcdConfig.curvatureScaleAB());
+            bcdSettings.put("proximalAB", bcdConfig.proximalAB());
+            bcdSettings.put("proximalReadout", bcdConfig.proximalReadout());
+            bcdSettings.put("stepSchedule", bcdConfig.stepSchedule().spec());
+            bcdSettings.put("ridge", bcdConfig.ridge());
+            bcdSettings.put("lambda", bcdConfig.lambda());
+            bcdSettings.put("mu", bcdConfig.mu());
+            bcdSettings.put("tol", bcdConfig.tolerance());
+            bcdSettings.put("abIterations", bcdConfig.abIterations());
+            json.put("bcd", bcdSettings);
+        }
         json.put("syncSteps", syncSteps);
         json.put("batch", batch);
         json.put("lr", lr);

@@ -10,12 +10,24 @@ import org.idl.model.ImplicitModel;
  * pass per batch, or one task of a collective epoch) computes the same update from the same sums.
  */
 final class MiniBatchUpdate {
+    /**
+     * A batch whose mean loss, at the model the last update produced, exceeds this many times the
+     * running level of the batches' losses rejects that update (see {@link #apply}).
+     */
+    static final double REJECT_FACTOR = 2.0;
+
     private final BcdConfig config;
-    private final ABStep.Proximal abStep;
-    private final ReadoutStep.Proximal readoutStep;
+    private final Matrix k;
+    private final Matrix abCurvature;
+    private double stepLength;
+    private ABStep.Proximal abStep;
+    private ReadoutStep.Proximal readoutStep;
     private final double[] objectives = new double[4];
     private double relaxed;
     private int taken;
+    private int rejected;
+    private ImplicitModel previous;
+    private double lossLevel = Double.NaN;
 
     /**
      * @param k     {@code V V^T / m} of the whole data at the start of the epoch, V = [X*; U]
@@ -23,17 +35,40 @@ final class MiniBatchUpdate {
      */
     MiniBatchUpdate(BcdConfig config, Matrix k, int epoch) {
         this.config = config;
-        double step = config.stepSchedule().at(1.0, (epoch - 1) / (double) Math.max(1, config.rounds()));
-        Matrix abCurvature = config.curvatureScaleAB() == 1.0 ? k : k.copy().scaleInPlace(config.curvatureScaleAB());
-        this.abStep = new ABStep.Proximal(abCurvature, config.hidden(), config.lambdas(), config.proximalAB() / step);
-        this.readoutStep = new ReadoutStep.Proximal(k, config.loss(), config.ridge(), config.proximalReadout() / step);
+        this.k = k;
+        this.abCurvature = config.curvatureScaleAB() == 1.0 ? k : k.copy().scaleInPlace(config.curvatureScaleAB());
+        setStepLength(config.stepSchedule().at(1.0, (epoch - 1) / (double) Math.max(1, config.rounds())));
     }
 
-    /** The model after this batch's two steps; a batch without points leaves it as it is. */
+    /** The proximal weights divided by {@code length}: both steps' factorisations are made for them. */
+    private void setStepLength(double length) {
+        stepLength = length;
+        abStep = new ABStep.Proximal(abCurvature, config.hidden(), config.lambdas(), config.proximalAB() / length);
+        readoutStep = new ReadoutStep.Proximal(k, config.loss(), config.ridge(), config.proximalReadout() / length);
+    }
+
+    /**
+     * The model after this batch's two steps; a batch without points leaves it as it is. The batch's
+     * statistics were computed at {@code model}, so their loss is the first measure of the update that
+     * produced it. The curvature is the epoch's, not the batch's, and the (A,B)-step's is scaled down:
+     * neither step is a majoriser of the batch's objective any more, and a step can overshoot. When the
+     * loss exceeds {@link #REJECT_FACTOR} times its running level, that update is undone, the batch
+     * skipped, and the steps are halved for the rest of the epoch (the proximal weights doubled).
+     */
     ImplicitModel apply(ImplicitModel model, Passes.MiniBatchStatistics batch) {
         if (batch.count() == 0) {
             return model;
         }
+        double loss = batch.readout().metrics().meanLoss();
+        if (previous != null && !(loss <= REJECT_FACTOR * lossLevel)) {
+            rejected++;
+            setStepLength(stepLength / 2);
+            ImplicitModel undone = previous;
+            previous = null;
+            return undone;
+        }
+        lossLevel = Double.isNaN(lossLevel) ? loss : 0.9 * lossLevel + 0.1 * loss;
+        previous = model;
         ABStep.Result ab = abStep.solve(batch.ab(), model.a(), model.b(), config.kappa(), config.penaltyB(),
                 model.inputs(), BcdTrainer.penalisedD(config, model), config.abIterations(), config.structure());
         model = model.with(ab.a(), ab.b(), model.c(), model.d());
@@ -60,9 +95,14 @@ final class MiniBatchUpdate {
         return relaxed;
     }
 
-    /** This update's tallies as one array (for a collective epoch's result): objectives, relaxed, batches. */
+    /** The updates undone so far this epoch. */
+    int rejected() {
+        return rejected;
+    }
+
+    /** This update's tallies as one array (for a collective epoch's result): objectives, relaxed, batches, undone. */
     double[] tallies() {
-        return new double[]{objectives[0], objectives[1], objectives[2], objectives[3], relaxed, taken};
+        return new double[]{objectives[0], objectives[1], objectives[2], objectives[3], relaxed, taken, rejected};
     }
 
     void addTallies(double[] t) {
@@ -71,5 +111,6 @@ final class MiniBatchUpdate {
         }
         relaxed += t[4];
         taken += (int) t[5];
+        rejected += (int) t[6];
     }
 }

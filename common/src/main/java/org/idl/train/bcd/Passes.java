@@ -218,8 +218,9 @@ public final class Passes {
             }
             Matrix u = block.u().columnsAt(members, 0, members.length);
             Matrix y = block.y().columnsAt(members, 0, members.length);
-            Matrix x = model.solver(config.stepTolerance()).solve(model.b().times(u),
-                    block.x().columnsAt(members, 0, members.length)).states();
+            // At tol, as every BCD solve: Picard's stop is tested over the whole block, so a looser
+            // tolerance would let the states, and the model, depend on which points share a block.
+            Matrix x = solveStates(model, config, u, block.x().columnsAt(members, 0, members.length));
             Matrix z = model.b().times(u);
             Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
             Matrix du = model.d().times(u);
