@@ -18,6 +18,15 @@ public interface FixedPointSolver extends Serializable {
     Result solve(Matrix bu, Matrix warm);
 
     /**
+     * As {@link #solve}, with the tolerance met by every column on its own: a column's answer then
+     * depends on that column alone, not on the others in the block, however loose the tolerance.
+     * (The default is {@link #solve}, right for solvers whose answer is exact.)
+     */
+    default Result solveEachColumn(Matrix bu, Matrix warm) {
+        return solve(bu, warm);
+    }
+
+    /**
      * The solver A's structure calls for: substitution when A is triangular (exact), otherwise Picard
      * with the best contraction certificate. A matrix without a certificate is refused, never answered
      * with an unconverged state.

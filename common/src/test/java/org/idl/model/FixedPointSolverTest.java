@@ -258,4 +258,40 @@ class FixedPointSolverTest {
             assertTrue(near.states().minus(cold.states()).maxAbs() <= 1e-8 * cold.states().maxAbs());
         }
     }
+
+    /**
+     * A loose tolerance met per column: a column's answer is the same whatever block it is solved in,
+     * and still within the tolerance of the exact fixed point; the block-wide stop does not give that.
+     */
+    @Test
+    void aStopPerColumnMakesTheAnswerIndependentOfTheBlock() {
+        Random random = new Random(17);
+        Matrix a = gaussianWithInfNorm(N, 0.95, random);
+        // Columns of very different sizes, so that one block-wide stop fits none of them well.
+        Matrix bu = Matrix.gaussian(N, M, 1.0, random);
+        for (int c = 0; c < M; c++) {
+            double scale = Math.pow(10, (c % 4) - 2);
+            for (int i = 0; i < N; i++) {
+                bu.set(i, c, bu.get(i, c) * scale);
+            }
+        }
+        FixedPointSolver loose = FixedPointSolver.forMatrix(a, Activation.RELU, 1e-3);
+        Matrix exact = FixedPointSolver.forMatrix(a, Activation.RELU, 1e-13).solve(bu, null).states();
+        Matrix whole = loose.solveEachColumn(bu, null).states();
+        Matrix first = loose.solveEachColumn(bu.columns(0, 7), null).states();
+        Matrix rest = loose.solveEachColumn(bu.columns(7, M), null).states();
+        for (int c = 0; c < M; c++) {
+            Matrix alone = c < 7 ? first.columns(c, c + 1) : rest.columns(c - 7, c - 6);
+            assertEquals(0.0, alone.minus(whole.columns(c, c + 1)).maxAbs(), 1e-15 * (1 + alone.maxAbs()),
+                    "column " + c + " depends on its block");
+            double size = exact.columns(c, c + 1).maxAbs();
+            double error = whole.columns(c, c + 1).minus(exact.columns(c, c + 1)).maxAbs();
+            assertTrue(error <= 1e-2 * size + 1e-300, "column " + c + ": error " + error + " for size " + size);
+        }
+        // The block-wide stop, by contrast: the same columns, split the same way, come out differently.
+        Matrix blockwise = loose.solve(bu, null).states();
+        Matrix blockFirst = loose.solve(bu.columns(0, 7), null).states();
+        double moved = blockFirst.minus(blockwise.columns(0, 7)).maxAbs();
+        assertTrue(moved > 1e-9, "the block-wide stop gave the same answer in both blocks (" + moved + ")");
+    }
 }

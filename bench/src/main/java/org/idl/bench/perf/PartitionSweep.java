@@ -40,7 +40,7 @@ import java.util.Set;
 public final class PartitionSweep {
     private static final Set<String> OPTIONS = Set.of("root", "data", "partitions", "syncSteps", "epochs", "stopAfter",
             "batch", "lr", "hidden", "schedule", "out", "solver", "tauAB", "tauReadout", "abIterations", "pIterations",
-            "lambda", "tol", "curvatureAB", "ridge", "mu");
+            "lambda", "tol", "curvatureAB", "ridge", "mu", "stepTol");
 
     private PartitionSweep() {
     }
@@ -106,7 +106,8 @@ public final class PartitionSweep {
                         .batchSize(batch).proximalAB(o.real("tauAB", 0.3)).proximalReadout(o.real("tauReadout", 0.3))
                         .abIterations(o.integer("abIterations", 20)).pStepIterations(o.integer("pIterations", 20))
                         .lambda(o.real("lambda", 0.1)).mu(o.real("mu", o.real("lambda", 0.1))).ridge(o.real("ridge", 1e-4)).tolerance(o.real("tol", 1e-10))
-                        .curvatureScaleAB(o.real("curvatureAB", 1.0)).stepSchedule(schedule).build();
+                        .curvatureScaleAB(o.real("curvatureAB", 1.0)).stepSchedule(schedule)
+                        .stepTolerance(o.real("stepTol", 1e-3)).build();
                 new BcdTrainer(bcdConfig).fit(store, split.train().dimension(), classes, listener, null);
             } else {
                 new GradientTrainer(settings, config).fit(store, start, List.of(), null, listener);
@@ -130,6 +131,7 @@ public final class PartitionSweep {
             bcdSettings.put("lambda", bcdConfig.lambda());
             bcdSettings.put("mu", bcdConfig.mu());
             bcdSettings.put("tol", bcdConfig.tolerance());
+            bcdSettings.put("stepTol", bcdConfig.stepTolerance());
             bcdSettings.put("abIterations", bcdConfig.abIterations());
             json.put("bcd", bcdSettings);
         }

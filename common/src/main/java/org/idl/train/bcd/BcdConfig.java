@@ -5,6 +5,7 @@ import org.idl.model.Activation;
 import org.idl.model.SparsityPattern;
 import org.idl.train.Loss;
 import org.idl.train.ModelSettings;
+import org.idl.train.gradient.GradientConfig;
 import org.idl.train.gradient.StepSchedule;
 
 import java.io.Serializable;
@@ -44,7 +45,8 @@ public record BcdConfig(
         double proximalAB,
         double proximalReadout,
         double curvatureScaleAB,
-        StepSchedule stepSchedule) implements Serializable {
+        StepSchedule stepSchedule,
+        double stepTolerance) implements Serializable {
 
     public BcdConfig {
         Checks.positive("hidden", hidden);
@@ -85,6 +87,7 @@ public record BcdConfig(
         if (stepSchedule == null) {
             throw new IllegalArgumentException("stepSchedule must be set");
         }
+        Checks.positive("stepTolerance", stepTolerance);
     }
 
     public static Builder builder() {
@@ -120,6 +123,7 @@ public record BcdConfig(
         b.proximalReadout = proximalReadout;
         b.curvatureScaleAB = curvatureScaleAB;
         b.stepSchedule = stepSchedule;
+        b.stepTolerance = stepTolerance;
         return b;
     }
 
@@ -188,6 +192,7 @@ public record BcdConfig(
         private double proximalReadout = 0.3;
         private double curvatureScaleAB = 1.0;
         private StepSchedule stepSchedule = StepSchedule.CONSTANT;
+        private double stepTolerance = GradientConfig.DEFAULT_TOLERANCE;
 
         public Builder hidden(int v) { hidden = v; return this; }
         public Builder kappa(double v) { kappa = v; return this; }
@@ -229,10 +234,17 @@ public record BcdConfig(
          */
         public Builder stepSchedule(StepSchedule v) { stepSchedule = v; return this; }
 
+        /**
+         * Minibatch schedule: relative tolerance of each batch's fixed point, a training step's (as the
+         * gradient solver's steps), met by every point on its own; the epoch's re-sync, which measures
+         * the model, uses {@link #tolerance}.
+         */
+        public Builder stepTolerance(double v) { stepTolerance = v; return this; }
+
         public BcdConfig build() {
             return new BcdConfig(hidden, kappa, lambda, lambdaPerUnit, mu, rounds, schedule, loss, activation, bias, seed,
                     pStepIterations, xStepIterations, abIterations, readoutPasses, initialReadoutPasses, ridge, l1B, l1CD,
-                    groupBD, tolerance, structure, batchSize, proximalAB, proximalReadout, curvatureScaleAB, stepSchedule);
+                    groupBD, tolerance, structure, batchSize, proximalAB, proximalReadout, curvatureScaleAB, stepSchedule, stepTolerance);
         }
     }
 }

@@ -218,9 +218,10 @@ public final class Passes {
             }
             Matrix u = block.u().columnsAt(members, 0, members.length);
             Matrix y = block.y().columnsAt(members, 0, members.length);
-            // At tol, as every BCD solve: Picard's stop is tested over the whole block, so a looser
-            // tolerance would let the states, and the model, depend on which points share a block.
-            Matrix x = solveStates(model, config, u, block.x().columnsAt(members, 0, members.length));
+            // A training step's tolerance, met by every point on its own: a stop tested over the block
+            // would let the states, and the model, depend on which points share a partition.
+            Matrix x = model.solver(config.stepTolerance()).solveEachColumn(model.b().times(u),
+                    block.x().columnsAt(members, 0, members.length)).states();
             Matrix z = model.b().times(u);
             Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
             Matrix du = model.d().times(u);

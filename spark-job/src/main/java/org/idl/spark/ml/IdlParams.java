@@ -121,8 +121,9 @@ public final class IdlParams {
                 + " job per average or batch) or auto (ring when possible)",
                 parsedBy(Averaging::parse));
         gradientTol = new DoubleParam(owner, "gradientTol", "gradient solver: relative tolerance of the certified"
-                + " forward and adjoint fixed points of each training step and of its per-round training metrics, in (0, 1);"
-                + " predictions and the final metrics use tol",
+                + " forward and adjoint fixed points of each training step and of its per-round training metrics;"
+                + " minibatch BCD: of each batch's states, met by every point on its own; in (0, 1); predictions and"
+                + " the final metrics use tol",
                 ParamValidators.inRange(0, 1, false, false));
         stepSchedule = new Param<>(owner, "stepSchedule", "gradient solver: Adam's step size over the gradient rounds,"
                 + " constant or cosine (annealed from stepSize towards 0, reached at the end of the last round);"
@@ -244,6 +245,7 @@ public final class IdlParams {
                 .proximalAB((Double) owner.getOrDefault(proximalAB))
                 .proximalReadout((Double) owner.getOrDefault(proximalReadout))
                 .curvatureScaleAB((Double) owner.getOrDefault(curvatureScaleAB))
+                .stepTolerance((Double) owner.getOrDefault(gradientTol))
                 .build();
     }
 }
