@@ -8,7 +8,8 @@ import org.idl.model.ImplicitModel;
 import org.idl.spark.ManagementFlags;
 import org.idl.spark.SparkTests;
 import org.idl.spark.ml.IdlClassificationModel;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -22,29 +23,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Scheduled training survives a crash: a training job in its own JVM is killed (SIGKILL) after its
- * third checkpoint, resumed with --resume, and ends with the model of an uninterrupted run.
+ * third checkpoint, resumed with --resume, and ends with the model of an uninterrupted run; for the
+ * recipe and the minibatch schedule (whose epochs draw the same batches after a resume).
  */
 class ResumeTest {
     private static final Path CONF = Digits.path().getParent().getParent().getParent().resolve("conf/local.conf");
     private static final int ROUNDS = 8;
 
-    private String[] trainArgs(Path out, Path checkpoints, String... extra) {
+    private String[] trainArgs(String schedule, Path out, Path checkpoints, String... extra) {
         List<String> args = new ArrayList<>(List.of("train", "--conf", CONF.toString(), "--out", out.toString(),
                 "--set", "data.path=" + Digits.path(), "--set", "model.maxIter=" + ROUNDS,
+                "--set", "model.schedule=" + schedule, "--set", "model.bcdBatchSize=200",
                 "--set", "model.hiddenSize=24", "--set", "job.report=false",
                 "--set", "job.checkpointDir=" + checkpoints, "--set", "job.checkpointEvery=1"));
         args.addAll(List.of(extra));
         return args.toArray(new String[0]);
     }
 
-    @Test
-    void killedJobResumesToTheUninterruptedModel(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"recipe", "minibatch"})
+    void killedJobResumesToTheUninterruptedModel(String schedule, @TempDir Path dir) throws Exception {
         Path checkpoints = dir.resolve("checkpoints");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFlags.moduleFlags());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), IdlJob.class.getName()));
-        command.addAll(List.of(trainArgs(dir.resolve("killed"), checkpoints)));
+        command.addAll(List.of(trainArgs(schedule, dir.resolve("killed"), checkpoints)));
         Process job = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("killed.log").toFile()).start();
         Path third = checkpoints.resolve("training/round-000003");
@@ -58,12 +62,14 @@ class ResumeTest {
 
         // Resuming with a setting the model depends on changed is refused, naming it, and writes nothing.
         IllegalArgumentException changed = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> IdlJob.run(trainArgs(dir.resolve("changed"), checkpoints, "--resume", "--set", "model.kappa=0.9")));
+                () -> IdlJob.run(trainArgs(schedule, dir.resolve("changed"), checkpoints, "--resume", "--set",
+                        "model.kappa=0.9")));
         assertTrue(changed.getMessage().contains("model.kappa was 0.95 and is 0.9"), changed.getMessage());
         assertEquals(IdlJob.BAD_INPUT, IdlJob.report(changed));
         assertTrue(!Files.exists(dir.resolve("changed")));
-        assertEquals(IdlJob.OK, IdlJob.run(trainArgs(dir.resolve("resumed"), checkpoints, "--resume")));
-        assertEquals(IdlJob.OK, IdlJob.run(trainArgs(dir.resolve("straight"), dir.resolve("other-checkpoints"))));
+        assertEquals(IdlJob.OK, IdlJob.run(trainArgs(schedule, dir.resolve("resumed"), checkpoints, "--resume")));
+        assertEquals(IdlJob.OK, IdlJob.run(trainArgs(schedule, dir.resolve("straight"),
+                dir.resolve("other-checkpoints"))));
 
         SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false").getOrCreate();
         try {
