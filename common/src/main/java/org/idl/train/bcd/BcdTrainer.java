@@ -136,7 +136,8 @@ public final class BcdTrainer {
             // The relaxed objective (11) at the states of this pass, with the parameters they were computed for.
             double objective = state.relaxedObjective() / state.ab().count() + penalties(model);
             ABStep.Result ab = ABStep.solve(state.ab(), uu, model.a(), model.b(), config.lambdas(), config.kappa(),
-                    config.penaltyB(), model.inputs(), penalisedD(model), config.abIterations(), config.structure());
+                    config.penaltyB(), model.inputs(), penalisedD(config, model), config.abIterations(),
+                    config.structure());
             model = model.with(ab.a(), ab.b(), model.c(), model.d());
             ReadoutFit readout = fitReadout(store, model, uu, paper, config.effectiveReadoutPasses(), ab);
             model = readout.model;
@@ -257,8 +258,8 @@ public final class BcdTrainer {
                 su = st.su();
             }
             ReadoutStep.Result res = ReadoutStep.solve(st, ss, su, uu, model.c(), model.d(), config.loss(), config.ridge(),
-                    config.penaltyC(), config.penaltyD(), model.inputs(), penalisedB(model), config.abIterations(),
-                    config.structure());
+                    config.penaltyC(), config.penaltyD(), model.inputs(), penalisedB(config, model),
+                    config.abIterations(), config.structure());
             if (k == 0) {
                 before = res.before();
             }
@@ -269,16 +270,8 @@ public final class BcdTrainer {
     }
 
     /** D's feature columns: the block the column-group norm (19) couples B's with. */
-    private Matrix penalisedD(ImplicitModel model) {
-        return penalisedD(config, model);
-    }
-
     static Matrix penalisedD(BcdConfig config, ImplicitModel model) {
         return config.groupBD() > 0 ? model.d().columns(0, model.inputs()) : null;
-    }
-
-    private Matrix penalisedB(ImplicitModel model) {
-        return penalisedB(config, model);
     }
 
     static Matrix penalisedB(BcdConfig config, ImplicitModel model) {
