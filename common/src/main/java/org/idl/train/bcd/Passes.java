@@ -220,9 +220,10 @@ public final class Passes {
             Matrix y = block.y().columnsAt(members, 0, members.length);
             // A training step's tolerance, met by every point on its own: a stop tested over the block
             // would let the states, and the model, depend on which points share a partition.
-            Matrix x = model.solver(config.stepTolerance()).solveEachColumn(model.b().times(u),
+            Matrix bu = model.b().times(u);
+            Matrix x = model.solver(config.stepTolerance()).solveEachColumn(bu,
                     block.x().columnsAt(members, 0, members.length)).states();
-            Matrix z = model.b().times(u);
+            Matrix z = bu.copy();
             Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
             Matrix du = model.d().times(u);
             Matrix yhat = du.copy();
