@@ -17,9 +17,10 @@ import java.io.Serializable;
  * @param syncSteps mini-batch: the partitions' parameters and Adam moments are averaged every this many
  *                  local steps (one Spark job each); 0 chooses from the number of partitions K: every
  *                  {@code ceil(320 / K)} steps (see {@link #stepsPerSync})
+ * @param interval  interval-bound (robust) training, or null for the nominal loss
  */
 public record GradientConfig(int rounds, double stepSize, int batchSize, double tolerance, StepSchedule schedule,
-                             int syncSteps) implements Serializable {
+                             int syncSteps, IntervalTraining interval) implements Serializable {
     public static final double DEFAULT_STEP_SIZE = 3e-3;
     public static final int DEFAULT_BATCH_SIZE = 128;
     public static final double DEFAULT_TOLERANCE = 1e-3;
@@ -33,6 +34,12 @@ public record GradientConfig(int rounds, double stepSize, int batchSize, double 
      * by 1.5 points after 12 epochs).
      */
     static final int AUTO_SYNC_BUDGET = 320;
+
+    /** Nominal training. */
+    public GradientConfig(int rounds, double stepSize, int batchSize, double tolerance, StepSchedule schedule,
+                          int syncSteps) {
+        this(rounds, stepSize, batchSize, tolerance, schedule, syncSteps, null);
+    }
 
     /** With a constant step size and the default averaging. */
     public GradientConfig(int rounds, double stepSize, int batchSize, double tolerance) {
@@ -73,6 +80,11 @@ public record GradientConfig(int rounds, double stepSize, int batchSize, double 
     /** Adam's step size after {@code roundsDone} (fractional: within a round) of the {@link #rounds} rounds. */
     public double stepSizeAfter(double roundsDone) {
         return schedule.at(stepSize, rounds == 0 ? 0 : roundsDone / rounds);
+    }
+
+    /** The same settings with interval-bound training ({@code null}: nominal). */
+    public GradientConfig withInterval(IntervalTraining training) {
+        return new GradientConfig(rounds, stepSize, batchSize, tolerance, schedule, syncSteps, training);
     }
 
     public boolean fullBatch() {

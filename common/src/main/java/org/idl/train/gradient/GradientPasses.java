@@ -160,15 +160,32 @@ public final class GradientPasses {
                 if (from == to) {
                     continue; // a partition with fewer points than steps sits some steps out
                 }
+                double clock = roundsDone + (double) step / stepsPerEpoch;
+                Matrix ub = u.columnsAt(order, from, to);
+                Matrix yb = y.columnsAt(order, from, to);
                 ImplicitGradient.Result r = ImplicitGradient.compute(params[0], params[1], params[2], params[3],
-                        model.activation(), loss, u.columnsAt(order, from, to), y.columnsAt(order, from, to), null, null,
-                        config.tolerance());
-                state.step(params, new Matrix[]{r.da(), r.db(), r.dc(), r.dd()}, 1.0 / (to - from),
-                        noise * config.stepSizeAfter(roundsDone + (double) step / stepsPerEpoch));
-                WellPosedness.projectInfNormBall(params[0], kappa);
-                batches++;
+                        model.activation(), loss, ub, yb, null, null, config.tolerance());
+                Matrix[] gradient = {r.da(), r.db(), r.dc(), r.dd()};
                 forward += r.forwardIterations();
                 adjoint += r.adjointIterations();
+                IntervalTraining interval = config.interval();
+                double ramp = interval == null ? 0 : interval.ramp(clock);
+                if (ramp > 0) {
+                    // (1 - w) of the nominal loss's gradient plus w of the interval bound's (IntervalTraining).
+                    double w = ramp * interval.weight();
+                    IntervalGradient.Result bound = IntervalGradient.compute(params[0], params[1], params[2], params[3],
+                            model.activation(), ub, yb, interval.sigma(model.inputs(), model.bias(), ramp),
+                            config.tolerance());
+                    Matrix[] robust = {bound.da(), bound.db(), bound.dc(), bound.dd()};
+                    for (int i = 0; i < gradient.length; i++) {
+                        gradient[i].scaleInPlace(1 - w).addInPlace(w, robust[i]);
+                    }
+                    forward += bound.forwardIterations();
+                    adjoint += bound.adjointIterations();
+                }
+                state.step(params, gradient, 1.0 / (to - from), noise * config.stepSizeAfter(clock));
+                WellPosedness.projectInfNormBall(params[0], kappa);
+                batches++;
             }
             for (Matrix p : params) {
                 p.scaleInPlace(m);

@@ -47,6 +47,17 @@ public final class GradientTrainer {
     public TrainingResult fit(BlockStore store, ImplicitModel start, List<Round> earlier,
                                  MetricSums initial, TrainingListener listener) {
         ImplicitModel current = start;
+        if (config.interval() != null) {
+            if (!model.loss().classification()) {
+                throw new IllegalArgumentException("robust (interval-bound) training needs the cross-entropy loss: it"
+                        + " bounds the worst-case margins between classes, and the loss is " + model.loss().spec());
+            }
+            if (config.fullBatch()) {
+                throw new IllegalArgumentException("robust (interval-bound) training takes mini-batch steps: set"
+                        + " batchSize > 0 (it is 0, full batch)");
+            }
+            config.interval().sigma(start.inputs(), start.bias(), 1); // the radii fit the inputs
+        }
         List<Round> rounds = new ArrayList<>(earlier);
         Adam adam = Adam.zeros(current.a(), current.b(), current.c(), current.d());
         Round pending = null;

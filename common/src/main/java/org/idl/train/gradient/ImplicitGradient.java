@@ -65,24 +65,46 @@ public final class ImplicitGradient {
         }
         Matrix ctg = Matrix.zeros(n, m);
         Matrix.gemm(1.0, c, true, g, false, 0.0, ctg);
+        Adjoint adj = adjoint(a, k, slope, ctg, warmAdjoint, tolerance);
+        Matrix v = adj.v();
+        Matrix da = v.timesTransposed(x);
+        Matrix db = v.timesTransposed(u);
+        Matrix dc = g.timesTransposed(x);
+        Matrix dd = g.timesTransposed(u);
+        return new Result(da, db, dc, dd, metrics, x, v, solved.iterations(), adj.iterations());
+    }
+
+    /** The adjoint fixed point's solution and the iterations it took. */
+    record Adjoint(Matrix v, int iterations) {
+    }
+
+    /**
+     * The adjoint fixed point {@code V = phi'(Z) ⊙ (A^T V + R)} for the slopes {@code phi'(Z)} (n x m,
+     * column-major, in place of Z) and the right-hand side R = dL/dX, from {@code warm} or, when it is
+     * null, from {@code phi'(Z) ⊙ R}. Certified by {@code k = ||A||_inf}: one step contracts by k in the
+     * column-wise L1 norm.
+     */
+    static Adjoint adjoint(Matrix a, double k, double[] slope, Matrix rhs, Matrix warm, double tolerance) {
+        int n = a.rows();
+        int m = rhs.cols();
         Matrix v;
-        if (warmAdjoint == null || k == 0) {
+        if (warm == null || k == 0) {
             // Cold start; when A = 0 this is the answer itself.
-            v = ctg.copy();
+            v = rhs.copy();
             multiplyInPlace(v.data(), slope);
         } else {
-            Checks.sameShape("warm adjoint", warmAdjoint, "X", x);
-            v = warmAdjoint.copy();
+            Checks.sameShape("warm adjoint", warm, "dL/dX", rhs);
+            v = warm.copy();
         }
-        int adjointIterations = 0;
+        int iterations = 0;
         if (k > 0) {
             Matrix next = Matrix.zeros(n, m);
-            double[] cd = ctg.data();
+            double[] cd = rhs.data();
             int limit = iterationLimit(k, tolerance);
             while (true) {
                 Matrix.gemm(1.0, a, true, v, false, 0.0, next);
-                adjointIterations++;
-                // One sweep: next <- phi'(Z) ⊙ (A^T V + C^T G), and the step and size for the certified
+                iterations++;
+                // One sweep: next <- phi'(Z) ⊙ (A^T V + R), and the step and size for the certified
                 // stop in the column-wise L1 norm, where one step contracts by k.
                 double step = 0;
                 double size = 0;
@@ -106,17 +128,13 @@ public final class ImplicitGradient {
                 if (k / (1 - k) * step <= tolerance * size) {
                     break;
                 }
-                if (!Double.isFinite(step) || adjointIterations >= limit) {
+                if (!Double.isFinite(step) || iterations >= limit) {
                     throw new IllegalStateException("the adjoint fixed point did not reach relative tolerance "
-                            + tolerance + " in " + adjointIterations + " iterations (||A||_inf = " + k + ")");
+                            + tolerance + " in " + iterations + " iterations (||A||_inf = " + k + ")");
                 }
             }
         }
-        Matrix da = v.timesTransposed(x);
-        Matrix db = v.timesTransposed(u);
-        Matrix dc = g.timesTransposed(x);
-        Matrix dd = g.timesTransposed(u);
-        return new Result(da, db, dc, dd, metrics, x, v, solved.iterations(), adjointIterations);
+        return new Adjoint(v, iterations);
     }
 
     /**

@@ -162,6 +162,46 @@ class GradientTrainerTest {
     }
 
     @Test
+    void intervalTrainingCertifiesWhatNominalTrainingCannot() {
+        BcdConfig config = BcdConfig.builder().hidden(32).build();
+        double radius = 0.1; // standardised units
+        GradientConfig nominal = new GradientConfig(8, 3e-3, 64, 1e-6);
+        GradientConfig robust = nominal.withInterval(new IntervalTraining(new double[]{radius}, 0.5, 3));
+        double[] sigma = new double[uTest.rows()];
+        java.util.Arrays.fill(sigma, radius);
+        double[] certified = new double[2];
+        double[] clean = new double[2];
+        GradientConfig[] configs = {nominal, robust};
+        for (int i = 0; i < 2; i++) {
+            ImplicitModel model = new ImplicitTrainer(Solver.GRADIENT, config, configs[i]).fit(uTrain, yTrain, 2, null)
+                    .model();
+            clean[i] = testAccuracy(model);
+            boolean[] sure = org.idl.robust.IntervalBounds.certified(model, uTest, sigma,
+                    org.idl.robust.IntervalBounds.of(model, uTest, sigma));
+            Matrix predicted = model.predict(uTest);
+            for (int c = 0; c < sure.length; c++) {
+                if (sure[c] && argmax(predicted, c) == argmax(yTest, c)) {
+                    certified[i] += 1.0 / sure.length;
+                }
+            }
+        }
+        System.out.printf("radius %.2f: nominal clean %.4f certified %.4f; interval-trained clean %.4f certified %.4f%n",
+                radius, clean[0], certified[0], clean[1], certified[1]);
+        assertTrue(certified[1] >= certified[0] + 0.3, java.util.Arrays.toString(certified));
+        assertTrue(clean[1] >= 0.9, "interval-trained clean accuracy " + clean[1]);
+    }
+
+    private static int argmax(Matrix m, int col) {
+        int best = 0;
+        for (int i = 1; i < m.rows(); i++) {
+            if (m.get(i, col) > m.get(best, col)) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    @Test
     void refusesWhatItCannotDo() {
         BcdConfig penalised = BcdConfig.builder().hidden(8).l1B(0.1).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -170,6 +210,23 @@ class GradientTrainerTest {
         assertThrows(IllegalArgumentException.class, () -> new GradientConfig(1, 0, 1, 1e-6));
         assertThrows(IllegalArgumentException.class, () -> new GradientConfig(1, 1e-3, -1, 1e-6));
         assertThrows(IllegalArgumentException.class, () -> Solver.parse("sgd"));
+        // Interval training: classification only, mini-batches only, radii that fit the inputs.
+        IntervalTraining interval = new IntervalTraining(new double[]{0.1}, 0.5, 1);
+        BcdConfig squared = BcdConfig.builder().hidden(8).loss(Loss.SQUARED).build();
+        e = assertThrows(IllegalArgumentException.class, () -> new ImplicitTrainer(Solver.GRADIENT, squared,
+                new GradientConfig(1, 1e-3, 64, 1e-6).withInterval(interval)).fit(uTrain, yTrain, 1, null));
+        assertTrue(e.getMessage().contains("cross-entropy"), e.getMessage());
+        BcdConfig small = BcdConfig.builder().hidden(8).build();
+        e = assertThrows(IllegalArgumentException.class, () -> new ImplicitTrainer(Solver.GRADIENT, small,
+                new GradientConfig(1, 1e-3, 0, 1e-6).withInterval(interval)).fit(uTrain, yTrain, 1, null));
+        assertTrue(e.getMessage().contains("batchSize > 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ImplicitTrainer(Solver.GRADIENT, small,
+                new GradientConfig(1, 1e-3, 64, 1e-6).withInterval(new IntervalTraining(new double[]{0.1, 0.2}, 0.5, 1)))
+                .fit(uTrain, yTrain, 1, null));
+        assertTrue(e.getMessage().contains("2 given for 64 input features"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new IntervalTraining(new double[]{Double.NaN}, 0.5, 1));
+        assertTrue(e.getMessage().contains("NaN"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new IntervalTraining(new double[]{0.1}, 0, 1));
     }
 
     private static void assertClose(Matrix expected, Matrix actual) {

@@ -33,6 +33,19 @@ final class Certification {
     private Certification() {
     }
 
+    /**
+     * What a radius in a scaler's input units becomes in its output units, per feature: 1 / std, and 0
+     * for a constant feature, which the scaler maps to 0 whatever it was, so it cannot move.
+     */
+    static double[] radiusScale(StandardScalerModel scaler) {
+        double[] std = scaler.std().toArray();
+        double[] out = new double[std.length];
+        for (int j = 0; j < out.length; j++) {
+            out[j] = !scaler.getWithStd() ? 1 : std[j] == 0 ? 0 : 1 / std[j];
+        }
+        return out;
+    }
+
     static Map<String, Object> run(Dataset<Row> labelled, PipelineModel pipeline, IdlClassificationModel classifier,
                                    double[] radii, int steps) {
         ImplicitModel model = classifier.implicitModel();
@@ -48,11 +61,9 @@ final class Certification {
                 throw new IllegalArgumentException("certify maps radii through StandardScaler stages only; the model has a "
                         + stage.getClass().getSimpleName());
             }
-            if (scaler.getWithStd()) {
-                double[] std = scaler.std().toArray();
-                for (int j = 0; j < p; j++) {
-                    scale[j] *= std[j] == 0 ? 0 : 1 / std[j]; // a constant feature is scaled to 0 and cannot move
-                }
+            double[] factor = radiusScale(scaler);
+            for (int j = 0; j < p; j++) {
+                scale[j] *= factor[j];
             }
             frame = scaler.transform(frame);
         }

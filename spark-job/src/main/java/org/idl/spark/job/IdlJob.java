@@ -2,6 +2,7 @@ package org.idl.spark.job;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -168,6 +169,9 @@ public final class IdlJob {
                     value = Double.parseDouble(text);
                 } else if (param instanceof LongParam) {
                     value = Long.parseLong(text);
+                } else if (param instanceof DoubleArrayParam) {
+                    value = java.util.Arrays.stream(text.split(",")).map(String::trim).filter(t -> !t.isEmpty())
+                            .mapToDouble(Double::parseDouble).toArray();
                 } else if (param instanceof BooleanParam) {
                     if (!text.equals("true") && !text.equals("false")) {
                         throw new IllegalArgumentException("model." + name + " must be true or false, got '" + text + "'");

@@ -116,6 +116,14 @@ final class TrainCommand {
                 fitOn = scaler.transform(train);
                 watch = scaler.transform(test);
                 classifier.setFeaturesCol("scaledFeatures");
+                if (classifier.getRobustRadius() > 0 && classifier.getRobustRadii().length == 0) {
+                    // model.robustRadius is in the data's own units: per feature, in the standardised units.
+                    double[] radii = Certification.radiusScale(scaler);
+                    for (int j = 0; j < radii.length; j++) {
+                        radii[j] *= classifier.getRobustRadius();
+                    }
+                    classifier.setRobustRadii(radii);
+                }
             }
             classifier.setValidationData(watch, config.integer("job.testEvery"));
             IdlClassificationModel model = classifier.fit(fitOn);

@@ -111,6 +111,17 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         if (!classification() && config.loss() != org.idl.train.Loss.SQUARED) {
             throw new IllegalArgumentException("a regressor trains with the squared loss, got loss = " + config.loss().spec());
         }
+        if (p.intervalTraining(this) != null) {
+            Solver solver = Solver.parse(getSolver());
+            if (solver == Solver.BCD) {
+                throw new IllegalArgumentException("robust training (robustRadius, robustRadii) is built for the"
+                        + " gradient solver: set solver = gradient or hybrid (it is bcd)");
+            }
+            if (!classification()) {
+                throw new IllegalArgumentException("robust training bounds the worst-case margins between classes:"
+                        + " it needs a classifier");
+            }
+        }
         int depth = (Integer) getOrDefault(p.aggregationDepth);
         Dataset<?> validation = this.validation;
         String indicator = getValidationIndicatorCol();
@@ -330,5 +341,25 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
     @SuppressWarnings("unchecked")
     public E setEarlyStoppingRounds(int value) {
         return (E) set(p.earlyStoppingRounds, value);
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setRobustRadius(double value) {
+        return (E) set(p.robustRadius, value);
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setRobustRadii(double[] value) {
+        return (E) set(p.robustRadii, value);
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setRobustWeight(double value) {
+        return (E) set(p.robustWeight, value);
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setRobustRamp(double value) {
+        return (E) set(p.robustRamp, value);
     }
 }

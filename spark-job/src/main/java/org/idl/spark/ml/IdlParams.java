@@ -1,6 +1,7 @@
 package org.idl.spark.ml;
 
 import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -16,6 +17,7 @@ import org.idl.train.Solver;
 import org.idl.train.bcd.BcdConfig;
 import org.idl.train.bcd.Schedule;
 import org.idl.train.gradient.GradientConfig;
+import org.idl.train.gradient.IntervalTraining;
 import org.idl.train.gradient.StepSchedule;
 
 import java.io.Serializable;
@@ -62,6 +64,10 @@ public final class IdlParams {
     final DoubleParam proximalAB;
     final DoubleParam proximalReadout;
     final DoubleParam curvatureScaleAB;
+    final DoubleParam robustRadius;
+    final DoubleArrayParam robustRadii;
+    final DoubleParam robustWeight;
+    final DoubleParam robustRamp;
     private final String defaultLoss;
 
     IdlParams(Identifiable owner, String defaultLoss) {
@@ -144,6 +150,23 @@ public final class IdlParams {
         curvatureScaleAB = new DoubleParam(owner, "curvatureScaleAB", "BCD, minibatch schedule: scales the whole"
                 + " data's curvature K in each (A,B)-step; 1 is the majoriser of (13), smaller values take longer steps"
                 + " (> 0)", ParamValidators.gt(0));
+        robustRadius = new DoubleParam(owner, "robustRadius", "gradient solver: train against the interval bound"
+                + " on the worst-case loss when every input feature may move by this much, in the units of featuresCol;"
+                + " 0: nominal training (>= 0)", ParamValidators.gtEq(0));
+        robustRadii = new DoubleArrayParam((Params) owner, "robustRadii", "gradient solver: as robustRadius, one radius per"
+                + " input feature; when not empty it replaces robustRadius (each >= 0)",
+                (scala.Function1<double[], Object> & Serializable) v -> {
+                    for (double r : v) {
+                        if (!(r >= 0) || !Double.isFinite(r)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
+        robustWeight = new DoubleParam(owner, "robustWeight", "robust training: weight w of the bound in the loss"
+                + " (1 - w) nominal + w bound, once the ramp is over, in (0, 1]", ParamValidators.inRange(0, 1, false, true));
+        robustRamp = new DoubleParam(owner, "robustRamp", "robust training: rounds over which the radius and the"
+                + " weight grow linearly from 0 (>= 0)", ParamValidators.gtEq(0));
         this.defaultLoss = defaultLoss;
     }
 
@@ -203,13 +226,29 @@ public final class IdlParams {
         owner.setDefault(proximalAB, (Object) d.proximalAB());
         owner.setDefault(proximalReadout, (Object) d.proximalReadout());
         owner.setDefault(curvatureScaleAB, (Object) d.curvatureScaleAB());
+        owner.setDefault(robustRadius, (Object) 0.0);
+        owner.setDefault(robustRadii, new double[0]);
+        owner.setDefault(robustWeight, (Object) 0.5);
+        owner.setDefault(robustRamp, (Object) 5.0);
     }
 
     /** The gradient solver's settings from the owner's param values. */
     GradientConfig gradientConfig(Params owner) {
         return new GradientConfig((Integer) owner.getOrDefault(gradientIter), (Double) owner.getOrDefault(stepSize),
                 (Integer) owner.getOrDefault(batchSize), (Double) owner.getOrDefault(gradientTol),
-                StepSchedule.parse(owner.getOrDefault(stepSchedule)), (Integer) owner.getOrDefault(syncSteps));
+                StepSchedule.parse(owner.getOrDefault(stepSchedule)), (Integer) owner.getOrDefault(syncSteps),
+                intervalTraining(owner));
+    }
+
+    /** Robust training's settings, or null when both robustRadius and robustRadii leave it off. */
+    IntervalTraining intervalTraining(Params owner) {
+        double[] radii = owner.getOrDefault(robustRadii);
+        double radius = (Double) owner.getOrDefault(robustRadius);
+        if (radii.length == 0 && radius == 0) {
+            return null;
+        }
+        return new IntervalTraining(radii.length > 0 ? radii : new double[]{radius},
+                (Double) owner.getOrDefault(robustWeight), (Double) owner.getOrDefault(robustRamp));
     }
 
     /** The trainer the owner's solver param names. */

@@ -304,4 +304,36 @@ public interface IdlTrainingParams extends Params {
     default double getCurvatureScaleAB() {
         return (Double) getOrDefault(curvatureScaleAB());
     }
+
+    default DoubleParam robustRadius() {
+        return trainingParams().robustRadius;
+    }
+
+    default double getRobustRadius() {
+        return (Double) getOrDefault(robustRadius());
+    }
+
+    default org.apache.spark.ml.param.DoubleArrayParam robustRadii() {
+        return trainingParams().robustRadii;
+    }
+
+    default double[] getRobustRadii() {
+        return getOrDefault(robustRadii());
+    }
+
+    default DoubleParam robustWeight() {
+        return trainingParams().robustWeight;
+    }
+
+    default double getRobustWeight() {
+        return (Double) getOrDefault(robustWeight());
+    }
+
+    default DoubleParam robustRamp() {
+        return trainingParams().robustRamp;
+    }
+
+    default double getRobustRamp() {
+        return (Double) getOrDefault(robustRamp());
+    }
 }

@@ -119,7 +119,8 @@ class PersistenceTest extends SparkSessionTest {
 
     @Test
     void everyTrainingParamReachesTheFittedAndTheLoadedModel(@TempDir Path dir) throws IOException {
-        // Every training param away from its default (the solver apart: the penalties need bcd).
+        // Every training param away from its default (the solver and robust training apart: the penalties need
+        // bcd, robust training the gradient solver; a second fit covers them).
         IdlClassifier classifier = new IdlClassifier().setHiddenSize(7).setKappa(0.9).setLambda(0.3).setMu(0.3)
                 .setMaxIter(1).setTol(1e-7).setLoss("squared").setActivation("tanh").setSchedule("paper")
                 .setL1B(1e-4).setL1CD(1e-4).setGroupBD(1e-4).setRidge(1e-3).setFitIntercept(false).setSeed(7)
@@ -130,9 +131,11 @@ class PersistenceTest extends SparkSessionTest {
                 .setBcdBatchSize(50).setProximalAB(0.5).setProximalReadout(0.5).setCurvatureScaleAB(0.5);
         IdlClassifier defaults = new IdlClassifier();
         List<Param<?>> training = trainingParams(classifier);
-        assertEquals(36, training.size());
+        assertEquals(40, training.size());
+        java.util.Set<String> apart = java.util.Set.of("solver", "robustRadius", "robustRadii", "robustWeight",
+                "robustRamp");
         for (Param<?> p : training) {
-            if (!p.name().equals("solver")) {
+            if (!apart.contains(p.name())) {
                 assertTrue(!java.util.Objects.equals(classifier.getOrDefault(p), defaults.getOrDefault(defaults.getParam(
                         p.name()))), p.name() + " is at its default: the test must move it");
             }
@@ -144,16 +147,32 @@ class PersistenceTest extends SparkSessionTest {
         IdlClassificationModel loaded = IdlClassificationModel.load(path);
         for (Param<?> p : training) {
             Object expected = classifier.getOrDefault(p);
-            assertEquals(expected, model.getOrDefault(model.getParam(p.name())), "fitted model: " + p.name());
-            assertEquals(expected, loaded.getOrDefault(loaded.getParam(p.name())), "loaded model: " + p.name());
+            assertTrue(java.util.Objects.deepEquals(expected, model.getOrDefault(model.getParam(p.name()))),
+                    "fitted model: " + p.name());
+            assertTrue(java.util.Objects.deepEquals(expected, loaded.getOrDefault(loaded.getParam(p.name()))),
+                    "loaded model: " + p.name());
         }
         assertEquals(7, loaded.getHiddenSize());
         assertEquals("paper", loaded.getSchedule());
-        // And the solver, with the penalties off.
-        IdlClassificationModel hybrid = new IdlClassifier().setSolver("hybrid").setHiddenSize(6).setMaxIter(1)
-                .setInitialReadoutPasses(2).setGradientIter(1).fit(SparkTestData.frame(spark, data.train, 2));
+        // And the solver, with the penalties off, and robust training.
+        double[] radii = new double[data.train.features().rows()];
+        java.util.Arrays.fill(radii, 0.01);
+        radii[0] = 0.02;
+        IdlClassifier robust = new IdlClassifier().setSolver("hybrid").setHiddenSize(6).setMaxIter(1)
+                .setInitialReadoutPasses(2).setGradientIter(1).setRobustRadius(0.5).setRobustRadii(radii)
+                .setRobustWeight(0.3).setRobustRamp(2);
+        for (String name : apart) {
+            assertTrue(!java.util.Objects.deepEquals(robust.getOrDefault(robust.getParam(name)),
+                    defaults.getOrDefault(defaults.getParam(name))), name + " is at its default: the test must move it");
+        }
+        IdlClassificationModel hybrid = robust.fit(SparkTestData.frame(spark, data.train, 2));
         hybrid.write().save(dir.resolve("hybrid").toString());
-        assertEquals("hybrid", IdlClassificationModel.load(dir.resolve("hybrid").toString()).getSolver());
+        IdlClassificationModel reloaded = IdlClassificationModel.load(dir.resolve("hybrid").toString());
+        for (String name : apart) {
+            Object expected = robust.getOrDefault(robust.getParam(name));
+            assertTrue(java.util.Objects.deepEquals(expected, hybrid.getOrDefault(hybrid.getParam(name))), name);
+            assertTrue(java.util.Objects.deepEquals(expected, reloaded.getOrDefault(reloaded.getParam(name))), name);
+        }
     }
 
     /** The params an estimator shares with its models, as the estimator owns them. */
@@ -188,7 +207,8 @@ class PersistenceTest extends SparkSessionTest {
         IdlRegressor est = IdlRegressor.load(dir.resolve("est").toString());
         assertEquals(regressor.uid(), est.uid());
         for (Param<?> p : regressor.params()) {
-            assertEquals(regressor.getOrDefault(p), est.getOrDefault(est.getParam(p.name())), p.name());
+            assertTrue(java.util.Objects.deepEquals(regressor.getOrDefault(p), est.getOrDefault(est.getParam(p.name()))),
+                    p.name());
         }
     }
 
