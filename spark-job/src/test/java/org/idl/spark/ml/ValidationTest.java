@@ -61,6 +61,24 @@ class ValidationTest extends SparkSessionTest {
         assertTrue(e.getMessage().contains("sigmoid"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> c.setHiddenSize(0));
         assertTrue(e.getMessage().contains("hiddenSize"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> c.setRobustRadii(new double[]{0.1, Double.NaN}));
+        assertTrue(e.getMessage().contains("robustRadii"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> c.setRobustWeight(0));
+        assertTrue(e.getMessage().contains("robustWeight"), e.getMessage());
+    }
+
+    @Test
+    void robustTrainingIsRefusedWhereItDoesNotApply() {
+        Dataset<Row> digits = org.idl.spark.SparkTestData.frame(spark, org.idl.spark.SparkTestData.digits().train, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new IdlClassifier().setHiddenSize(4).setMaxIter(1).setRobustRadius(0.1).fit(digits));
+        assertTrue(e.getMessage().contains("solver = gradient or hybrid (it is bcd)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new IdlRegressor().setHiddenSize(4).setSolver("gradient")
+                .setRobustRadius(0.1).fit(digits));
+        assertTrue(e.getMessage().contains("needs a classifier"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new IdlClassifier().setHiddenSize(4).setSolver("gradient")
+                .setGradientIter(1).setRobustRadii(new double[]{0.1, 0.2}).fit(digits));
+        assertTrue(e.getMessage().contains("2 given for 64 input features"), e.getMessage());
     }
 
     @Test
