@@ -3,6 +3,8 @@ package org.idl.spark.job;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.feature.StandardScalerModel;
+import org.apache.spark.ml.feature.VectorSizeHint;
+import org.apache.spark.ml.feature.VectorSlicer;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -50,22 +52,35 @@ final class Certification {
                                    double[] radii, int steps) {
         ImplicitModel model = classifier.implicitModel();
         int p = model.inputs();
-        double[] scale = new double[p];
+        // A raw radius, feature by feature, through the stages before the classifier.
+        double[] scale = new double[ModelCommands.pipelineInputs(pipeline, classifier)];
         java.util.Arrays.fill(scale, 1.0);
         Dataset<Row> frame = labelled;
         for (Transformer stage : pipeline.stages()) {
             if (stage == classifier) {
                 break;
             }
-            if (!(stage instanceof StandardScalerModel scaler)) {
-                throw new IllegalArgumentException("certify maps radii through StandardScaler stages only; the model has a "
-                        + stage.getClass().getSimpleName());
+            if (stage instanceof StandardScalerModel scaler) {
+                double[] factor = radiusScale(scaler);
+                for (int j = 0; j < scale.length; j++) {
+                    scale[j] *= factor[j];
+                }
+            } else if (stage instanceof VectorSlicer slicer) {
+                int[] kept = slicer.getIndices();
+                double[] selected = new double[kept.length];
+                for (int j = 0; j < kept.length; j++) {
+                    selected[j] = scale[kept[j]];
+                }
+                scale = selected;
+            } else if (!(stage instanceof VectorSizeHint)) {
+                throw new IllegalArgumentException("certify maps radii through StandardScaler, VectorSizeHint and"
+                        + " VectorSlicer stages only; the model has a " + stage.getClass().getSimpleName());
             }
-            double[] factor = radiusScale(scaler);
-            for (int j = 0; j < p; j++) {
-                scale[j] *= factor[j];
-            }
-            frame = scaler.transform(frame);
+            frame = stage.transform(frame);
+        }
+        if (scale.length != p) {
+            throw new IllegalStateException("the stages before the classifier give " + scale.length
+                    + " features, the classifier takes " + p);
         }
         List<Row> rows = frame.select(classifier.getFeaturesCol(), "label").collectAsList();
         int m = rows.size();

@@ -96,6 +96,7 @@ public final class IdlJob {
             "  evaluate   print the accuracy and loss of a trained model on a labelled data set",
             "  inspect    print a model's dimensions, well-posedness figures and sparsity",
             "  certify    per input radius: clean, certified and attacked accuracy on a labelled data set",
+            "  compact    write the smaller model that the model's zeros allow (section 6.2), same predictions",
             "",
             "idl <command> --help shows the command's options. Exit codes: 0 success, 2 bad configuration",
             "or input, 3 training or Spark failure, 4 out of memory.");
@@ -111,6 +112,7 @@ public final class IdlJob {
             case "evaluate" -> ModelCommands.evaluate(args);
             case "inspect" -> ModelCommands.inspect(args);
             case "certify" -> ModelCommands.certify(args);
+            case "compact" -> ModelCommands.compact(args);
             default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'; try --help");
         };
     }

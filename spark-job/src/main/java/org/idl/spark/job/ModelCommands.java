@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.feature.StandardScalerModel;
+import org.apache.spark.ml.feature.VectorSizeHint;
+import org.apache.spark.ml.feature.VectorSlicer;
 import org.apache.spark.ml.functions;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -17,6 +20,7 @@ import org.idl.model.WellPosedness;
 import org.idl.spark.io.LabeledFrame;
 import org.idl.spark.ml.IdlClassificationModel;
 import org.idl.spark.ml.IdlClassifier;
+import org.idl.spark.SparkInternals;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,6 +67,113 @@ final class ModelCommands {
             "Prints a model's dimensions, well-posedness figures (||A||_inf, rho(|A|), triangular",
             "structure), the sparsity of A, B, C and D, and which inputs and hidden units it ignores, as JSON.");
 
+    static final String COMPACT_USAGE = String.join("\n",
+            "usage: idl compact --model <dir> --out <dir> [--overwrite]",
+            "",
+            "Writes the smaller model that the model's exact zeros allow (paper section 6.2), with the same",
+            "predictions: hidden units with a zero row of (A, B) or a zero column of (A; C), and inputs with a zero",
+            "column of (B; D), are removed, repeatedly, since one removal can free another. When inputs go, the",
+            "pipeline gains a VectorSizeHint and a VectorSlicer stage before the classifier, so it takes the same",
+            "data as before. Prints what it removed as JSON, also written to <out>/compaction.json; the model is",
+            "<out>/model.");
+
+    static int compact(String[] args) throws Exception {
+        CommandLine cl = CommandLine.parse(args, Set.of("--model", "--out", "--overwrite"));
+        if (cl.help) {
+            System.out.println(COMPACT_USAGE);
+            return IdlJob.OK;
+        }
+        JobConfig config = IdlJob.config(cl, new IdlClassifier());
+        String modelPath = requireModel(config);
+        OutputDir output = OutputDir.prepare(cl.requireOut(), cl.overwrite, config.inputPaths());
+        SparkSession spark = IdlJob.session(config, "idl compact");
+        try {
+            PipelineModel pipeline = loadPipeline(modelPath);
+            IdlClassificationModel model = classifier(pipeline, modelPath);
+            ImplicitModel before = model.implicitModel();
+            ModelAnalysis.Compaction compaction = ModelAnalysis.compact(before);
+            ImplicitModel after = compaction.model();
+            List<Transformer> stages = new ArrayList<>();
+            for (Transformer stage : pipeline.stages()) {
+                if (stage != model) {
+                    stages.add(stage);
+                    continue;
+                }
+                IdlClassificationModel small = model.withImplicitModel(after);
+                if (after.inputs() < before.inputs()) {
+                    String in = model.getFeaturesCol();
+                    String kept = in + "Kept";
+                    stages.add(new VectorSizeHint().setInputCol(in).setSize(before.inputs()));
+                    stages.add(new VectorSlicer().setInputCol(in).setOutputCol(kept)
+                            .setIndices(compaction.keptInputs()));
+                    small.setFeaturesCol(kept);
+                }
+                stages.add(small);
+            }
+            PipelineModel smaller = SparkInternals.pipelineModel(stages);
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("hiddenBefore", before.hidden());
+            report.put("hiddenAfter", after.hidden());
+            report.put("inputsBefore", before.inputs());
+            report.put("inputsAfter", after.inputs());
+            report.put("removedHiddenUnits", removed(before.hidden(), compaction.keptHidden()));
+            report.put("removedInputs", removed(before.inputs(), compaction.keptInputs()));
+            report.put("parametersBefore", parameters(before));
+            report.put("parametersAfter", parameters(after));
+            report.put("nonzerosBefore", nonzeros(before));
+            report.put("nonzerosAfter", nonzeros(after));
+            byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(report);
+            output.commit(spark.sparkContext().hadoopConfiguration(), (tmp, fs) -> {
+                smaller.write().save(new org.apache.hadoop.fs.Path(tmp, "model").toString());
+                try (var stream = fs.create(new org.apache.hadoop.fs.Path(tmp, "compaction.json"), false)) {
+                    stream.write(json);
+                }
+            });
+            System.out.println(new String(json, java.nio.charset.StandardCharsets.UTF_8));
+            System.out.printf("idl: wrote %s (%d of %d hidden units, %d of %d inputs)%n", output.target(),
+                    after.hidden(), before.hidden(), after.inputs(), before.inputs());
+            return IdlJob.OK;
+        } finally {
+            spark.stop();
+        }
+    }
+
+    private static List<Integer> removed(int count, int[] kept) {
+        java.util.Set<Integer> keep = java.util.Arrays.stream(kept).boxed().collect(java.util.stream.Collectors.toSet());
+        return java.util.stream.IntStream.range(0, count).filter(i -> !keep.contains(i)).boxed().toList();
+    }
+
+    /** Entries of A, B, C and D, as they are stored (dense). */
+    private static long parameters(ImplicitModel m) {
+        long n = m.hidden();
+        long pb = m.b().cols();
+        return n * n + n * pb + m.outputs() * (n + pb);
+    }
+
+    private static long nonzeros(ImplicitModel m) {
+        return ModelAnalysis.nonzeros(m.a()) + ModelAnalysis.nonzeros(m.b()) + ModelAnalysis.nonzeros(m.c())
+                + ModelAnalysis.nonzeros(m.d());
+    }
+
+    /**
+     * The number of features the pipeline takes: the first stage that records it (a StandardScalerModel's
+     * width, a VectorSizeHint's size), or the classifier's inputs.
+     */
+    static int pipelineInputs(PipelineModel pipeline, IdlClassificationModel model) {
+        for (Transformer stage : pipeline.stages()) {
+            if (stage instanceof StandardScalerModel scaler) {
+                return scaler.mean().size();
+            }
+            if (stage instanceof VectorSizeHint hint) {
+                return hint.getSize();
+            }
+            if (stage == model) {
+                break;
+            }
+        }
+        return model.implicitModel().inputs();
+    }
+
     static int predict(String[] args) throws Exception {
         CommandLine cl = CommandLine.parse(args, Set.of("--model", "--data", "--format", "--out", "--overwrite"));
         if (cl.help) {
@@ -78,7 +189,7 @@ final class ModelCommands {
             IdlClassificationModel model = classifier(pipeline, modelPath);
             String[] names = classNames(model);
             LabeledFrame data = JobData.read(spark, config, IdlJob.resolve(config.get("data.path")),
-                    config.get("data.labelsPath"), names, model.implicitModel().inputs());
+                    config.get("data.labelsPath"), names, pipelineInputs(pipeline, model));
             Dataset<Row> predicted = pipeline.transform(data.frame());
             spark.udf().register("idl_class_name", (UDF1<Double, String>) k -> names[(int) (double) k],
                     DataTypes.StringType);
@@ -126,10 +237,10 @@ final class ModelCommands {
                 "idl evaluate", (spark, config, pipeline, model) -> {
                     String path = IdlJob.resolve(config.get("data.path"));
                     LabeledFrame data = JobData.read(spark, config, path, config.get("data.labelsPath"),
-                            classNames(model), model.implicitModel().inputs());
+                            classNames(model), pipelineInputs(pipeline, model));
                     if (!data.labelled()) {
                         throw new IllegalArgumentException("evaluate needs labels, and " + path + " has none (its "
-                                + "records hold the model's " + model.implicitModel().inputs() + " features and nothing"
+                                + "records hold the model's " + pipelineInputs(pipeline, model) + " features and nothing"
                                 + " more); predict takes unlabelled data");
                     }
                     return Frames.classificationMetrics(pipeline.transform(data.frame()), model);
@@ -148,7 +259,7 @@ final class ModelCommands {
             }
             String path = IdlJob.resolve(config.get("data.path"));
             LabeledFrame data = JobData.read(spark, config, path, config.get("data.labelsPath"),
-                    classNames(model), model.implicitModel().inputs());
+                    classNames(model), pipelineInputs(pipeline, model));
             if (!data.labelled()) {
                 throw new IllegalArgumentException("certify needs labels, and " + path + " has none");
             }

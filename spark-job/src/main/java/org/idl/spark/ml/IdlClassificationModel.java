@@ -233,6 +233,18 @@ public class IdlClassificationModel extends ProbabilisticClassificationModel<Vec
         });
     }
 
+    /**
+     * The same classifier (uid, params, class names) around another implicit model with the same
+     * outputs, such as a compacted one; it has no training summary.
+     */
+    public IdlClassificationModel withImplicitModel(ImplicitModel other) {
+        if (other.outputs() != model.outputs()) {
+            throw new IllegalArgumentException("the new model has " + other.outputs() + " outputs, this one "
+                    + model.outputs());
+        }
+        return copyValues(new IdlClassificationModel(uid, other), ParamMap.empty()).setParent(parent());
+    }
+
     @Override
     public IdlClassificationModel copy(ParamMap extra) {
         IdlClassificationModel copy = copyValues(new IdlClassificationModel(uid, model), extra);

@@ -152,6 +152,71 @@ class IdlJobTest {
     }
 
     @Test
+    void compactWritesASmallerModelWithTheSamePredictionsAndCertificates(@TempDir Path dir) throws Exception {
+        // A column-group penalty zeroes whole inputs of (B; D); five hidden units are then cut off by hand
+        // (zero rows of (A, B)), so both kinds of removal run through the job.
+        Path out = dir.resolve("run");
+        assertEquals(IdlJob.OK, IdlJob.run(new String[]{"train", "--conf", CONF.toString(), "--out", out.toString(),
+                "--set", "data.path=" + Digits.path(), "--set", "model.groupBD=0.005", "--set", "model.maxIter=3"}));
+        Path trained = out.resolve("model");
+        Path cut = dir.resolve("cut");
+        SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            org.apache.spark.ml.PipelineModel pipeline = org.apache.spark.ml.PipelineModel.load(trained.toString());
+            org.idl.spark.ml.IdlClassificationModel classifier =
+                    (org.idl.spark.ml.IdlClassificationModel) pipeline.stages()[pipeline.stages().length - 1];
+            org.idl.model.ImplicitModel m = classifier.implicitModel();
+            org.idl.linalg.Matrix a = m.a();
+            org.idl.linalg.Matrix b = m.b();
+            for (int i = 0; i < 5; i++) {
+                for (int j = 0; j < a.cols(); j++) {
+                    a.set(i, j, 0);
+                }
+                for (int j = 0; j < b.cols(); j++) {
+                    b.set(i, j, 0);
+                }
+            }
+            List<org.apache.spark.ml.Transformer> stages = new java.util.ArrayList<>(List.of(pipeline.stages()));
+            stages.set(stages.size() - 1, classifier.withImplicitModel(m.with(a, b, m.c(), m.d())));
+            org.idl.spark.SparkInternals.pipelineModel(stages).write().save(cut.toString());
+        } finally {
+            spark.stop();
+        }
+        Path small = dir.resolve("small");
+        assertEquals(IdlJob.OK, IdlJob.run(new String[]{"compact", "--model", cut.toString(), "--out", small.toString()}));
+        JsonNode report = new ObjectMapper().readTree(small.resolve("compaction.json").toFile());
+        assertEquals(64, report.get("hiddenBefore").asInt());
+        assertEquals(59, report.get("hiddenAfter").asInt());
+        assertEquals("[0,1,2,3,4]", report.get("removedHiddenUnits").toString());
+        int inputs = report.get("inputsAfter").asInt();
+        assertTrue(inputs < 64 && report.get("removedInputs").size() == 64 - inputs, report.toString());
+        assertTrue(report.get("parametersAfter").asLong() < report.get("parametersBefore").asLong());
+        // The same predictions, point by point, from the same data, and the same certificates.
+        String[] models = {cut.toString(), small.resolve("model").toString()};
+        List<List<org.apache.spark.sql.Row>> predicted = new java.util.ArrayList<>();
+        List<JsonNode> certified = new java.util.ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            Path predictions = dir.resolve("predictions" + k);
+            assertEquals(IdlJob.OK, IdlJob.run(new String[]{"predict", "--model", models[k], "--data",
+                    Digits.path().toString(), "--out", predictions.toString()}));
+            Path json = dir.resolve("certify" + k + ".json");
+            assertEquals(IdlJob.OK, IdlJob.run(new String[]{"certify", "--model", models[k], "--data",
+                    Digits.path().toString(), "--radius", "0.1,0.3", "--out", json.toString(), "--set",
+                    "job.attackSteps=0"}));
+            certified.add(new ObjectMapper().readTree(json.toFile()).get("radii"));
+            spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false").getOrCreate();
+            try {
+                predicted.add(spark.read().parquet(predictions.toString()).orderBy("label", "prediction")
+                        .select("label", "prediction").collectAsList());
+            } finally {
+                spark.stop();
+            }
+        }
+        assertEquals(predicted.get(0), predicted.get(1));
+        assertEquals(certified.get(0), certified.get(1));
+    }
+
+    @Test
     void badConfigurationIsRejectedNamingKeyAndValue(@TempDir Path dir) throws java.io.IOException {
         String out = dir.resolve("never").toString();
         assertRejected(out, "model.kappa=1.5", "kappa", "1.5");
