@@ -8,19 +8,21 @@ import java.util.Locale;
  * divergence: {@code phi = (h*)'}, so that {@code F(x, z) = h(x) + h*(z) - x z >= 0} with equality
  * exactly when {@code x = phi(z)} (paper section 4.1, (7) for ReLU, (8) for tanh).
  *
- * <p>Every activation here is 1-Lipschitz, so {@code ||A||_inf < 1} makes the model well-posed.
+ * <p>Every activation here is 1-Lipschitz, so {@code ||A||_inf < 1} makes the model well-posed. All but
+ * the sigmoid have phi(0) = 0.
  */
 public abstract sealed class Activation implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public static final Activation RELU = new Relu();
     public static final Activation TANH = new Tanh();
+    public static final Activation SIGMOID = new Sigmoid();
 
     public static Activation leakyRelu(double slope) {
         return new LeakyRelu(slope);
     }
 
-    /** Parses {@code relu}, {@code tanh}, {@code leaky_relu} (slope 0.01) or {@code leaky_relu:<slope>}. */
+    /** Parses {@code relu}, {@code tanh}, {@code sigmoid}, {@code leaky_relu} (slope 0.01) or {@code leaky_relu:<slope>}. */
     public static Activation parse(String spec) {
         String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
         if (s.equals("relu")) {
@@ -28,6 +30,9 @@ public abstract sealed class Activation implements Serializable {
         }
         if (s.equals("tanh")) {
             return TANH;
+        }
+        if (s.equals("sigmoid")) {
+            return SIGMOID;
         }
         if (s.equals("leaky_relu")) {
             return leakyRelu(0.01);
@@ -40,7 +45,7 @@ public abstract sealed class Activation implements Serializable {
             }
         }
         throw new IllegalArgumentException("unknown activation '" + spec
-                + "'; expected relu, tanh, leaky_relu or leaky_relu:<slope>");
+                + "'; expected relu, tanh, sigmoid, leaky_relu or leaky_relu:<slope>");
     }
 
     /** The name {@link #parse} reads back. */
@@ -248,6 +253,105 @@ public abstract sealed class Activation implements Serializable {
 
         private Object readResolve() {
             return TANH;
+        }
+    }
+
+    /**
+     * The logistic sigmoid 1 / (1 + e^-z), Spark MLlib's hidden-layer activation: h*(z) = log(1 + e^z)
+     * (softplus), h(x) = x log x + (1 - x) log(1 - x) on [0, 1]. It is 1/4-Lipschitz and phi(0) = 1/2.
+     */
+    static final class Sigmoid extends Activation {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String spec() {
+            return "sigmoid";
+        }
+
+        @Override
+        public double apply(double z) {
+            return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+        }
+
+        @Override
+        public double derivative(double z) {
+            double s = apply(z);
+            return s * (1 - s);
+        }
+
+        @Override
+        public double h(double x) {
+            if (x < 0 || x > 1) {
+                return Double.POSITIVE_INFINITY;
+            }
+            return xlogx(x) + xlogx(1 - x);
+        }
+
+        private static double xlogx(double y) {
+            return y == 0 ? 0.0 : y * Math.log(y);
+        }
+
+        @Override
+        public double hStar(double z) {
+            // log(1 + e^z) without overflow.
+            return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+        }
+
+        @Override
+        public double proxH(double v, double t) {
+            // Solve p + t logit(p) = v on (0, 1): strictly increasing, so bisection then Newton.
+            if (t == 0) {
+                return Math.max(0, Math.min(1, v));
+            }
+            double lo = 0, hi = 1;
+            double p = Math.max(1e-12, Math.min(1 - 1e-12, apply(v / t)));
+            for (int it = 0; it < 200; it++) {
+                double g = p + t * Math.log(p / (1 - p)) - v;
+                if (g > 0) {
+                    hi = p;
+                } else {
+                    lo = p;
+                }
+                double next = p - g / (1 + t / (p * (1 - p)));
+                if (!(next > lo && next < hi)) {
+                    next = 0.5 * (lo + hi);
+                }
+                if (Math.abs(next - p) <= 1e-15 * Math.max(1e-300, p) || hi - lo <= 1e-16) {
+                    return next;
+                }
+                p = next;
+            }
+            return p;
+        }
+
+        @Override
+        public double solveScalar(double a, double s) {
+            requireBelowOne(a);
+            // g(x) = x - sigmoid(a x + s) is strictly increasing (g' >= 1 - a/4 > 0) with its root in [0, 1].
+            double lo = 0, hi = 1;
+            double x = apply(s);
+            for (int it = 0; it < 200; it++) {
+                double sx = apply(a * x + s);
+                double g = x - sx;
+                if (g > 0) {
+                    hi = x;
+                } else {
+                    lo = x;
+                }
+                double next = x - g / (1 - a * sx * (1 - sx));
+                if (!(next >= lo && next <= hi)) {
+                    next = 0.5 * (lo + hi);
+                }
+                if (Math.abs(next - x) <= 1e-16 * Math.max(1, Math.abs(x)) || hi - lo <= 1e-16) {
+                    return next;
+                }
+                x = next;
+            }
+            return x;
+        }
+
+        private Object readResolve() {
+            return SIGMOID;
         }
     }
 

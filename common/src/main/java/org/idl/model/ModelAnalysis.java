@@ -26,15 +26,16 @@ public final class ModelAnalysis {
 
     /**
      * Hidden units that can be removed without changing a prediction: a zero row of (A, B) fixes the
-     * unit's state at phi(0) = 0 (ReLU and tanh alike); a zero column of (A; C) means that no state
-     * and no output reads it.
+     * unit's state at phi(0) = 0 (ReLU and tanh alike; not the sigmoid, whose phi(0) = 1/2 still reaches
+     * the others); a zero column of (A; C) means that no state and no output reads it.
      */
     public static List<Integer> removableHiddenUnits(ImplicitModel m) {
         List<Integer> removable = new ArrayList<>();
         Matrix ab = Matrix.hstack(m.a(), m.b());
         Matrix ac = Matrix.vstack(m.a(), m.c());
+        boolean zeroAtZero = m.activation().apply(0) == 0;
         for (int i = 0; i < m.hidden(); i++) {
-            if (rowZero(ab, i) || columnZero(ac, i)) {
+            if ((zeroAtZero && rowZero(ab, i)) || columnZero(ac, i)) {
                 removable.add(i);
             }
         }

@@ -14,11 +14,11 @@ import org.idl.model.ImplicitModel;
  * {@code x* = phi(A x* + B u')} lies in
  * {@code [phi(A+ lo - A- hi + z - |B| sigma), phi(A+ hi - A- lo + z + |B| sigma)]}: the map of boxes
  * keeps them containing, and iterating it from a containing box gives a containing box at every step,
- * converged or not. The start: phi(0) = 0 and phi is 1-Lipschitz, so |x*| <= |A| |x*| + |z| + |B| sigma,
- * hence |x*| <= (I - |A|)^-1 (|z| + |B| sigma), finite when rho(|A|) < 1 (the Perron-Frobenius
+ * converged or not. The start: phi is 1-Lipschitz, so |x*| <= |phi(0)| + |A| |x*| + |z| + |B| sigma,
+ * hence |x*| <= (I - |A|)^-1 (|phi(0)| + |z| + |B| sigma), finite when rho(|A|) < 1 (the Perron-Frobenius
  * certificate, or a triangular A); it is intersected with the cheaper box of {@link #perronFrobenius},
  * so the result is never looser than that one. Every activation this project offers qualifies:
- * ReLU, leaky ReLU (slope in (0, 1)) and tanh are nondecreasing, 1-Lipschitz and zero at zero. The
+ * ReLU, leaky ReLU (slope in (0, 1)), tanh and the sigmoid are nondecreasing and 1-Lipschitz. The
  * map contracts when ||A||_inf < 1, so the iteration converges; the bound it converges to is sound
  * but not exact (intervals lose the correlation between states).
  */
@@ -145,12 +145,13 @@ public final class IntervalBounds {
         Matrix absA = abs(model.a());
         int n = model.hidden();
         int m = ua.cols();
-        // delta = (I - |A|)^-1 r, and per column the a priori bound (I - |A|)^-1 (|z| + r) on |x*|.
+        // delta = (I - |A|)^-1 r, and per column the a priori bound (I - |A|)^-1 (|z| + r + |phi(0)|) on |x*|.
         Matrix x = model.solver(1e-12).solve(z, null).states();
         double[] delta = neumann(absA, Matrix.wrap(n, 1, r.clone())).data();
         Matrix rhs = Matrix.zeros(n, m);
+        double offset = Math.abs(model.activation().apply(0)); // |phi(w)| <= |phi(0)| + |w|: 1/2 for the sigmoid
         for (int k = 0; k < rhs.data().length; k++) {
-            rhs.data()[k] = Math.abs(z.data()[k]) + r[k % n];
+            rhs.data()[k] = Math.abs(z.data()[k]) + r[k % n] + offset;
         }
         Matrix bound = neumann(absA, rhs);
         Matrix lo = Matrix.zeros(n, m);

@@ -14,7 +14,7 @@ class FenchelDivergenceTest {
 
     private static final double SLOPE = 0.1;
     private static final Activation LEAKY = Activation.leakyRelu(SLOPE);
-    private static final Activation[] ALL = {Activation.RELU, Activation.TANH, LEAKY};
+    private static final Activation[] ALL = {Activation.RELU, Activation.TANH, LEAKY, Activation.SIGMOID};
 
     /** A point of the domain of h: x >= 0 for ReLU, |x| <= 1 for tanh, anything for leaky ReLU. */
     private static double domainPoint(Activation phi, Random random) {
@@ -23,6 +23,9 @@ class FenchelDivergenceTest {
         }
         if (phi == Activation.TANH) {
             return random.nextInt(20) == 0 ? (random.nextBoolean() ? 1.0 : -1.0) : 2 * random.nextDouble() - 1;
+        }
+        if (phi == Activation.SIGMOID) {
+            return random.nextInt(20) == 0 ? (random.nextBoolean() ? 1.0 : 0.0) : random.nextDouble();
         }
         return 6 * random.nextGaussian();
     }
@@ -46,7 +49,8 @@ class FenchelDivergenceTest {
             // A grid as well, including the kink at 0.
             for (int i = -20; i <= 20; i++) {
                 for (int j = -20; j <= 20; j++) {
-                    double x = phi == Activation.RELU ? Math.abs(i) / 5.0 : phi == Activation.TANH ? i / 20.0 : i / 5.0;
+                    double x = phi == Activation.RELU ? Math.abs(i) / 5.0 : phi == Activation.TANH ? i / 20.0
+                            : phi == Activation.SIGMOID ? (i + 20) / 40.0 : i / 5.0;
                     double z = j / 4.0;
                     assertTrue(FenchelDivergence.value(phi, x, z) >= 0);
                 }
@@ -138,8 +142,9 @@ class FenchelDivergenceTest {
                 double t = k % 10 == 0 ? 0 : Math.exp(2 * random.nextGaussian());
                 double p = phi.proxH(v, t);
                 assertTrue(phi.h(p) < Double.POSITIVE_INFINITY, phi + " prox outside the domain: " + p);
-                double lo = phi == Activation.TANH ? -1 : (phi == Activation.RELU ? 0 : -Math.abs(v) - 1);
-                double hi = phi == Activation.TANH ? 1 : Math.abs(v) + 1;
+                boolean sigmoid = phi == Activation.SIGMOID;
+                double lo = phi == Activation.TANH ? -1 : (phi == Activation.RELU || sigmoid ? 0 : -Math.abs(v) - 1);
+                double hi = phi == Activation.TANH || sigmoid ? 1 : Math.abs(v) + 1;
                 double brute = goldenSection(q -> 0.5 * (q - v) * (q - v) + t * phi.h(q), lo, hi);
                 String what = phi + " prox(v = " + v + ", t = " + t + ")";
                 assertEquals(brute, p, 1e-6, what);
@@ -149,12 +154,14 @@ class FenchelDivergenceTest {
                 // Optimality: p - v + t h'(p) = 0 where h is differentiable (away from the ReLU boundary).
                 // For tanh with 1 - |p| below 1e-12 the root can lie beyond double resolution (atanh
                 // grows only logarithmically); the objective comparison above covers those cases.
-                boolean resolvable = phi != Activation.TANH || 1 - Math.abs(p) > 1e-12;
+                boolean resolvable = sigmoid ? p > 1e-12 && 1 - p > 1e-12
+                        : phi != Activation.TANH || 1 - Math.abs(p) > 1e-12;
                 if (t > 0 && (phi != Activation.RELU || p > 0) && resolvable) {
                     double hPrime = phi == Activation.TANH ? 0.5 * Math.log((1 + p) / (1 - p))
-                            : p >= 0 ? p : p / SLOPE;
+                            : sigmoid ? Math.log(p / (1 - p)) : p >= 0 ? p : p / SLOPE;
                     // Near the ends of tanh's domain an error e in p moves the residual by e (1 + t h''(p)).
-                    double hSecond = phi == Activation.TANH ? 1 / (1 - p * p) : p >= 0 ? 1 : 1 / SLOPE;
+                    double hSecond = phi == Activation.TANH ? 1 / (1 - p * p) : sigmoid ? 1 / (p * (1 - p))
+                            : p >= 0 ? 1 : 1 / SLOPE;
                     double conditioning = 1e-14 * (1 + t * hSecond); // p within 1e-14 of the root
                     assertEquals(0.0, p - v + t * hPrime, 1e-12 * (1 + Math.abs(v)) + conditioning, what);
                 }

@@ -19,6 +19,7 @@ public class IdlKryoRegistrator implements KryoRegistrator {
             "org.idl.model.ImplicitModel",
             "org.idl.model.Activation$Relu",
             "org.idl.model.Activation$Tanh",
+            "org.idl.model.Activation$Sigmoid",
             "org.idl.model.Activation$LeakyRelu",
             "org.idl.spark.train.TrainingData$Summary",
             "org.idl.train.gradient.Adam",

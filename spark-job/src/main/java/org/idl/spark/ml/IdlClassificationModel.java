@@ -68,6 +68,55 @@ public class IdlClassificationModel extends ProbabilisticClassificationModel<Vec
         return (IdlClassificationModel) set(classNames, names);
     }
 
+    /**
+     * A Spark MLlib multilayer perceptron as an implicit model (paper section 2.2): its sigmoid hidden
+     * layers become the state, stacked last layer first, so A is block strictly upper triangular and
+     * the fixed point is solved exactly by substitution, and its output layer becomes (C, D); the
+     * softmax on top is this model's probability. The predictions are MLlib's. The columns are the
+     * perceptron's; hiddenSize, activation and fitIntercept describe the imported model. A triangular A
+     * is well-posed whatever its norm, so kappa does not constrain it here.
+     */
+    public static IdlClassificationModel fromMultilayerPerceptron(
+            org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel mlp) {
+        int[] layers = mlp.getLayers();
+        if (layers.length < 3) {
+            throw new IllegalArgumentException("the perceptron has layers " + java.util.Arrays.toString(layers)
+                    + ": an implicit model needs at least one hidden layer");
+        }
+        double[] w = mlp.weights().toArray();
+        List<Matrix> weights = new ArrayList<>();
+        List<double[]> biases = new ArrayList<>();
+        int at = 0;
+        for (int l = 0; l + 1 < layers.length; l++) {
+            int in = layers[l];
+            int out = layers[l + 1];
+            if (at + out * in + out > w.length) {
+                throw new IllegalArgumentException("the perceptron's " + w.length + " weights do not fill layers "
+                        + java.util.Arrays.toString(layers));
+            }
+            // MLlib's affine layer: W (out x in, column-major), then its bias.
+            weights.add(Matrix.wrap(out, in, java.util.Arrays.copyOfRange(w, at, at + out * in)));
+            at += out * in;
+            biases.add(java.util.Arrays.copyOfRange(w, at, at + out));
+            at += out;
+        }
+        if (at != w.length) {
+            throw new IllegalArgumentException("the perceptron has " + w.length + " weights, its layers "
+                    + java.util.Arrays.toString(layers) + " use " + at);
+        }
+        ImplicitModel model = ImplicitModel.feedforward(weights, biases, org.idl.model.Activation.SIGMOID);
+        IdlClassificationModel out = new IdlClassificationModel(
+                org.apache.spark.ml.util.Identifiable.randomUID("idlClassifier"), model);
+        out.set(out.training.hiddenSize, model.hidden());
+        out.set(out.training.activation, model.activation().spec());
+        out.set(out.training.fitIntercept, true);
+        out.setFeaturesCol(mlp.getFeaturesCol());
+        out.setPredictionCol(mlp.getPredictionCol());
+        out.setProbabilityCol(mlp.getProbabilityCol());
+        out.setRawPredictionCol(mlp.getRawPredictionCol());
+        return out;
+    }
+
     /** The original label of class index k. */
     public String className(int k) {
         String[] names = (String[]) getOrDefault(classNames);

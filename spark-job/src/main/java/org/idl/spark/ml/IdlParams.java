@@ -82,7 +82,7 @@ public final class IdlParams {
                 ParamValidators.gt(0));
         loss = new Param<>(owner, "loss", "loss: cross_entropy (softmax) or squared",
                 parsedBy(Loss::parse));
-        activation = new Param<>(owner, "activation", "activation phi: relu, tanh, leaky_relu or leaky_relu:<slope>",
+        activation = new Param<>(owner, "activation", "activation phi: relu, tanh, sigmoid, leaky_relu or leaky_relu:<slope>",
                 parsedBy(Activation::parse));
         schedule = new Param<>(owner, "schedule", "BCD schedule: recipe (re-sync to the true fixed point each round),"
                 + " paper (section 4.2 as written) or minibatch (proximal steps per mini-batch, a round is an epoch)",

@@ -57,8 +57,8 @@ class ValidationTest extends SparkSessionTest {
         assertTrue(e.getMessage().contains("kappa") && e.getMessage().contains("1.0"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> c.setLambda(-0.5));
         assertTrue(e.getMessage().contains("lambda") && e.getMessage().contains("-0.5"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> c.setActivation("sigmoid"));
-        assertTrue(e.getMessage().contains("sigmoid"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> c.setActivation("softsign"));
+        assertTrue(e.getMessage().contains("softsign"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> c.setHiddenSize(0));
         assertTrue(e.getMessage().contains("hiddenSize"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> c.setRobustRadii(new double[]{0.1, Double.NaN}));

@@ -1,0 +1,71 @@
+package org.idl.spark.ml;
+
+import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.idl.model.WellPosedness;
+import org.idl.spark.SparkSessionTest;
+import org.idl.spark.SparkTestData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A Spark MLlib perceptron imported as an implicit model predicts exactly what MLlib predicts. */
+class MlpImportTest extends SparkSessionTest {
+
+    @Test
+    void anImportedPerceptronGivesMllibsPredictions(@TempDir Path dir) throws Exception {
+        SparkTestData data = SparkTestData.digits();
+        Dataset<Row> train = SparkTestData.frame(spark, data.train, 2);
+        Dataset<Row> test = SparkTestData.frame(spark, data.test, 2);
+        // Two hidden layers of different widths, so the stacking order and the block offsets matter.
+        MultilayerPerceptronClassificationModel mlp = new MultilayerPerceptronClassifier()
+                .setLayers(new int[]{64, 24, 16, 10}).setMaxIter(60).setSeed(3).fit(train);
+        IdlClassificationModel imported = IdlClassificationModel.fromMultilayerPerceptron(mlp);
+        assertEquals(40, imported.getHiddenSize());
+        assertEquals("sigmoid", imported.getActivation());
+        assertTrue(WellPosedness.structure(imported.implicitModel().a()).triangular());
+        assertTrue(imported.implicitModel().a().infNorm() > 1, "the perceptron's A is not in the kappa ball");
+
+        List<Row> theirs = mlp.transform(test).select("prediction", "probability", "rawPrediction").collectAsList();
+        List<Row> ours = imported.transform(test).select("prediction", "probability", "rawPrediction").collectAsList();
+        assertEquals(theirs.size(), ours.size());
+        double worst = 0;
+        for (int k = 0; k < theirs.size(); k++) {
+            assertEquals(theirs.get(k).getDouble(0), ours.get(k).getDouble(0), "prediction of row " + k);
+            for (int col = 1; col <= 2; col++) {
+                double[] a = ((Vector) theirs.get(k).get(col)).toArray();
+                double[] b = ((Vector) ours.get(k).get(col)).toArray();
+                for (int j = 0; j < a.length; j++) {
+                    worst = Math.max(worst, Math.abs(a[j] - b[j]) / Math.max(1, Math.abs(a[j])));
+                }
+            }
+        }
+        assertTrue(worst <= 1e-10, "largest relative difference " + worst);
+        double accuracy = imported.transform(test).filter("prediction = label").count() / (double) theirs.size();
+        assertTrue(accuracy > 0.9, "accuracy " + accuracy);
+
+        // It saves and loads like any of our models.
+        imported.write().save(dir.resolve("imported").toString());
+        IdlClassificationModel loaded = IdlClassificationModel.load(dir.resolve("imported").toString());
+        assertEquals(ours, loaded.transform(test).select("prediction", "probability", "rawPrediction").collectAsList());
+    }
+
+    @Test
+    void aPerceptronWithoutHiddenLayersIsRefused() {
+        SparkTestData data = SparkTestData.digits();
+        MultilayerPerceptronClassificationModel flat = new MultilayerPerceptronClassifier()
+                .setLayers(new int[]{64, 10}).setMaxIter(2).fit(SparkTestData.frame(spark, data.train, 1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> IdlClassificationModel.fromMultilayerPerceptron(flat));
+        assertTrue(e.getMessage().contains("at least one hidden layer"), e.getMessage());
+    }
+}
