@@ -30,6 +30,7 @@ public class IdlKryoRegistrator implements KryoRegistrator {
             "org.idl.train.BlockStore$Outcome",
             "org.idl.train.bcd.ABStep$Statistics",
             "org.idl.train.bcd.ReadoutStep$Statistics",
+            "org.idl.train.sim.StateDrivenFit$Statistics",
             "org.idl.train.MetricSums",
             "org.idl.train.bcd.Passes$GramSum",
             "org.idl.train.bcd.Passes$StateStatistics",

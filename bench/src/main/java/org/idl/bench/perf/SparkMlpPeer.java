@@ -37,20 +37,93 @@ import java.util.Set;
  *
  * <pre>
  * SparkMlpPeer --root . --data mnist [--hidden 100] [--iters 10,20,50,100,200] [--seed 0]
- *              [--out bench/results/peers/mnist-spark-mlp.json]
+ *              [--out bench/results/peers/mnist-spark-mlp.json] [--sim 0.3,1,3]
+ * </pre>
+ * The last model is also imported as an implicit model ({@code IdlClassificationModel.fromMultilayerPerceptron})
+ * and its predictions compared with MLlib's; with {@code --sim}, state-driven students are fitted to it.
+ * <pre>
  * </pre>
  */
 public final class SparkMlpPeer {
     private SparkMlpPeer() {
     }
 
+    /** {@code --sim w1,w2,...}: state-driven fits of the imported final model, one per L1 weight on (A, B). */
+    private static double[] simWeights = new double[0];
+
     public static void main(String[] args) throws Exception {
-        Args o = new Args(args, Set.of("root", "data", "hidden", "iters", "seed", "train-limit", "master", "out"));
+        Args o = new Args(args, Set.of("root", "data", "hidden", "iters", "seed", "train-limit", "master", "out", "sim"));
+        simWeights = o.string("sim", "").isEmpty() ? new double[0]
+                : java.util.Arrays.stream(o.string("sim", "").split(",")).mapToDouble(Double::parseDouble).toArray();
         String data = o.string("data", "digits");
         Map<String, Object> doc = run(o.path("root", "."), data, o.integer("hidden", data.equals("digits") ? 64 : 100),
                 o.integers("iters", "10,20,50,100,200"), o.longValue("seed", 0), o.integer("train-limit", 0),
                 o.string("master", "local[*]"));
         Env.writeJsonIfAsked(o.string("out", null), doc);
+    }
+
+    /**
+     * The perceptron imported as an implicit model (section 2.2, block triangular A, sigmoid): on the
+     * test set, the share of identical predictions and the largest difference of a probability.
+     */
+    static Map<String, Object> importCheck(MultilayerPerceptronClassificationModel mlp, Dataset<Row> test) {
+        org.idl.spark.ml.IdlClassificationModel imported =
+                org.idl.spark.ml.IdlClassificationModel.fromMultilayerPerceptron(mlp);
+        List<Row> theirs = mlp.transform(test).select("prediction", "probability").collectAsList();
+        List<Row> ours = imported.transform(test).select("prediction", "probability", "label").collectAsList();
+        long same = 0;
+        long correct = 0;
+        double worst = 0;
+        for (int k = 0; k < theirs.size(); k++) {
+            same += theirs.get(k).getDouble(0) == ours.get(k).getDouble(0) ? 1 : 0;
+            correct += ours.get(k).getDouble(0) == ours.get(k).getDouble(2) ? 1 : 0;
+            double[] a = ((org.apache.spark.ml.linalg.Vector) theirs.get(k).get(1)).toArray();
+            double[] b = ((org.apache.spark.ml.linalg.Vector) ours.get(k).get(1)).toArray();
+            for (int j = 0; j < a.length; j++) {
+                worst = Math.max(worst, Math.abs(a[j] - b[j]));
+            }
+        }
+        System.out.printf("  imported as an implicit model (n = %d, triangular A): %d of %d predictions the same,"
+                + " largest probability difference %.2e%n", imported.getHiddenSize(), same, theirs.size(), worst);
+        return Json.object("imported_same_predictions", (double) same / theirs.size(),
+                "imported_max_probability_difference", worst,
+                "imported_test_accuracy", (double) correct / theirs.size());
+    }
+
+    /**
+     * SIM (state-driven implicit modelling) from the imported perceptron: per L1 weight on (A, B), the
+     * student's nonzeros in (A, B) against the teacher's, and both test accuracies.
+     */
+    static List<Map<String, Object>> stateDriven(MultilayerPerceptronClassificationModel mlp, Dataset<Row> train,
+                                                 Dataset<Row> test, double[] weights) {
+        org.idl.spark.ml.IdlClassificationModel teacher =
+                org.idl.spark.ml.IdlClassificationModel.fromMultilayerPerceptron(mlp);
+        long teacherNonzeros = nonzerosAB(teacher.implicitModel());
+        double teacherAccuracy = accuracy(teacher, test);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (double w : weights) {
+            long t0 = System.nanoTime();
+            org.idl.spark.ml.IdlClassificationModel student = org.idl.spark.ml.StateDriven.fit(teacher, train,
+                    new org.idl.train.sim.StateDrivenFit.Config(0.95, w, 0, 2000));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long nonzeros = nonzerosAB(student.implicitModel());
+            double studentAccuracy = accuracy(student, test);
+            System.out.printf("  SIM l1AB %.3g: (A, B) nonzeros %d -> %d (%.1f%% fewer), test accuracy %.4f -> %.4f,"
+                            + " %.1f s%n", w, teacherNonzeros, nonzeros, 100.0 * (teacherNonzeros - nonzeros) / teacherNonzeros,
+                    teacherAccuracy, studentAccuracy, seconds);
+            out.add(Json.object("l1AB", w, "teacher_nonzeros_AB", teacherNonzeros, "student_nonzeros_AB", nonzeros,
+                    "teacher_test_accuracy", teacherAccuracy, "student_test_accuracy", studentAccuracy,
+                    "student_inf_norm_A", student.implicitModel().a().infNorm(), "fit_seconds", Env.round(seconds, 3)));
+        }
+        return out;
+    }
+
+    private static long nonzerosAB(org.idl.model.ImplicitModel m) {
+        return org.idl.model.ModelAnalysis.nonzeros(m.a()) + org.idl.model.ModelAnalysis.nonzeros(m.b());
+    }
+
+    private static double accuracy(org.idl.spark.ml.IdlClassificationModel model, Dataset<Row> test) {
+        return model.transform(test).filter("prediction = label").count() / (double) test.count();
     }
 
     public static Map<String, Object> run(Path root, String data, int hidden, int[] iters, long seed, int trainLimit,
@@ -120,6 +193,12 @@ public final class SparkMlpPeer {
                         "eval_seconds", Env.round(evalSeconds, 3), "load_average", Env.loadAverage()));
                 System.out.printf("  maxIter %4d: %4d iterations, %7.2f s, test accuracy %.4f, train accuracy %.4f%n", it,
                         model.summary().totalIterations(), seconds, testAcc, trainAcc);
+                if (it == iters[iters.length - 1]) {
+                    curve.get(curve.size() - 1).putAll(importCheck(model, testS));
+                    if (simWeights.length > 0) {
+                        curve.get(curve.size() - 1).put("state_driven", stateDriven(model, trainS, testS, simWeights));
+                    }
+                }
             }
             Map<String, Object> config = Json.object(
                     "estimator", "org.apache.spark.ml.classification.MultilayerPerceptronClassifier", "layers", layers,

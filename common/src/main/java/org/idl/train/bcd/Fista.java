@@ -11,11 +11,11 @@ import org.idl.linalg.Matrix;
  * momentum and its restarts are kept per column: each column then follows exactly the iteration it
  * would alone, so the result does not depend on how the data points are grouped into blocks.
  */
-final class Fista {
+public final class Fista {
     private Fista() {
     }
 
-    interface Problem {
+    public interface Problem {
         /** The gradient of the smooth part at w. */
         Matrix gradient(Matrix w);
 
@@ -23,7 +23,7 @@ final class Fista {
         void prox(Matrix w, double step);
     }
 
-    static Matrix minimise(Problem problem, Matrix start, double lipschitz, int iterations) {
+    public static Matrix minimise(Problem problem, Matrix start, double lipschitz, int iterations) {
         return minimise(problem, start, lipschitz, iterations, false);
     }
 

@@ -60,6 +60,29 @@ class MlpImportTest extends SparkSessionTest {
     }
 
     @Test
+    void stateDrivenFittingGivesASparserWellPosedStudentOfAnImportedPerceptron() {
+        SparkTestData data = SparkTestData.digits();
+        Dataset<Row> train = SparkTestData.frame(spark, data.train, 2);
+        Dataset<Row> test = SparkTestData.frame(spark, data.test, 2);
+        IdlClassificationModel teacher = IdlClassificationModel.fromMultilayerPerceptron(new MultilayerPerceptronClassifier()
+                .setLayers(new int[]{64, 32, 10}).setMaxIter(100).setSeed(5).fit(train));
+        IdlClassificationModel student = StateDriven.fit(teacher, train.drop("label"),
+                new org.idl.train.sim.StateDrivenFit.Config(0.95, 1.0, 0.001, 2000));
+        org.idl.model.ImplicitModel t = teacher.implicitModel();
+        org.idl.model.ImplicitModel s = student.implicitModel();
+        long before = org.idl.model.ModelAnalysis.nonzeros(t.a()) + org.idl.model.ModelAnalysis.nonzeros(t.b());
+        long after = org.idl.model.ModelAnalysis.nonzeros(s.a()) + org.idl.model.ModelAnalysis.nonzeros(s.b());
+        double teacherAccuracy = teacher.transform(test).filter("prediction = label").count() / (double) test.count();
+        double studentAccuracy = student.transform(test).filter("prediction = label").count() / (double) test.count();
+        System.out.printf("SIM on digits: (A, B) nonzeros %d -> %d, test accuracy %.4f -> %.4f%n", before, after,
+                teacherAccuracy, studentAccuracy);
+        assertTrue(after <= before / 2, after + " nonzeros, the teacher has " + before);
+        assertTrue(s.a().infNorm() <= 0.95 + 1e-12, "||A||_inf = " + s.a().infNorm());
+        assertTrue(studentAccuracy >= teacherAccuracy - 0.01, studentAccuracy + " against " + teacherAccuracy);
+        assertEquals("sigmoid", student.getActivation());
+    }
+
+    @Test
     void aPerceptronWithoutHiddenLayersIsRefused() {
         SparkTestData data = SparkTestData.digits();
         MultilayerPerceptronClassificationModel flat = new MultilayerPerceptronClassifier()
