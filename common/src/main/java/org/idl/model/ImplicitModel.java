@@ -25,8 +25,26 @@ public final class ImplicitModel implements Serializable {
     private final Matrix d;
     private final Activation activation;
     private final boolean bias;
+    /** A = left right^T when the model is low rank (section 6.3), else null. */
+    private final Matrix left;
+    private final Matrix right;
 
     public ImplicitModel(Matrix a, Matrix b, Matrix c, Matrix d, Activation activation, boolean bias) {
+        this(a, b, c, d, activation, bias, null, null);
+    }
+
+    /**
+     * A model whose A is {@code L R^T} of rank k (paper section 6.3; L and R are n x k): the same rule
+     * as the dense A, with each fixed-point iteration {@code L (R^T x)} costing 2nk, not n^2, per point.
+     */
+    public static ImplicitModel lowRank(Matrix l, Matrix r, Matrix b, Matrix c, Matrix d, Activation activation,
+                                        boolean bias) {
+        Checks.sameShape("L", l, "R", r);
+        return new ImplicitModel(l.timesTransposed(r), b, c, d, activation, bias, l, r);
+    }
+
+    private ImplicitModel(Matrix a, Matrix b, Matrix c, Matrix d, Activation activation, boolean bias, Matrix left,
+                          Matrix right) {
         if (activation == null) {
             throw new IllegalArgumentException("activation must not be null");
         }
@@ -52,6 +70,35 @@ public final class ImplicitModel implements Serializable {
         this.d = d.copy();
         this.activation = activation;
         this.bias = bias;
+        if (left != null) {
+            left.requireFinite("L");
+            right.requireFinite("R");
+        }
+        this.left = left == null ? null : left.copy();
+        this.right = right == null ? null : right.copy();
+    }
+
+    /** k when A is held as factors L R^T of rank k, 0 when it is dense. */
+    public int rank() {
+        return left == null ? 0 : left.cols();
+    }
+
+    /** L of A = L R^T (n x k); only for a low-rank model. */
+    public Matrix left() {
+        requireLowRank();
+        return left.copy();
+    }
+
+    /** R of A = L R^T (n x k); only for a low-rank model. */
+    public Matrix right() {
+        requireLowRank();
+        return right.copy();
+    }
+
+    private void requireLowRank() {
+        if (left == null) {
+            throw new IllegalStateException("the model's A is dense, not held as low-rank factors");
+        }
     }
 
     public Matrix a() {
@@ -103,6 +150,12 @@ public final class ImplicitModel implements Serializable {
     }
 
     public FixedPointSolver solver(double relativeTolerance) {
+        if (left != null) {
+            WellPosedness.Certificate certificate = WellPosedness.certify(a);
+            if (certificate.valid()) {
+                return new PicardSolver(left, right, activation, certificate, relativeTolerance);
+            }
+        }
         return FixedPointSolver.forMatrix(a, activation, relativeTolerance);
     }
 
@@ -127,7 +180,12 @@ public final class ImplicitModel implements Serializable {
         return y;
     }
 
-    /** A copy with other parameters and the same activation and bias convention. */
+    /** A low-rank copy with other factors and parameters, the same activation and bias convention. */
+    public ImplicitModel withFactors(Matrix newLeft, Matrix newRight, Matrix newB, Matrix newC, Matrix newD) {
+        return lowRank(newLeft, newRight, newB, newC, newD, activation, bias);
+    }
+
+    /** A copy with other parameters (a dense A) and the same activation and bias convention. */
     public ImplicitModel with(Matrix newA, Matrix newB, Matrix newC, Matrix newD) {
         return new ImplicitModel(newA, newB, newC, newD, activation, bias);
     }

@@ -13,7 +13,10 @@ import org.idl.linalg.Matrix;
 public final class PicardSolver implements FixedPointSolver {
     private static final long serialVersionUID = 1L;
 
+    /** A, or null when A is held as factors left right^T. */
     private final Matrix a;
+    private final Matrix left;
+    private final Matrix right;
     private final Activation phi;
     private final double factor;
     /** Scaling of the certificate's norm, normalised so that max(s) = 1: then ||e||_inf <= ||e||_s. */
@@ -21,13 +24,33 @@ public final class PicardSolver implements FixedPointSolver {
     private final double relativeTolerance;
     private final int maxIterations;
 
+    /**
+     * For A = left right^T (n x k factors, section 6.3): each iteration computes {@code left (right^T X)},
+     * 2nk flops per column instead of n^2. The certificate is A's.
+     */
+    public PicardSolver(Matrix left, Matrix right, Activation phi, WellPosedness.Certificate certificate,
+                        double relativeTolerance) {
+        this(null, left, right, phi, certificate, relativeTolerance);
+    }
+
     public PicardSolver(Matrix a, Activation phi, WellPosedness.Certificate certificate, double relativeTolerance) {
-        Checks.square("A", a);
+        this(a, null, null, phi, certificate, relativeTolerance);
+    }
+
+    private PicardSolver(Matrix a, Matrix left, Matrix right, Activation phi, WellPosedness.Certificate certificate,
+                         double relativeTolerance) {
+        if (a != null) {
+            Checks.square("A", a);
+        } else {
+            Checks.sameShape("L", left, "R", right);
+        }
         Checks.positive("relativeTolerance", relativeTolerance);
         if (!certificate.valid()) {
             throw new IllegalArgumentException("Picard needs a contraction factor below 1, got " + certificate.factor());
         }
-        this.a = a.copy();
+        this.a = a == null ? null : a.copy();
+        this.left = left == null ? null : left.copy();
+        this.right = right == null ? null : right.copy();
         this.phi = phi;
         this.factor = certificate.factor();
         double max = 0;
@@ -70,14 +93,25 @@ public final class PicardSolver implements FixedPointSolver {
         return new double[]{step, size};
     }
 
+    /** {@code next <- A x}, from the factors when A is held as left right^T. */
+    private void product(Matrix x, Matrix next) {
+        if (a != null) {
+            Matrix.gemm(1.0, a, false, x, false, 0.0, next);
+        } else {
+            Matrix.gemm(1.0, left, false, right.transposeTimes(x), false, 0.0, next);
+        }
+    }
+
     public double contractionFactor() {
         return factor;
     }
 
     @Override
     public Result solve(Matrix bu, Matrix warm) {
-        int n = a.rows();
-        Checks.sameRows("A", a, "BU", bu);
+        int n = inverseScaling.length;
+        if (bu.rows() != n) {
+            throw new IllegalArgumentException("A has " + n + " rows but BU is " + bu.shape());
+        }
         Matrix cold = bu.copy();
         phi.applyInPlace(cold.data());
         Matrix x;
@@ -97,7 +131,7 @@ public final class PicardSolver implements FixedPointSolver {
         }
         Matrix next = Matrix.zeros(n, bu.cols());
         for (int t = 1; t <= maxIterations; t++) {
-            Matrix.gemm(1.0, a, false, x, false, 0.0, next);
+            product(x, next);
             double[] stepAndSize = update(next.data(), bu.data(), x.data(), 0, bu.cols());
             Matrix swap = x;
             x = next;
@@ -128,8 +162,10 @@ public final class PicardSolver implements FixedPointSolver {
      */
     @Override
     public Result solveEachColumn(Matrix bu, Matrix warm) {
-        int n = a.rows();
-        Checks.sameRows("A", a, "BU", bu);
+        int n = inverseScaling.length;
+        if (bu.rows() != n) {
+            throw new IllegalArgumentException("A has " + n + " rows but BU is " + bu.shape());
+        }
         int m = bu.cols();
         Matrix x;
         if (warm == null) {
@@ -148,7 +184,7 @@ public final class PicardSolver implements FixedPointSolver {
         Matrix next = Matrix.zeros(n, m);
         double[] bd = bu.data();
         for (int t = 1; t <= maxIterations; t++) {
-            Matrix.gemm(1.0, a, false, x, false, 0.0, next);
+            product(x, next);
             double[] nd = next.data();
             double[] xd = x.data();
             for (int c = 0; c < m; c++) {

@@ -18,9 +18,10 @@ import java.io.Serializable;
  *                  local steps (one Spark job each); 0 chooses from the number of partitions K: every
  *                  {@code ceil(320 / K)} steps (see {@link #stepsPerSync})
  * @param interval  interval-bound (robust) training, or null for the nominal loss
+ * @param rank      0 for a dense A; k > 0 trains A as factors L R^T of rank k (paper section 6.3)
  */
 public record GradientConfig(int rounds, double stepSize, int batchSize, double tolerance, StepSchedule schedule,
-                             int syncSteps, IntervalTraining interval) implements Serializable {
+                             int syncSteps, IntervalTraining interval, int rank) implements Serializable {
     public static final double DEFAULT_STEP_SIZE = 3e-3;
     public static final int DEFAULT_BATCH_SIZE = 128;
     public static final double DEFAULT_TOLERANCE = 1e-3;
@@ -35,7 +36,13 @@ public record GradientConfig(int rounds, double stepSize, int batchSize, double 
      */
     static final int AUTO_SYNC_BUDGET = 320;
 
-    /** Nominal training. */
+    /** A dense A. */
+    public GradientConfig(int rounds, double stepSize, int batchSize, double tolerance, StepSchedule schedule,
+                          int syncSteps, IntervalTraining interval) {
+        this(rounds, stepSize, batchSize, tolerance, schedule, syncSteps, interval, 0);
+    }
+
+    /** Nominal training, a dense A. */
     public GradientConfig(int rounds, double stepSize, int batchSize, double tolerance, StepSchedule schedule,
                           int syncSteps) {
         this(rounds, stepSize, batchSize, tolerance, schedule, syncSteps, null);
@@ -67,6 +74,9 @@ public record GradientConfig(int rounds, double stepSize, int batchSize, double 
         if (!(tolerance > 0 && tolerance < 1)) {
             throw new IllegalArgumentException("gradient tolerance must be in (0, 1), got " + tolerance);
         }
+        if (rank < 0) {
+            throw new IllegalArgumentException("rank must be >= 0 (0: a dense A), got " + rank);
+        }
         if (syncSteps < 0) {
             throw new IllegalArgumentException("syncSteps must be >= 0 (0: chosen from the number of partitions), got "
                     + syncSteps);
@@ -84,7 +94,12 @@ public record GradientConfig(int rounds, double stepSize, int batchSize, double 
 
     /** The same settings with interval-bound training ({@code null}: nominal). */
     public GradientConfig withInterval(IntervalTraining training) {
-        return new GradientConfig(rounds, stepSize, batchSize, tolerance, schedule, syncSteps, training);
+        return new GradientConfig(rounds, stepSize, batchSize, tolerance, schedule, syncSteps, training, rank);
+    }
+
+    /** The same settings with A of rank k as factors L R^T (0: dense). */
+    public GradientConfig withRank(int k) {
+        return new GradientConfig(rounds, stepSize, batchSize, tolerance, schedule, syncSteps, interval, k);
     }
 
     public boolean fullBatch() {

@@ -140,7 +140,7 @@ public final class GradientPasses {
                         .solve(model.b().times(u), null).states();
                 metrics = MetricSums.of(loss, y, model.readout(x, u));
             }
-            Matrix[] params = {model.a(), model.b(), model.c(), model.d()}; // copies
+            Matrix[] params = {AParameter.of(model), model.b(), model.c(), model.d()}; // copies
             Adam state = adam.copy();
             int[] order = permutation(m, new Random(mix(seed, round, block.index())));
             // A partition's batch is its share m/M of the global one, so its gradients are noisier by
@@ -153,7 +153,7 @@ public final class GradientPasses {
             long adjoint = 0;
             for (int step = fromStep; step < toStep; step++) {
                 if (step > fromStep && (step - fromStep) % perSync == 0) {
-                    averageInPlace(params, state, m, reduce, kappa);
+                    averageInPlace(params, state, m, reduce, kappa, model);
                 }
                 int from = (int) ((long) m * step / stepsPerEpoch);
                 int to = (int) ((long) m * (step + 1) / stepsPerEpoch);
@@ -163,7 +163,8 @@ public final class GradientPasses {
                 double clock = roundsDone + (double) step / stepsPerEpoch;
                 Matrix ub = u.columnsAt(order, from, to);
                 Matrix yb = y.columnsAt(order, from, to);
-                ImplicitGradient.Result r = ImplicitGradient.compute(params[0], params[1], params[2], params[3],
+                Matrix a = AParameter.dense(params[0], model);
+                ImplicitGradient.Result r = ImplicitGradient.compute(a, params[1], params[2], params[3],
                         model.activation(), loss, ub, yb, null, null, config.tolerance());
                 Matrix[] gradient = {r.da(), r.db(), r.dc(), r.dd()};
                 forward += r.forwardIterations();
@@ -173,7 +174,7 @@ public final class GradientPasses {
                 if (ramp > 0) {
                     // (1 - w) of the nominal loss's gradient plus w of the interval bound's (IntervalTraining).
                     double w = ramp * interval.weight();
-                    IntervalGradient.Result bound = IntervalGradient.compute(params[0], params[1], params[2], params[3],
+                    IntervalGradient.Result bound = IntervalGradient.compute(a, params[1], params[2], params[3],
                             model.activation(), ub, yb, interval.sigma(model.inputs(), model.bias(), ramp),
                             config.tolerance());
                     Matrix[] robust = {bound.da(), bound.db(), bound.dc(), bound.dd()};
@@ -183,8 +184,9 @@ public final class GradientPasses {
                     forward += bound.forwardIterations();
                     adjoint += bound.adjointIterations();
                 }
+                gradient[0] = AParameter.gradient(gradient[0], params[0], model);
                 state.step(params, gradient, 1.0 / (to - from), noise * config.stepSizeAfter(clock));
-                WellPosedness.projectInfNormBall(params[0], kappa);
+                AParameter.project(params[0], model, kappa);
                 batches++;
             }
             for (Matrix p : params) {
@@ -200,7 +202,8 @@ public final class GradientPasses {
      * blocks: the same arithmetic, in the same order on a {@link org.idl.train.LocalBlockStore}, as the driver's
      * average of a pass's {@link EpochSums}, and the same exact projection of A after it.
      */
-    private static void averageInPlace(Matrix[] params, Adam state, int m, BlockStore.AllReduce reduce, double kappa) {
+    private static void averageInPlace(Matrix[] params, Adam state, int m, BlockStore.AllReduce reduce, double kappa,
+                                       ImplicitModel like) {
         Matrix[] moments = state.moments();
         int size = 2;
         for (Matrix p : params) {
@@ -229,7 +232,7 @@ public final class GradientPasses {
             at = takeScaled(sums, at, inverse, p.data());
         }
         state.setSteps(sums[at] * inverse);
-        WellPosedness.projectInfNormBall(params[0], kappa);
+        AParameter.project(params[0], like, kappa);
     }
 
     private static int putScaled(double[] values, double w, double[] out, int at) {

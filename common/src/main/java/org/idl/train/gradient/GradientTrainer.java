@@ -59,7 +59,10 @@ public final class GradientTrainer {
             config.interval().sigma(start.inputs(), start.bias(), 1); // the radii fit the inputs
         }
         List<Round> rounds = new ArrayList<>(earlier);
-        Adam adam = Adam.zeros(current.a(), current.b(), current.c(), current.d());
+        if (config.rank() > 0 && current.rank() != config.rank()) {
+            current = AParameter.lowRankStart(current, config.rank(), model.kappa(), model.seed());
+        }
+        Adam adam = Adam.zeros(AParameter.of(current), current.b(), current.c(), current.d());
         Round pending = null;
         int first = rounds.size() + 1;
         long forward = 0;
@@ -86,10 +89,12 @@ public final class GradientTrainer {
                         config.tolerance()));
                 measured = g.metrics();
                 requireData(measured.count());
-                params = new Matrix[]{current.a(), current.b(), current.c(), current.d()};
-                adam.step(params, g.gradients(), 1.0 / measured.count(), config.stepSizeAfter(r - first));
-                WellPosedness.projectInfNormBall(params[0], model.kappa());
-                current = current.with(params[0], params[1], params[2], params[3]);
+                params = new Matrix[]{AParameter.of(current), current.b(), current.c(), current.d()};
+                Matrix[] gradients = g.gradients();
+                gradients[0] = AParameter.gradient(gradients[0], params[0], current);
+                adam.step(params, gradients, 1.0 / measured.count(), config.stepSizeAfter(r - first));
+                AParameter.project(params[0], current, model.kappa());
+                current = AParameter.model(current, params[0], params[1], params[2], params[3]);
                 forward += g.forwardIterations();
                 adjoint += g.adjointIterations();
                 batches++;
@@ -114,8 +119,8 @@ public final class GradientTrainer {
                     }
                     adam = e.weightedAdam().scaled(1.0 / e.points());
                     // Averages of projected matrices stay in the ball but for rounding: project exactly.
-                    WellPosedness.projectInfNormBall(params[0], model.kappa());
-                    current = current.with(params[0], params[1], params[2], params[3]);
+                    AParameter.project(params[0], current, model.kappa());
+                    current = AParameter.model(current, params[0], params[1], params[2], params[3]);
                     forward += e.forwardIterations();
                     adjoint += e.adjointIterations();
                     batches += e.batches();
@@ -133,7 +138,7 @@ public final class GradientTrainer {
                 initial = measured;
             }
             store.roundCompleted(r);
-            pending = new Round(r, Double.NaN, null, (System.nanoTime() - t0) / 1e9, params[0].infNorm(), null);
+            pending = new Round(r, Double.NaN, null, (System.nanoTime() - t0) / 1e9, current.a().infNorm(), null);
         }
         if (pending != null) {
             complete(pending, store.pass(current, new Evaluation(model)), rounds, listener, current, initial);

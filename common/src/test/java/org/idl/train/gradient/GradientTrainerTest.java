@@ -112,6 +112,33 @@ class GradientTrainerTest {
     }
 
     @Test
+    void lowRankTrainingKeepsTheFactorsTheBallAndTheRule() {
+        BcdConfig config = BcdConfig.builder().hidden(32).build();
+        GradientConfig gradient = new GradientConfig(8, 3e-3, 64, 1e-6).withRank(4);
+        ImplicitModel model = new ImplicitTrainer(Solver.GRADIENT, config, gradient).fit(uTrain, yTrain, 2, null).model();
+        assertEquals(4, model.rank());
+        assertEquals(32, model.left().rows());
+        assertTrue(model.a().minus(model.left().timesTransposed(model.right())).maxAbs() <= 1e-15);
+        assertTrue(model.a().infNorm() <= config.kappa() + 1e-12, "||A||_inf " + model.a().infNorm());
+        assertTrue(model.left().maxAbs() > 0, "L never moved");
+        double accuracy = testAccuracy(model);
+        assertTrue(accuracy >= 0.93, "test accuracy " + accuracy);
+        // The rank-k fixed point is the dense rule's: the same predictions from A itself.
+        ImplicitModel dense = new ImplicitModel(model.a(), model.b(), model.c(), model.d(), model.activation(), true);
+        assertTrue(model.predict(uTest).minus(dense.predict(uTest)).maxAbs() <= 1e-8);
+        // Mini-batch epochs with averaging inside a collective pass or a pass per average: the same model.
+        GradientConfig epochs = new GradientConfig(2, 3e-3, 64, 1e-6, StepSchedule.COSINE, 4).withRank(4);
+        LocalBlockStore blocks = LocalBlockStore.split(uTrain.withOnesRow(), yTrain, 3);
+        ImplicitModel together = new GradientTrainer(config.model(), epochs).fit(blocks,
+                config.model().initialModel(uTrain.rows(), 10, null), List.of(), null, null).model();
+        ImplicitModel passes = new GradientTrainer(config.model(), epochs).fit(blocks.withoutCollectives(),
+                config.model().initialModel(uTrain.rows(), 10, null), List.of(), null, null).model();
+        assertArrayEquals(passes.left().data(), together.left().data(), 0.0);
+        assertArrayEquals(passes.right().data(), together.right().data(), 0.0);
+        assertThrows(IllegalArgumentException.class, () -> new GradientConfig(1, 1e-3, 64, 1e-6).withRank(-1));
+    }
+
+    @Test
     void fullBatchStepsDoNotDependOnHowTheDataIsBlocked() {
         BcdConfig config = BcdConfig.builder().hidden(16).build();
         GradientConfig gradient = new GradientConfig(12, 1e-2, 0, 1e-12);

@@ -319,6 +319,10 @@ public class IdlClassificationModel extends ProbabilisticClassificationModel<Vec
                 ModelIO.Loaded loaded = ModelIO.load(path, sparkSession(), IdlClassificationModel.class);
                 IdlClassificationModel m = new IdlClassificationModel(loaded.uid(), loaded.model());
                 ModelIO.restoreParams(m, loaded.metadata());
+                if (m.getRank() > 0) {
+                    // Saved as the dense A = L R^T: factored again, exactly (A has rank k), for the fast fixed point.
+                    m = m.withImplicitModel(org.idl.model.LowRank.of(loaded.model(), m.getRank()));
+                }
                 String[] names = (String[]) m.getOrDefault(m.classNames);
                 if (names.length != 0 && names.length != m.numClasses()) {
                     throw new IllegalArgumentException("the model at " + path + " names " + names.length

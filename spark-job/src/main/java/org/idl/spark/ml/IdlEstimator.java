@@ -111,6 +111,14 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         if (!classification() && config.loss() != org.idl.train.Loss.SQUARED) {
             throw new IllegalArgumentException("a regressor trains with the squared loss, got loss = " + config.loss().spec());
         }
+        if ((Integer) getOrDefault(p.rank) > 0 && Solver.parse(getSolver()) == Solver.BCD) {
+            throw new IllegalArgumentException("rank = " + getOrDefault(p.rank) + " (a low-rank A) is trained by the"
+                    + " gradient solver: set solver = gradient or hybrid (it is bcd)");
+        }
+        if ((Integer) getOrDefault(p.rank) > (Integer) getOrDefault(p.hiddenSize)) {
+            throw new IllegalArgumentException("rank = " + getOrDefault(p.rank) + " exceeds hiddenSize = "
+                    + getOrDefault(p.hiddenSize));
+        }
         if (p.intervalTraining(this) != null) {
             Solver solver = Solver.parse(getSolver());
             if (solver == Solver.BCD) {
@@ -361,5 +369,10 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
     @SuppressWarnings("unchecked")
     public E setRobustRamp(double value) {
         return (E) set(p.robustRamp, value);
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setRank(int value) {
+        return (E) set(p.rank, value);
     }
 }

@@ -68,6 +68,7 @@ public final class IdlParams {
     final DoubleArrayParam robustRadii;
     final DoubleParam robustWeight;
     final DoubleParam robustRamp;
+    final IntParam rank;
     private final String defaultLoss;
 
     IdlParams(Identifiable owner, String defaultLoss) {
@@ -167,6 +168,9 @@ public final class IdlParams {
                 + " (1 - w) nominal + w bound, once the ramp is over, in (0, 1]", ParamValidators.inRange(0, 1, false, true));
         robustRamp = new DoubleParam(owner, "robustRamp", "robust training: rounds over which the radius and the"
                 + " weight grow linearly from 0 (>= 0)", ParamValidators.gtEq(0));
+        rank = new IntParam(owner, "rank", "gradient solver: 0 for a dense A, or k > 0 to train A as factors L R^T of"
+                + " rank k (paper section 6.3), whose fixed-point iterations cost 2nk instead of n^2 per point (>= 0)",
+                ParamValidators.gtEq(0));
         this.defaultLoss = defaultLoss;
     }
 
@@ -230,6 +234,7 @@ public final class IdlParams {
         owner.setDefault(robustRadii, new double[0]);
         owner.setDefault(robustWeight, (Object) 0.5);
         owner.setDefault(robustRamp, (Object) 5.0);
+        owner.setDefault(rank, (Object) 0);
     }
 
     /** The gradient solver's settings from the owner's param values. */
@@ -237,7 +242,7 @@ public final class IdlParams {
         return new GradientConfig((Integer) owner.getOrDefault(gradientIter), (Double) owner.getOrDefault(stepSize),
                 (Integer) owner.getOrDefault(batchSize), (Double) owner.getOrDefault(gradientTol),
                 StepSchedule.parse(owner.getOrDefault(stepSchedule)), (Integer) owner.getOrDefault(syncSteps),
-                intervalTraining(owner));
+                intervalTraining(owner), (Integer) owner.getOrDefault(rank));
     }
 
     /** Robust training's settings, or null when both robustRadius and robustRadii leave it off. */

@@ -336,4 +336,12 @@ public interface IdlTrainingParams extends Params {
     default double getRobustRamp() {
         return (Double) getOrDefault(robustRamp());
     }
+
+    default IntParam rank() {
+        return trainingParams().rank;
+    }
+
+    default int getRank() {
+        return (Integer) getOrDefault(rank());
+    }
 }

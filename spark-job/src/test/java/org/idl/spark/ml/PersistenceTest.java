@@ -131,9 +131,9 @@ class PersistenceTest extends SparkSessionTest {
                 .setBcdBatchSize(50).setProximalAB(0.5).setProximalReadout(0.5).setCurvatureScaleAB(0.5);
         IdlClassifier defaults = new IdlClassifier();
         List<Param<?>> training = trainingParams(classifier);
-        assertEquals(40, training.size());
+        assertEquals(41, training.size());
         java.util.Set<String> apart = java.util.Set.of("solver", "robustRadius", "robustRadii", "robustWeight",
-                "robustRamp");
+                "robustRamp", "rank");
         for (Param<?> p : training) {
             if (!apart.contains(p.name())) {
                 assertTrue(!java.util.Objects.equals(classifier.getOrDefault(p), defaults.getOrDefault(defaults.getParam(
@@ -160,7 +160,7 @@ class PersistenceTest extends SparkSessionTest {
         radii[0] = 0.02;
         IdlClassifier robust = new IdlClassifier().setSolver("hybrid").setHiddenSize(6).setMaxIter(1)
                 .setInitialReadoutPasses(2).setGradientIter(1).setRobustRadius(0.5).setRobustRadii(radii)
-                .setRobustWeight(0.3).setRobustRamp(2);
+                .setRobustWeight(0.3).setRobustRamp(2).setRank(3);
         for (String name : apart) {
             assertTrue(!java.util.Objects.deepEquals(robust.getOrDefault(robust.getParam(name)),
                     defaults.getOrDefault(defaults.getParam(name))), name + " is at its default: the test must move it");
@@ -173,6 +173,12 @@ class PersistenceTest extends SparkSessionTest {
             assertTrue(java.util.Objects.deepEquals(expected, hybrid.getOrDefault(hybrid.getParam(name))), name);
             assertTrue(java.util.Objects.deepEquals(expected, reloaded.getOrDefault(reloaded.getParam(name))), name);
         }
+        // A low-rank model comes back low rank, with the same A and the same predictions.
+        assertEquals(3, hybrid.implicitModel().rank());
+        assertEquals(3, reloaded.implicitModel().rank());
+        assertTrue(hybrid.implicitModel().a().minus(reloaded.implicitModel().a()).maxAbs() <= 1e-12);
+        assertEquals(hybrid.transform(SparkTestData.frame(spark, data.test, 2)).select("prediction").collectAsList(),
+                reloaded.transform(SparkTestData.frame(spark, data.test, 2)).select("prediction").collectAsList());
     }
 
     /** The params an estimator shares with its models, as the estimator owns them. */

@@ -79,6 +79,12 @@ class ValidationTest extends SparkSessionTest {
         e = assertThrows(IllegalArgumentException.class, () -> new IdlClassifier().setHiddenSize(4).setSolver("gradient")
                 .setGradientIter(1).setRobustRadii(new double[]{0.1, 0.2}).fit(digits));
         assertTrue(e.getMessage().contains("2 given for 64 input features"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new IdlClassifier().setHiddenSize(4).setMaxIter(1).setRank(2).fit(digits));
+        assertTrue(e.getMessage().contains("rank = 2") && e.getMessage().contains("(it is bcd)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new IdlClassifier().setHiddenSize(4).setSolver("gradient").setRank(5).fit(digits));
+        assertTrue(e.getMessage().contains("exceeds hiddenSize = 4"), e.getMessage());
     }
 
     @Test
