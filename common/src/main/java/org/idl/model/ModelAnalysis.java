@@ -63,22 +63,20 @@ public final class ModelAnalysis {
     /**
      * Removes what cannot change a prediction (section 6.2), repeating until nothing more goes, since
      * a removal can expose another: hidden units with a zero row of (A, B) (their state is phi(0) = 0
-     * for every input; every activation here has phi(0) = 0), hidden units with a zero column of (A; C)
+     * for every input; skipped for the sigmoid, whose phi(0) = 1/2), hidden units with a zero column of (A; C)
      * (nothing reads their state), and inputs with a zero column of (B; D). The rest is the same rule on
      * the kept units: their fixed-point equations read only kept units, so predictions are identical.
      * A principal submatrix keeps {@code ||A||_inf}, {@code rho(|A|)} and triangularity no larger, so the
      * smaller model is well-posed whenever the model was.
      */
     public static Compaction compact(ImplicitModel m) {
-        if (m.activation().apply(0) != 0) {
-            throw new IllegalArgumentException("compaction needs phi(0) = 0, and " + m.activation().spec()
-                    + " gives " + m.activation().apply(0));
-        }
         Matrix a = m.a();
         Matrix b = m.b();
         Matrix c = m.c();
         boolean[] hidden = new boolean[m.hidden()];
         java.util.Arrays.fill(hidden, true);
+        // A unit with a zero row of (A, B) sits at phi(0): removable only when that is 0 (not for the sigmoid).
+        boolean zeroAtZero = m.activation().apply(0) == 0;
         boolean changed = true;
         while (changed) {
             changed = false;
@@ -86,7 +84,7 @@ public final class ModelAnalysis {
                 if (!hidden[i]) {
                     continue;
                 }
-                boolean rowZero = rowZero(b, i) && keptZero(a, i, hidden, true);
+                boolean rowZero = zeroAtZero && rowZero(b, i) && keptZero(a, i, hidden, true);
                 boolean columnZero = keptZero(a, i, hidden, false) && columnZero(c, i);
                 if (rowZero || columnZero) {
                     hidden[i] = false;

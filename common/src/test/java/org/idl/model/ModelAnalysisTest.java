@@ -64,6 +64,11 @@ class ModelAnalysisTest {
         assertEquals(2, small.model().hidden());
         assertEquals(3, small.model().inputs());
         assertSamePredictions(model, small, new java.util.Random(3));
+        // The sigmoid's unit 2 sits at phi(0) = 1/2 and still reaches the others: it stays; unit 0 still goes.
+        ImplicitModel sigmoid = new ImplicitModel(model.a(), model.b(), model.c(), model.d(), Activation.SIGMOID, true);
+        ModelAnalysis.Compaction kept = ModelAnalysis.compact(sigmoid);
+        assertEquals(List.of(1, 2, 3), java.util.Arrays.stream(kept.keptHidden()).boxed().toList());
+        assertSamePredictions(sigmoid, kept, new java.util.Random(4));
     }
 
     @org.junit.jupiter.params.ParameterizedTest
