@@ -24,6 +24,10 @@ import org.idl.train.ImplicitTrainer;
 import org.idl.train.MemoryPlan;
 import org.idl.train.Solver;
 import org.idl.train.bcd.BcdConfig;
+import org.idl.linalg.Matrix;
+import org.idl.model.ImplicitModel;
+import org.idl.model.SparsityPattern;
+import org.idl.model.WellPosedness;
 
 /**
  * What the implicit-model estimators share: the training params ({@link IdlParams}) with their
@@ -63,13 +67,44 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
 
     /** The algorithm's settings from this estimator's params. */
     public BcdConfig bcdConfig() {
-        return p.config(this);
+        BcdConfig config = p.config(this);
+        if (initialModel != null && strictlyTriangular(initialModel.a())) {
+            // Fine-tuning keeps A's zero pattern: strictly triangular, it keeps every A well-posed.
+            Matrix mask = initialModel.a();
+            double[] d = mask.data();
+            for (int k = 0; k < d.length; k++) {
+                d[k] = d[k] != 0 ? 1 : 0;
+            }
+            config = config.toBuilder().structure(SparsityPattern.of(mask, null, null, null)).build();
+        }
+        return config;
+    }
+
+    private static boolean strictlyTriangular(Matrix a) {
+        WellPosedness.Structure s = WellPosedness.structure(a);
+        return s == WellPosedness.Structure.STRICTLY_UPPER || s == WellPosedness.Structure.STRICTLY_LOWER;
     }
 
     /** The trainer this estimator's params describe: its solver with the BCD and gradient settings. */
     public ImplicitTrainer trainer() {
-        return p.trainer(this);
+        ImplicitTrainer trainer = new ImplicitTrainer(Solver.parse(getSolver()), bcdConfig(), p.gradientConfig(this));
+        return initialModel == null ? trainer : trainer.startingFrom(initialModel);
     }
+
+    /**
+     * Fine-tuning: the next fits start from this model's parameters instead of the solver's own start
+     * (null: the solver's start again). Its activation, bias and number of hidden units must be the
+     * params'. A triangular A (an imported perceptron, a cascade) keeps its zero pattern, which makes it
+     * well-posed whatever its norm, so BCD trains it without the kappa ball; the gradient solver keeps
+     * A in the kappa ball, so it takes only a model already inside it. Not a param: not saved.
+     */
+    @SuppressWarnings("unchecked")
+    public E setInitialModel(ImplicitModel model) {
+        this.initialModel = model;
+        return (E) this;
+    }
+
+    private ImplicitModel initialModel;
 
     /**
      * Writes training checkpoints (and, when resuming, starts from the newest) during the next fits.
@@ -110,6 +145,23 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         BcdConfig config = bcdConfig();
         if (!classification() && config.loss() != org.idl.train.Loss.SQUARED) {
             throw new IllegalArgumentException("a regressor trains with the squared loss, got loss = " + config.loss().spec());
+        }
+        if (initialModel != null) {
+            ImplicitModel m = initialModel;
+            if (!m.activation().equals(config.activation()) || m.bias() != config.bias() || m.hidden() != config.hidden()) {
+                throw new IllegalArgumentException("the initial model has activation " + m.activation().spec()
+                        + ", fitIntercept " + m.bias() + " and " + m.hidden() + " hidden units; the params say "
+                        + config.activation().spec() + ", " + config.bias() + " and " + config.hidden());
+            }
+            if (Solver.parse(getSolver()) != Solver.BCD && m.a().infNorm() > config.kappa()) {
+                throw new IllegalArgumentException("the initial model's ||A||_inf = " + m.a().infNorm() + " exceeds kappa = "
+                        + config.kappa() + ": the " + getSolver() + " solver keeps A in that ball; solver = bcd keeps a"
+                        + " strictly triangular A's zero pattern instead and trains it as it is");
+            }
+            if (Solver.parse(getSolver()) == Solver.BCD && !strictlyTriangular(m.a()) && m.a().infNorm() > config.kappa()) {
+                throw new IllegalArgumentException("the initial model's ||A||_inf = " + m.a().infNorm() + " exceeds kappa = "
+                        + config.kappa() + " and A is not strictly triangular");
+            }
         }
         if ((Integer) getOrDefault(p.rank) > 0 && Solver.parse(getSolver()) == Solver.BCD) {
             throw new IllegalArgumentException("rank = " + getOrDefault(p.rank) + " (a low-rank A) is trained by the"

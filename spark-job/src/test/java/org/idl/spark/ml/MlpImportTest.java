@@ -83,6 +83,41 @@ class MlpImportTest extends SparkSessionTest {
     }
 
     @Test
+    void anImportedPerceptronFineTunesWithBcdKeepingItsTriangularPattern() {
+        SparkTestData data = SparkTestData.digits();
+        Dataset<Row> train = SparkTestData.frame(spark, data.train, 2);
+        Dataset<Row> test = SparkTestData.frame(spark, data.test, 2);
+        IdlClassificationModel imported = IdlClassificationModel.fromMultilayerPerceptron(new MultilayerPerceptronClassifier()
+                .setLayers(new int[]{64, 24, 16, 10}).setMaxIter(15).setSeed(3).fit(train));
+        org.idl.model.ImplicitModel start = imported.implicitModel();
+        IdlClassificationModel tuned = new IdlClassifier().setSolver("bcd").setActivation("sigmoid").setHiddenSize(40)
+                .setMaxIter(3).setInitialModel(start).fit(train);
+        org.idl.model.ImplicitModel m = tuned.implicitModel();
+        // A keeps the perceptron's zeros, so it stays strictly triangular, well-posed beyond the kappa ball.
+        for (int k = 0; k < m.a().data().length; k++) {
+            if (start.a().data()[k] == 0) {
+                assertEquals(0.0, m.a().data()[k], "entry " + k + " of A left the pattern");
+            }
+        }
+        assertEquals(WellPosedness.Structure.STRICTLY_UPPER, WellPosedness.structure(m.a()));
+        assertTrue(m.a().minus(start.a()).maxAbs() > 0, "A never moved");
+        double before = imported.transform(test).filter("prediction = label").count() / (double) test.count();
+        double after = tuned.transform(test).filter("prediction = label").count() / (double) test.count();
+        double trainBefore = imported.transform(train).filter("prediction = label").count() / (double) train.count();
+        double trainAfter = tuned.transform(train).filter("prediction = label").count() / (double) train.count();
+        System.out.printf("fine-tuning the imported perceptron by 3 BCD rounds: test %.4f -> %.4f, train %.4f -> %.4f%n",
+                before, after, trainBefore, trainAfter);
+        assertTrue(trainAfter >= trainBefore - 0.01, trainAfter + " against " + trainBefore);
+        // The gradient solver keeps A in the kappa ball, and says so.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new IdlClassifier()
+                .setSolver("gradient").setActivation("sigmoid").setHiddenSize(40).setInitialModel(start).fit(train));
+        assertTrue(e.getMessage().contains("exceeds kappa") && e.getMessage().contains("solver = bcd"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new IdlClassifier().setHiddenSize(40)
+                .setInitialModel(start).fit(train));
+        assertTrue(e.getMessage().contains("activation sigmoid"), e.getMessage());
+    }
+
+    @Test
     void aPerceptronWithoutHiddenLayersIsRefused() {
         SparkTestData data = SparkTestData.digits();
         MultilayerPerceptronClassificationModel flat = new MultilayerPerceptronClassifier()
