@@ -52,10 +52,13 @@ public final class SparkMlpPeer {
     private static double[] simWeights = new double[0];
     /** {@code --sim-cd w}: the L1 weight on (C, D) of those fits. */
     private static double simReadoutWeight = 0;
+    /** {@code --sim-group w}: the column-group weight on C of those fits (removes hidden units). */
+    private static double simGroupWeight = 0;
 
     public static void main(String[] args) throws Exception {
-        Args o = new Args(args, Set.of("root", "data", "hidden", "iters", "seed", "train-limit", "master", "out", "sim", "sim-cd"));
+        Args o = new Args(args, Set.of("root", "data", "hidden", "iters", "seed", "train-limit", "master", "out", "sim", "sim-cd", "sim-group"));
         simReadoutWeight = o.real("sim-cd", 0);
+        simGroupWeight = o.real("sim-group", 0);
         simWeights = o.string("sim", "").isEmpty() ? new double[0]
                 : java.util.Arrays.stream(o.string("sim", "").split(",")).mapToDouble(Double::parseDouble).toArray();
         String data = o.string("data", "digits");
@@ -107,14 +110,15 @@ public final class SparkMlpPeer {
         for (double w : weights) {
             long t0 = System.nanoTime();
             org.idl.spark.ml.IdlClassificationModel student = org.idl.spark.ml.StateDriven.fit(teacher, train,
-                    new org.idl.train.sim.StateDrivenFit.Config(0.95, w, simReadoutWeight, 2000));
+                    new org.idl.train.sim.StateDrivenFit.Config(0.95, w, simReadoutWeight, simGroupWeight, 2000));
             double seconds = (System.nanoTime() - t0) / 1e9;
             long nonzeros = nonzerosAB(student.implicitModel());
             double studentAccuracy = accuracy(student, test);
             System.out.printf("  SIM l1AB %.3g: (A, B) nonzeros %d -> %d (%.1f%% fewer), test accuracy %.4f -> %.4f,"
                             + " %.1f s%n", w, teacherNonzeros, nonzeros, 100.0 * (teacherNonzeros - nonzeros) / teacherNonzeros,
                     teacherAccuracy, studentAccuracy, seconds);
-            Map<String, Object> row = Json.object("l1AB", w, "l1CD", simReadoutWeight, "teacher_nonzeros_AB",
+            Map<String, Object> row = Json.object("l1AB", w, "l1CD", simReadoutWeight, "groupC", simGroupWeight,
+                    "teacher_nonzeros_AB",
                     teacherNonzeros, "student_nonzeros_AB", nonzeros, "teacher_test_accuracy", teacherAccuracy,
                     "student_test_accuracy", studentAccuracy, "student_inf_norm_A", student.implicitModel().a().infNorm(),
                     "fit_seconds", Env.round(seconds, 3));

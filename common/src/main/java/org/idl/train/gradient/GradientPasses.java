@@ -2,7 +2,6 @@ package org.idl.train.gradient;
 
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
-import org.idl.model.WellPosedness;
 import org.idl.train.BlockStore;
 import org.idl.train.DataBlock;
 import org.idl.train.Loss;

@@ -2,7 +2,6 @@ package org.idl.train.gradient;
 
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
-import org.idl.model.WellPosedness;
 import org.idl.train.BlockStore;
 import org.idl.train.Evaluation;
 import org.idl.train.MetricSums;
@@ -25,7 +24,8 @@ import java.util.List;
  * ({@link BlockStore#collectivePass}), the same average either way. The moments are averaged, not reset, because every partition estimates the same
  * gradient statistics, and a reset would restart Adam's bias correction at every sync. Either way A
  * is then projected exactly onto {@code ||A||_inf <= kappa}, row by row, which keeps the model
- * well-posed.
+ * well-posed. With {@link GradientConfig#rank} k > 0, A is held as factors [L R] of rank k
+ * ({@link AParameter}), and L is scaled into the same ball instead.
  */
 public final class GradientTrainer {
     private final ModelSettings model;

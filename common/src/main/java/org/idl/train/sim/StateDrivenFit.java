@@ -38,10 +38,21 @@ public final class StateDrivenFit {
      * @param kappa      bound on each row's L1 norm of the student's A, in (0, 1)
      * @param l1AB       L1 weight on [A B] (>= 0), per point (the objective is a mean over points)
      * @param l1CD       L1 weight on [C D] (>= 0)
+     * @param groupC     weight of the column-group penalty {@code sum_j ||C_j||_2} on C's columns (>= 0): a
+     *                   unit whose column of C it empties is read by no output, and is then kept out of A's
+     *                   columns too, so that compaction removes it (section 6.2)
      * @param iterations FISTA iterations of each problem (>= 1)
      */
-    public record Config(double kappa, double l1AB, double l1CD, int iterations) implements Serializable {
+    public record Config(double kappa, double l1AB, double l1CD, double groupC, int iterations) implements Serializable {
+        /** Without the group penalty. */
+        public Config(double kappa, double l1AB, double l1CD, int iterations) {
+            this(kappa, l1AB, l1CD, 0, iterations);
+        }
+
         public Config {
+            if (!(groupC >= 0) || !Double.isFinite(groupC)) {
+                throw new IllegalArgumentException("groupC must be finite and >= 0, got " + groupC);
+            }
             if (!(kappa > 0 && kappa < 1)) {
                 throw new IllegalArgumentException("kappa must be in (0, 1), got " + kappa);
             }
@@ -101,15 +112,30 @@ public final class StateDrivenFit {
         int biasColumn = teacher.bias() ? g.rows() - 1 : -1;
         Matrix hz = s.preActivations().copy().scaleInPlace(inverse);
         Matrix hy = s.outputs().copy().scaleInPlace(inverse);
-        Matrix ab = solve(g, hz, config.l1AB(), lipschitz, config.iterations(), biasColumn, n, config.kappa(), null);
-        Matrix cd = solve(g, hy, config.l1CD(), lipschitz, config.iterations(), biasColumn, 0, 0, null);
-        // The L1 term chose which entries are zero, and shrank the others towards 0 as well: refit the
-        // chosen entries without it (the relaxed lasso), keeping the zeros and the L1 ball of A.
-        if (config.l1AB() > 0) {
-            ab = solve(g, hz, 0, lipschitz, config.iterations(), biasColumn, n, config.kappa(), ab);
+        Matrix cd = solve(g, hy, config.l1CD(), config.groupC(), n, lipschitz, config.iterations(), biasColumn, 0, 0,
+                null);
+        // Units that no output reads any more are kept out of A's columns as well: nothing reads them.
+        Matrix allowed = null;
+        if (config.groupC() > 0) {
+            allowed = Matrix.zeros(n, g.rows());
+            java.util.Arrays.fill(allowed.data(), 1.0);
+            for (int j = 0; j < n; j++) {
+                if (columnZero(cd, j)) {
+                    for (int i = 0; i < n; i++) {
+                        allowed.set(i, j, 0);
+                    }
+                }
+            }
         }
-        if (config.l1CD() > 0) {
-            cd = solve(g, hy, 0, lipschitz, config.iterations(), biasColumn, 0, 0, cd);
+        Matrix ab = solve(g, hz, config.l1AB(), 0, 0, lipschitz, config.iterations(), biasColumn, n, config.kappa(),
+                allowed);
+        // The penalties chose which entries are zero, and shrank the others towards 0 as well: refit the
+        // chosen entries without them (the relaxed lasso), keeping the zeros and the L1 ball of A.
+        if (config.l1AB() > 0 || allowed != null) {
+            ab = solve(g, hz, 0, 0, 0, lipschitz, config.iterations(), biasColumn, n, config.kappa(), ab);
+        }
+        if (config.l1CD() > 0 || config.groupC() > 0) {
+            cd = solve(g, hy, 0, 0, 0, lipschitz, config.iterations(), biasColumn, 0, 0, cd);
         }
         int width = g.rows();
         return new ImplicitModel(ab.block(0, n, 0, n), ab.block(0, n, n, width), cd.block(0, cd.rows(), 0, n),
@@ -117,13 +143,23 @@ public final class StateDrivenFit {
     }
 
     /**
-     * {@code min_V 1/2 tr(V G V^T) - tr(V H^T) + l1 ||V||_1} (bias column free), the first {@code aColumns}
-     * columns of each row in the L1 ball of radius {@code kappa}, and, given a {@code support}, zero where it
-     * is zero (starting from it). The prox of the L1 term plus the ball
-     * is the soft threshold followed by the projection, both functions of the same L1 geometry.
+     * {@code min_V 1/2 tr(V G V^T) - tr(V H^T) + l1 ||V||_1 + group sum_{j < groupColumns} ||V_j||_2} (bias
+     * column free), the first {@code aColumns} columns of each row in the L1 ball of radius {@code kappa},
+     * and, given a {@code support}, zero where it is zero (starting from it). The prox of the L1 term plus
+     * the column groups is the soft threshold then the group shrink (the sparse-group lasso's); the ball's
+     * projection follows, a function of the same L1 geometry.
      */
-    private static Matrix solve(Matrix g, Matrix h, double l1, double lipschitz, int iterations, int biasColumn,
-                                int aColumns, double kappa, Matrix support) {
+    private static boolean columnZero(Matrix m, int j) {
+        for (int i = 0; i < m.rows(); i++) {
+            if (m.get(i, j) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Matrix solve(Matrix g, Matrix h, double l1, double group, int groupColumns, double lipschitz,
+                                int iterations, int biasColumn, int aColumns, double kappa, Matrix support) {
         int rows = h.rows();
         Fista.Problem problem = new Fista.Problem() {
             @Override
@@ -144,6 +180,18 @@ public final class StateDrivenFit {
                         for (int i = col * rows, end = i + rows; i < end; i++) {
                             d[i] = Math.signum(d[i]) * Math.max(0, Math.abs(d[i]) - t);
                         }
+                    }
+                }
+                double tg = step * group;
+                for (int col = 0; tg > 0 && col < groupColumns; col++) {
+                    double norm = 0;
+                    for (int i = col * rows, end = i + rows; i < end; i++) {
+                        norm += d[i] * d[i];
+                    }
+                    norm = Math.sqrt(norm);
+                    double shrink = norm <= tg ? 0 : 1 - tg / norm;
+                    for (int i = col * rows, end = i + rows; i < end; i++) {
+                        d[i] *= shrink;
                     }
                 }
                 if (support != null) {

@@ -92,6 +92,37 @@ class StateDrivenFitTest {
         assertThrows(IllegalArgumentException.class, () -> new StateDrivenFit.Config(0.5, -1, 0, 10));
     }
 
+    @Test
+    void aGroupPenaltyOnCsColumnsRemovesUnitsThatCompactionThenDrops() {
+        Random random = new Random(12);
+        ImplicitModel full = teacher(random, Activation.RELU);
+        Matrix c = full.c();
+        Matrix a = full.a();
+        for (int j = 0; j < 2; j++) { // units 0 and 1 are read by nothing in the teacher
+            for (int i = 0; i < Q; i++) {
+                c.set(i, j, 0);
+            }
+            for (int i = 0; i < N; i++) {
+                a.set(i, j, 0);
+            }
+        }
+        ImplicitModel teacher = full.with(a, full.b(), c, full.d());
+        Matrix u = Matrix.gaussian(P, M, 1.0, random);
+        ImplicitModel student = StateDrivenFit.fit(teacher, statistics(teacher, u, 2),
+                new StateDrivenFit.Config(0.9, 0, 0, 0.01, 5000));
+        ModelAnalysis.Compaction small = ModelAnalysis.compact(student);
+        assertTrue(small.model().hidden() <= N - 2, small.model().hidden() + " units kept");
+        for (int j : new int[]{0, 1}) {
+            assertTrue(java.util.Arrays.stream(small.keptHidden()).noneMatch(k -> k == j), "unit " + j + " kept");
+        }
+        Matrix fresh = Matrix.gaussian(P, 50, 1.0, random);
+        double scale = student.predict(fresh).maxAbs();
+        assertTrue(student.predict(fresh).minus(small.model().predict(small.selectInputs(fresh))).maxAbs() <= 1e-9 * scale);
+        assertTrue(teacher.predict(fresh).minus(student.predict(fresh)).maxAbs() <= 0.05 * scale,
+                "the student drifted from the teacher");
+        assertThrows(IllegalArgumentException.class, () -> new StateDrivenFit.Config(0.5, 0, 0, -1, 10));
+    }
+
     private static int argmax(Matrix m, int col) {
         int best = 0;
         for (int i = 1; i < m.rows(); i++) {
