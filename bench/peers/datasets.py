@@ -29,7 +29,7 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = os.path.join(ROOT, "bench", "data")
-DATASETS = ("digits", "mnist", "fashion")
+DATASETS = ("digits", "mnist", "fashion", "mnist-pca16")
 IDX_DIRS = {"mnist": "mnist", "fashion": "fashion-mnist"}
 
 
@@ -64,6 +64,15 @@ def load_raw(name):
             digits_split.write_split()
             print("datasets: wrote the digits split with bench/data/digits_split.py",
                   file=sys.stderr)
+        Xtr, ytr = _read_csv_label_last(os.path.join(d, "train.csv"))
+        Xte, yte = _read_csv_label_last(os.path.join(d, "test.csv"))
+        return Xtr, ytr, Xte, yte
+    if name == "mnist-pca16":
+        d = os.path.join(DATA, "mnist-pca16")
+        if not os.path.exists(os.path.join(d, "test.csv")):
+            sys.path.insert(0, DATA)
+            import mnist_pca16  # noqa: E402
+            mnist_pca16.write()
         Xtr, ytr = _read_csv_label_last(os.path.join(d, "train.csv"))
         Xte, yte = _read_csv_label_last(os.path.join(d, "test.csv"))
         return Xtr, ytr, Xte, yte
