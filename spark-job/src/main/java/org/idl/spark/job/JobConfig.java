@@ -24,6 +24,7 @@ final class JobConfig {
             Map.entry("data.testPath", ""),
             Map.entry("data.testFraction", "0.25"),
             Map.entry("data.splitSeed", "0"),
+            Map.entry("data.validationFraction", "0"),
             Map.entry("data.standardize", "true"),
             Map.entry("data.partitions", "0"),
             Map.entry("data.labelColumn", "label"),
@@ -76,6 +77,7 @@ final class JobConfig {
         JobConfig c = new JobConfig(v);
         c.doubleIn("data.testFraction", 0, 1);
         c.integer("data.splitSeed");
+        c.validationFraction();
         c.bool("data.standardize");
         if (!FORMATS.contains(c.get("data.format"))) {
             throw new IllegalArgumentException("data.format must be one of " + new java.util.TreeSet<>(FORMATS) + ", got '"
@@ -137,6 +139,24 @@ final class JobConfig {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + " must be an integer, got '" + get(key) + "'");
         }
+    }
+
+    /**
+     * {@code data.validationFraction}: the share of the training data held out as validation rows,
+     * measured every round, for early stopping ({@code model.earlyStoppingRounds}); 0 for none.
+     */
+    double validationFraction() {
+        String v = get("data.validationFraction");
+        double d;
+        try {
+            d = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("data.validationFraction must be a number, got '" + v + "'");
+        }
+        if (!(d >= 0 && d < 1)) {
+            throw new IllegalArgumentException("data.validationFraction must be in [0, 1) (0: none), got " + v);
+        }
+        return d;
     }
 
     double doubleIn(String key, double lo, double hi) {

@@ -29,7 +29,14 @@ final class Reports {
         facts.put("structure of A", WellPosedness.structure(model.implicitModel().a()).name());
         facts.put("data", config.get("data.path") + " (" + config.get("data.format") + ")");
         facts.put("schedule", config.withPrefix("model.").getOrDefault("schedule", "recipe"));
-        return HtmlReport.render(new ReportData("idl training report", s.objectiveHistory(), s.trainMetric(), s.validationMetric(),
+        // Per-round figures on held-out validation rows are not the test set's: the chart shows test curves only.
+        boolean validation = config.validationFraction() > 0;
+        if (validation) {
+            facts.put("validation", "data.validationFraction = " + config.get("data.validationFraction")
+                    + " of the training data held out, " + s.rounds() + " rounds");
+        }
+        return HtmlReport.render(new ReportData("idl training report", s.objectiveHistory(), s.trainMetric(),
+                validation ? null : s.validationMetric(),
                 s.metricName(), s.roundSeconds(), model.implicitModel(), facts));
     }
 }

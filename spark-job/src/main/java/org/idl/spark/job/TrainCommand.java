@@ -36,6 +36,8 @@ import java.util.Set;
  */
 final class TrainCommand {
     private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
+    /** The column marking the training rows held out for validation (data.validationFraction). */
+    static final String VALIDATION_COLUMN = "idlValidation";
 
     static final String USAGE = String.join("\n",
             "usage: idl train --conf <file> --out <dir> [--set key=value]... [--overwrite] [--resume]",
@@ -101,7 +103,19 @@ final class TrainCommand {
                             resumeSettings(config)));
                 }
             }
-            Dataset<Row> train = data.train().cache();
+            Dataset<Row> train = data.train();
+            double validationFraction = config.validationFraction();
+            if (validationFraction > 0) {
+                // Held out of training by the classifier and measured every round (early stopping); the
+                // draw depends on the split seed alone, so a rerun holds out the same rows.
+                train = train.withColumn(VALIDATION_COLUMN, org.apache.spark.sql.functions.rand(
+                        config.integer("data.splitSeed") + 1L).lt(validationFraction));
+                classifier.setValidationIndicatorCol(VALIDATION_COLUMN);
+            } else if (classifier.getEarlyStoppingRounds() > 0) {
+                throw new IllegalArgumentException("model.earlyStoppingRounds = " + classifier.getEarlyStoppingRounds()
+                        + " needs validation rows: set data.validationFraction (for example 0.1)");
+            }
+            train = train.cache();
             Dataset<Row> test = data.test().cache();
             LOG.info("training on {} points with {} features and {} classes; testing on {}", train.count(),
                     data.features(), data.classNames().length, test.count());
@@ -110,8 +124,10 @@ final class TrainCommand {
             Dataset<Row> fitOn = train;
             Dataset<Row> watch = test;
             if (config.bool("data.standardize")) {
+                Dataset<Row> fitRows = validationFraction > 0
+                        ? train.filter(org.apache.spark.sql.functions.col(VALIDATION_COLUMN).equalTo(false)) : train;
                 StandardScalerModel scaler = new StandardScaler().setInputCol("features").setOutputCol("scaledFeatures")
-                        .setWithMean(true).setWithStd(true).fit(train);
+                        .setWithMean(true).setWithStd(true).fit(fitRows);
                 stages.add(scaler);
                 fitOn = scaler.transform(train);
                 watch = scaler.transform(test);
@@ -125,14 +141,18 @@ final class TrainCommand {
                     classifier.setRobustRadii(radii);
                 }
             }
-            classifier.setValidationData(watch, config.integer("job.testEvery"));
+            if (validationFraction == 0) {
+                classifier.setValidationData(watch, config.integer("job.testEvery"));
+            }
             IdlClassificationModel model = classifier.fit(fitOn);
             stages.add(model);
             PipelineModel pipeline = SparkInternals.pipelineModel(stages);
             if (data.classNames().length == model.numClasses()) {
                 model.setClassNames(data.classNames());
             }
-            Map<String, Object> trainMetrics = Frames.classificationMetrics(pipeline.transform(train), model);
+            Dataset<Row> trainRows = validationFraction > 0
+                    ? train.filter(org.apache.spark.sql.functions.col(VALIDATION_COLUMN).equalTo(false)) : train;
+            Map<String, Object> trainMetrics = Frames.classificationMetrics(pipeline.transform(trainRows), model);
             Map<String, Object> testMetrics = Frames.classificationMetrics(pipeline.transform(test), model);
             LOG.info("train accuracy {}, test accuracy {}", trainMetrics.get("accuracy"), testMetrics.get("accuracy"));
             Map<String, Object> metrics = metrics(model, trainMetrics, testMetrics, config, spark);
@@ -178,8 +198,10 @@ final class TrainCommand {
         metrics.put("roundSeconds", s.roundSeconds());
         metrics.put("trainLossHistory", s.trainLoss());
         metrics.put("trainAccuracyHistory", s.trainMetric());
-        metrics.put("testLossHistory", nullForNaN(s.validationLoss()));
-        metrics.put("testAccuracyHistory", nullForNaN(s.validationMetric()));
+        // Measured every round: the held-out validation rows when there are some, else the test set.
+        boolean validation = config.validationFraction() > 0;
+        metrics.put(validation ? "validationLossHistory" : "testLossHistory", nullForNaN(s.validationLoss()));
+        metrics.put(validation ? "validationAccuracyHistory" : "testAccuracyHistory", nullForNaN(s.validationMetric()));
         metrics.put("trainMetrics", train);
         metrics.put("testMetrics", test);
         Map<String, Object> wp = new LinkedHashMap<>();

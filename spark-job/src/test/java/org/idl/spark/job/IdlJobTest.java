@@ -152,6 +152,39 @@ class IdlJobTest {
     }
 
     @Test
+    void heldOutValidationRowsStopTrainingEarly(@TempDir Path dir) throws Exception {
+        // The gradient solver with a step size far too large: the validation loss soon stops improving.
+        Path out = dir.resolve("run");
+        assertEquals(IdlJob.OK, IdlJob.run(new String[]{"train", "--conf", CONF.toString(), "--out", out.toString(),
+                "--set", "data.path=" + Digits.path(), "--set", "model.solver=gradient", "--set", "model.gradientIter=40",
+                "--set", "model.stepSize=0.05", "--set", "data.validationFraction=0.2", "--set",
+                "model.earlyStoppingRounds=3"}));
+        JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        int rounds = m.get("validationLossHistory").size();
+        assertTrue(rounds < 40, "no early stop: " + rounds + " rounds");
+        assertTrue(m.get("testLossHistory") == null, "per-round figures are the validation rows', not the test set's");
+        // The kept model is the best validation round's: the last 3 rounds did not improve on it.
+        double best = Double.POSITIVE_INFINITY;
+        int bestRound = -1;
+        for (int i = 0; i < rounds; i++) {
+            double loss = m.get("validationLossHistory").get(i).asDouble();
+            if (loss < best) {
+                best = loss;
+                bestRound = i;
+            }
+        }
+        assertEquals(rounds - 4, bestRound, m.get("validationLossHistory").toString());
+        // About 80% of the 1346 training points trained (the rest validated).
+        long trainCount = m.get("trainMetrics").get("count").asLong();
+        assertTrue(trainCount > 1000 && trainCount < 1200, "trained on " + trainCount);
+        // Early stopping without validation rows is refused, naming the setting.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{"train",
+                "--conf", CONF.toString(), "--out", dir.resolve("never").toString(), "--set", "data.path=" + Digits.path(),
+                "--set", "model.earlyStoppingRounds=3"}));
+        assertTrue(e.getMessage().contains("data.validationFraction"), e.getMessage());
+    }
+
+    @Test
     void compactWritesASmallerModelWithTheSamePredictionsAndCertificates(@TempDir Path dir) throws Exception {
         // A column-group penalty zeroes whole inputs of (B; D); five hidden units are then cut off by hand
         // (zero rows of (A, B)), so both kinds of removal run through the job.
