@@ -98,6 +98,9 @@ public final class ModelAnalysis {
             inputs[j] = !(keptZero(b, j, hidden) && columnZero(m.d(), j));
         }
         int[] keptInputs = indices(inputs);
+        if (keptInputs.length == 0 && inputs.length > 0) {
+            keptInputs = new int[]{0}; // a model of no inputs is no pipeline stage: keep one, unread
+        }
         int[] bColumns = keptInputs;
         if (m.bias()) {
             bColumns = java.util.Arrays.copyOf(keptInputs, keptInputs.length + 1);

@@ -61,6 +61,8 @@ public final class GradientTrainer {
         List<Round> rounds = new ArrayList<>(earlier);
         if (config.rank() > 0 && current.rank() != config.rank()) {
             current = AParameter.lowRankStart(current, config.rank(), model.kappa(), model.seed());
+        } else if (config.rank() == 0 && current.rank() > 0) {
+            current = current.with(current.a(), current.b(), current.c(), current.d()); // a dense A was asked for
         }
         Adam adam = Adam.zeros(AParameter.of(current), current.b(), current.c(), current.d());
         Round pending = null;

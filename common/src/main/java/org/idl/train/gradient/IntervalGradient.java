@@ -30,8 +30,8 @@ import org.idl.model.FixedPointSolver;
  * {@code s_j = hi where w_j > 0, lo elsewhere}; likewise D with {@code u + sign(e) sigma}. The adjoint
  * V = [Vh; Vl] of the stacked model gives {@code dL/dAbar = V s^T}, hence
  * {@code dL/dA = [A > 0] (Vh hi^T + Vl lo^T) + [A < 0] (Vh lo^T + Vl hi^T)} and
- * {@code dL/dB = (Vh + Vl) u^T + sign(B) ⊙ (Vh - Vl) 1 sigma^T}. (At A = 0 or B = 0 the subgradient
- * taken is 0 for the |.| parts.)
+ * {@code dL/dB = (Vh + Vl) u^T + sign(B) ⊙ (Vh - Vl) 1 sigma^T}. (At an entry A_ij = 0 the one-sided
+ * derivative towards A_ij > 0 is taken; at B_ij = 0 the subgradient 0 of |B_ij|.)
  */
 public final class IntervalGradient {
     private IntervalGradient() {
@@ -171,7 +171,9 @@ public final class IntervalGradient {
         for (int col = 0; col < n; col++) {
             for (int i = 0; i < n; i++) {
                 double aij = ad[col * n + i];
-                if (aij > 0) { // hh + ll blocks
+                // At 0 the derivative of A+ (moving up) is taken: with 0 there, a model that starts at
+                // A = 0 would never leave it under the bound alone (robustWeight = 1).
+                if (aij >= 0) { // hh + ll blocks
                     dad[col * n + i] = dbar[col * n2 + i] + dbar[(col + n) * n2 + n + i];
                 } else if (aij < 0) { // hl + lh blocks
                     dad[col * n + i] = dbar[(col + n) * n2 + i] + dbar[col * n2 + n + i];

@@ -136,6 +136,10 @@ class GradientTrainerTest {
         assertArrayEquals(passes.left().data(), together.left().data(), 0.0);
         assertArrayEquals(passes.right().data(), together.right().data(), 0.0);
         assertThrows(IllegalArgumentException.class, () -> new GradientConfig(1, 1e-3, 64, 1e-6).withRank(-1));
+        // From a low-rank model, a dense configuration trains a dense A.
+        ImplicitModel densified = new GradientTrainer(config.model(), new GradientConfig(1, 3e-3, 64, 1e-6)).fit(blocks,
+                together, List.of(), null, null).model();
+        assertEquals(0, densified.rank());
     }
 
     @Test

@@ -62,6 +62,20 @@ class IntervalGradientTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void theBoundMovesAZeroA() {
+        // Training starts from A = 0: the bound's gradient must not vanish there, or robustWeight = 1 never leaves it.
+        Random random = new Random(3);
+        Matrix b = Matrix.gaussian(N, P + 1, 0.7, random);
+        Matrix c = Matrix.gaussian(Q, N, 0.5, random);
+        Matrix d = Matrix.gaussian(Q, P + 1, 0.5, random);
+        Matrix u = Matrix.gaussian(P, M, 1.0, random).withOnesRow();
+        double[] sigma = {0.1, 0.1, 0.1, 0.1, 0.1, 0.0};
+        IntervalGradient.Result r = IntervalGradient.compute(Matrix.zeros(N, N), b, c, d, Activation.RELU, u, labels(random),
+                sigma, 1e-12);
+        assertTrue(r.da().maxAbs() > 1e-6, "dA at A = 0: " + r.da().maxAbs());
+    }
+
     @ParameterizedTest
     @ValueSource(doubles = {0.0, 0.05, 0.3})
     void boundsTheCrossEntropyOfEveryInputInTheBox(double radius) {

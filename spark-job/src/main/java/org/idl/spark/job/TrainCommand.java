@@ -107,7 +107,8 @@ final class TrainCommand {
             double validationFraction = config.validationFraction();
             if (validationFraction > 0) {
                 // Held out of training by the classifier and measured every round (early stopping); the
-                // draw depends on the split seed alone, so a rerun holds out the same rows.
+                // draw depends on the split seed and the data's partitioning, so a rerun with the same
+                // settings holds out the same rows.
                 train = train.withColumn(VALIDATION_COLUMN, org.apache.spark.sql.functions.rand(
                         config.integer("data.splitSeed") + 1L).lt(validationFraction));
                 classifier.setValidationIndicatorCol(VALIDATION_COLUMN);
@@ -132,11 +133,17 @@ final class TrainCommand {
                 fitOn = scaler.transform(train);
                 watch = scaler.transform(test);
                 classifier.setFeaturesCol("scaledFeatures");
-                if (classifier.getRobustRadius() > 0 && classifier.getRobustRadii().length == 0) {
-                    // model.robustRadius is in the data's own units: per feature, in the standardised units.
+                double[] given = classifier.getRobustRadii();
+                if (classifier.getRobustRadius() > 0 || given.length > 0) {
+                    // model.robustRadius and model.robustRadii are in the data's own units, as certify's radii:
+                    // per feature, in the standardised units.
                     double[] radii = Certification.radiusScale(scaler);
+                    if (given.length > 1 && given.length != radii.length) {
+                        throw new IllegalArgumentException("model.robustRadii has " + given.length + " radii for "
+                                + radii.length + " features (give one, or one per feature)");
+                    }
                     for (int j = 0; j < radii.length; j++) {
-                        radii[j] *= classifier.getRobustRadius();
+                        radii[j] *= given.length == 0 ? classifier.getRobustRadius() : given[given.length == 1 ? 0 : j];
                     }
                     classifier.setRobustRadii(radii);
                 }

@@ -291,7 +291,11 @@ public class IdlClassificationModel extends ProbabilisticClassificationModel<Vec
             throw new IllegalArgumentException("the new model has " + other.outputs() + " outputs, this one "
                     + model.outputs());
         }
-        return copyValues(new IdlClassificationModel(uid, other), ParamMap.empty()).setParent(parent());
+        IdlClassificationModel out = copyValues(new IdlClassificationModel(uid, other), ParamMap.empty());
+        // The params that describe the model itself follow it (a load re-factors A when rank > 0).
+        out.set(out.training.rank, other.rank());
+        out.set(out.training.hiddenSize, other.hidden());
+        return out.setParent(parent());
     }
 
     @Override

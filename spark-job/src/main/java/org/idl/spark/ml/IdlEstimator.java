@@ -68,8 +68,9 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
     /** The algorithm's settings from this estimator's params. */
     public BcdConfig bcdConfig() {
         BcdConfig config = p.config(this);
-        if (initialModel != null && strictlyTriangular(initialModel.a())) {
-            // Fine-tuning keeps A's zero pattern: strictly triangular, it keeps every A well-posed.
+        if (initialModel != null && strictlyTriangular(initialModel.a()) && Solver.parse(getSolver()) == Solver.BCD) {
+            // Fine-tuning keeps A's zero pattern: strictly triangular, it keeps every A well-posed. (Not for
+            // hybrid: its gradient rounds need A in the kappa ball, which BCD then keeps.)
             Matrix mask = initialModel.a();
             double[] d = mask.data();
             for (int k = 0; k < d.length; k++) {

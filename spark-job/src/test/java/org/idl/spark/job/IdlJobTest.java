@@ -149,6 +149,11 @@ class IdlJobTest {
             }
         }
         assertTrue(certified[0] <= 0.1 && certified[1] >= 0.5, java.util.Arrays.toString(certified));
+        // model.robustRadii, like model.robustRadius, is in the data's units: one radius, or one per feature.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{"train",
+                "--conf", CONF.toString(), "--out", dir.resolve("never").toString(), "--set", "data.path=" + Digits.path(),
+                "--set", "model.solver=gradient", "--set", "model.robustRadii=1,2,3"}));
+        assertTrue(e.getMessage().contains("3 radii for 64 features"), e.getMessage());
     }
 
     @Test

@@ -176,6 +176,11 @@ class PersistenceTest extends SparkSessionTest {
         // A low-rank model comes back low rank, with the same A and the same predictions.
         assertEquals(3, hybrid.implicitModel().rank());
         assertEquals(3, reloaded.implicitModel().rank());
+        // Another model in the same classifier brings its own rank and size: a dense A is not re-factored.
+        org.idl.model.ImplicitModel m = hybrid.implicitModel();
+        IdlClassificationModel dense = hybrid.withImplicitModel(m.with(m.a(), m.b(), m.c(), m.d()));
+        assertEquals(0, dense.getRank());
+        assertEquals(m.hidden(), dense.getHiddenSize());
         assertTrue(hybrid.implicitModel().a().minus(reloaded.implicitModel().a()).maxAbs() <= 1e-12);
         assertEquals(hybrid.transform(SparkTestData.frame(spark, data.test, 2)).select("prediction").collectAsList(),
                 reloaded.transform(SparkTestData.frame(spark, data.test, 2)).select("prediction").collectAsList());
