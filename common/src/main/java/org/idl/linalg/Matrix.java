@@ -334,6 +334,28 @@ public final class Matrix implements Serializable {
         return s;
     }
 
+    /** The row of column {@code col}'s largest entry (the first, on ties): a column's predicted class. */
+    public int argmaxInColumn(int col) {
+        int best = 0;
+        int at = col * rows;
+        for (int i = 1; i < rows; i++) {
+            if (data[at + i] > data[at + best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** Whether every entry of column {@code col} is exactly 0. */
+    public boolean columnIsZero(int col) {
+        for (int i = col * rows, end = i + rows; i < end; i++) {
+            if (data[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public double maxAbs() {
         double m = 0;
         for (double v : data) {

@@ -17,7 +17,7 @@ public final class ModelAnalysis {
     public static List<Integer> ignoredInputs(ImplicitModel m) {
         List<Integer> ignored = new ArrayList<>();
         for (int j = 0; j < m.inputs(); j++) {
-            if (columnZero(m.b(), j) && columnZero(m.d(), j)) {
+            if (m.b().columnIsZero(j) && m.d().columnIsZero(j)) {
                 ignored.add(j);
             }
         }
@@ -35,7 +35,7 @@ public final class ModelAnalysis {
         Matrix ac = Matrix.vstack(m.a(), m.c());
         boolean zeroAtZero = m.activation().apply(0) == 0;
         for (int i = 0; i < m.hidden(); i++) {
-            if ((zeroAtZero && rowZero(ab, i)) || columnZero(ac, i)) {
+            if ((zeroAtZero && rowZero(ab, i)) || ac.columnIsZero(i)) {
                 removable.add(i);
             }
         }
@@ -85,7 +85,7 @@ public final class ModelAnalysis {
                     continue;
                 }
                 boolean rowZero = zeroAtZero && rowZero(b, i) && keptZero(a, i, hidden, true);
-                boolean columnZero = keptZero(a, i, hidden, false) && columnZero(c, i);
+                boolean columnZero = keptZero(a, i, hidden, false) && c.columnIsZero(i);
                 if (rowZero || columnZero) {
                     hidden[i] = false;
                     changed = true;
@@ -95,7 +95,7 @@ public final class ModelAnalysis {
         int[] keptHidden = indices(hidden);
         boolean[] inputs = new boolean[m.inputs()];
         for (int j = 0; j < inputs.length; j++) {
-            inputs[j] = !(keptZero(b, j, hidden) && columnZero(m.d(), j));
+            inputs[j] = !(keptZero(b, j, hidden) && m.d().columnIsZero(j));
         }
         int[] keptInputs = indices(inputs);
         if (keptInputs.length == 0 && inputs.length > 0) {
@@ -165,14 +165,6 @@ public final class ModelAnalysis {
         return m.data().length == 0 ? 0 : (double) nonzeros(m) / m.data().length;
     }
 
-    private static boolean columnZero(Matrix m, int j) {
-        for (int i = 0; i < m.rows(); i++) {
-            if (m.get(i, j) != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     private static boolean rowZero(Matrix m, int i) {
         for (int j = 0; j < m.cols(); j++) {

@@ -116,10 +116,7 @@ public final class IntervalBounds {
         int q = model.outputs();
         boolean[] out = new boolean[u.cols()];
         for (int col = 0; col < u.cols(); col++) {
-            int k = 0;
-            for (int j = 1; j < q; j++) {
-                k = y.get(j, col) > y.get(k, col) ? j : k;
-            }
+            int k = y.argmaxInColumn(col);
             boolean sure = q > 1;
             for (int j = 0; j < q && sure; j++) {
                 if (j == k) {
@@ -229,7 +226,7 @@ public final class IntervalBounds {
     }
 
     /** |M| sigma. */
-    private static double[] absTimes(Matrix m, double[] sigma) {
+    public static double[] absTimes(Matrix m, double[] sigma) {
         double[] out = new double[m.rows()];
         for (int i = 0; i < m.rows(); i++) {
             for (int j = 0; j < m.cols(); j++) {
@@ -249,7 +246,7 @@ public final class IntervalBounds {
     }
 
     /** {M+, M-}: M = M+ - M-, both >= 0. */
-    private static Matrix[] parts(Matrix m) {
+    public static Matrix[] parts(Matrix m) {
         Matrix plus = m.copy();
         Matrix minus = m.copy();
         double[] p = plus.data();

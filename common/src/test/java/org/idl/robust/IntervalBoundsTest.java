@@ -73,7 +73,7 @@ class IntervalBoundsTest {
                     continue;
                 }
                 certifiedSomewhere++;
-                int k = argmax(y, col);
+                int k = y.argmaxInColumn(col);
                 // Projected sign-gradient ascent on the best other class's margin, gradient by central differences.
                 Matrix x = u.columns(col, col + 1);
                 for (int step = 0; step < 30; step++) {
@@ -89,7 +89,7 @@ class IntervalBoundsTest {
                         double v = x.get(i, 0) + radius / 4 * Math.signum(g.get(i, 0));
                         x.set(i, 0, Math.max(u.get(i, col) - radius, Math.min(u.get(i, col) + radius, v)));
                     }
-                    assertEquals(k, argmax(m.predict(x), 0), "a certified point flipped at radius " + radius);
+                    assertEquals(k, m.predict(x).argmaxInColumn(0), "a certified point flipped at radius " + radius);
                 }
             }
         }
@@ -106,13 +106,6 @@ class IntervalBoundsTest {
         return y.get(k, 0) - best;
     }
 
-    private static int argmax(Matrix y, int col) {
-        int k = 0;
-        for (int j = 1; j < y.rows(); j++) {
-            k = y.get(j, col) > y.get(k, col) ? j : k;
-        }
-        return k;
-    }
 
     private static void assertInside(IntervalBounds.Box box, Matrix v, String what) {
         for (int k = 0; k < v.data().length; k++) {

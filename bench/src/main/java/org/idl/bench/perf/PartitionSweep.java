@@ -196,7 +196,7 @@ public final class PartitionSweep {
         }
         long good = 0;
         for (int c = 0; c < u.cols(); c++) {
-            good += argmax(predicted, c) == argmax(y, c) ? 1 : 0;
+            good += predicted.argmaxInColumn(c) == y.argmaxInColumn(c) ? 1 : 0;
         }
         int iterations = model.solver(ImplicitModel.DEFAULT_TOLERANCE).solve(bu, null).iterations();
         Map<String, Object> out = new LinkedHashMap<>();
@@ -220,7 +220,7 @@ public final class PartitionSweep {
             boolean[] sure = IntervalBounds.certified(model, ub, radii, IntervalBounds.of(model, ub, radii));
             Matrix predicted = model.predict(ub);
             for (int c = 0; c < sure.length; c++) {
-                if (sure[c] && argmax(predicted, c) == argmax(y, from + c)) {
+                if (sure[c] && predicted.argmaxInColumn(c) == y.argmaxInColumn(from + c)) {
                     good++;
                 }
             }
@@ -228,15 +228,6 @@ public final class PartitionSweep {
         return (double) good / u.cols();
     }
 
-    private static int argmax(Matrix m, int col) {
-        int best = 0;
-        for (int i = 1; i < m.rows(); i++) {
-            if (m.get(i, col) > m.get(best, col)) {
-                best = i;
-            }
-        }
-        return best;
-    }
 
     /** Times every block's task and groups the passes by round. */
     private static final class TaskClock implements BlockStore {

@@ -4,6 +4,7 @@ import org.idl.linalg.Checks;
 import org.idl.linalg.Matrix;
 import org.idl.model.Activation;
 import org.idl.model.FixedPointSolver;
+import org.idl.robust.IntervalBounds;
 
 /**
  * The gradient of a sound bound on the worst-case cross-entropy over an input box (paper section 5),
@@ -61,7 +62,7 @@ public final class IntervalGradient {
         int m = u.cols();
         int q = c.rows();
         Matrix abar = stacked(a);
-        double[] r = absTimes(b, sigma);
+        double[] r = IntervalBounds.absTimes(b, sigma);
 
         Matrix bu = b.times(u);
         Matrix input = Matrix.zeros(2 * n, m);
@@ -82,7 +83,6 @@ public final class IntervalGradient {
         // The worst-case logits, their loss, and its gradient in hi, lo, C and D, point by point.
         double[] sd = s.data();
         double[] ud = u.data();
-        double[] yd = y.data();
         double[] cd = c.data();
         double[] dd = d.data();
         int p = u.rows();
@@ -98,7 +98,7 @@ public final class IntervalGradient {
         double loss = 0;
         int certified = 0;
         for (int col = 0; col < m; col++) {
-            int t = argmax(yd, col * q, q);
+            int t = y.argmaxInColumn(col);
             int hiAt = col * 2 * n;
             int loAt = hiAt + n;
             int uAt = col * p;
@@ -210,34 +210,13 @@ public final class IntervalGradient {
     /** {@code [A+ -A-; -A- A+]}: the interval map's matrix on [hi; lo]. */
     static Matrix stacked(Matrix a) {
         int n = a.rows();
+        Matrix[] parts = IntervalBounds.parts(a);
+        Matrix minus = parts[1].scaleInPlace(-1);
         Matrix out = Matrix.zeros(2 * n, 2 * n);
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                double v = a.get(i, j);
-                double pos = Math.max(v, 0);
-                double neg = Math.max(-v, 0);
-                out.set(i, j, pos);
-                out.set(n + i, n + j, pos);
-                out.set(i, n + j, -neg);
-                out.set(n + i, j, -neg);
-            }
-        }
-        return out;
-    }
-
-    /** {@code |B| sigma}. */
-    static double[] absTimes(Matrix b, double[] sigma) {
-        double[] out = new double[b.rows()];
-        double[] bd = b.data();
-        int n = b.rows();
-        for (int col = 0; col < b.cols(); col++) {
-            if (sigma[col] == 0) {
-                continue;
-            }
-            for (int i = 0; i < n; i++) {
-                out[i] += Math.abs(bd[col * n + i]) * sigma[col];
-            }
-        }
+        out.setBlock(0, 0, parts[0]);
+        out.setBlock(n, n, parts[0]);
+        out.setBlock(0, n, minus);
+        out.setBlock(n, 0, minus);
         return out;
     }
 
@@ -250,13 +229,4 @@ public final class IntervalGradient {
         return true;
     }
 
-    private static int argmax(double[] values, int from, int count) {
-        int best = 0;
-        for (int i = 1; i < count; i++) {
-            if (values[from + i] > values[from + best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
 }

@@ -120,7 +120,7 @@ public final class StateDrivenFit {
             allowed = Matrix.zeros(n, g.rows());
             java.util.Arrays.fill(allowed.data(), 1.0);
             for (int j = 0; j < n; j++) {
-                if (columnZero(cd, j)) {
+                if (cd.columnIsZero(j)) {
                     for (int i = 0; i < n; i++) {
                         allowed.set(i, j, 0);
                     }
@@ -149,14 +149,6 @@ public final class StateDrivenFit {
      * the column groups is the soft threshold then the group shrink (the sparse-group lasso's); the ball's
      * projection follows, a function of the same L1 geometry.
      */
-    private static boolean columnZero(Matrix m, int j) {
-        for (int i = 0; i < m.rows(); i++) {
-            if (m.get(i, j) != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     private static Matrix solve(Matrix g, Matrix h, double l1, double group, int groupColumns, double lipschitz,
                                 int iterations, int biasColumn, int aColumns, double kappa, Matrix support) {

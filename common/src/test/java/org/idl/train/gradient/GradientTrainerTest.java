@@ -211,7 +211,7 @@ class GradientTrainerTest {
                     org.idl.robust.IntervalBounds.of(model, uTest, sigma));
             Matrix predicted = model.predict(uTest);
             for (int c = 0; c < sure.length; c++) {
-                if (sure[c] && argmax(predicted, c) == argmax(yTest, c)) {
+                if (sure[c] && predicted.argmaxInColumn(c) == yTest.argmaxInColumn(c)) {
                     certified[i] += 1.0 / sure.length;
                 }
             }
@@ -222,15 +222,6 @@ class GradientTrainerTest {
         assertTrue(clean[1] >= 0.9, "interval-trained clean accuracy " + clean[1]);
     }
 
-    private static int argmax(Matrix m, int col) {
-        int best = 0;
-        for (int i = 1; i < m.rows(); i++) {
-            if (m.get(i, col) > m.get(best, col)) {
-                best = i;
-            }
-        }
-        return best;
-    }
 
     @Test
     void refusesWhatItCannotDo() {

@@ -85,7 +85,7 @@ class StateDrivenFitTest {
         Matrix ys = student.predict(fresh);
         int agree = 0;
         for (int c = 0; c < fresh.cols(); c++) {
-            agree += argmax(yt, c) == argmax(ys, c) ? 1 : 0;
+            agree += yt.argmaxInColumn(c) == ys.argmaxInColumn(c) ? 1 : 0;
         }
         assertTrue(agree >= 180, agree + " of 200 predictions agree");
         assertThrows(IllegalArgumentException.class, () -> new StateDrivenFit.Config(1.0, 0, 0, 10));
@@ -123,13 +123,4 @@ class StateDrivenFitTest {
         assertThrows(IllegalArgumentException.class, () -> new StateDrivenFit.Config(0.5, 0, 0, -1, 10));
     }
 
-    private static int argmax(Matrix m, int col) {
-        int best = 0;
-        for (int i = 1; i < m.rows(); i++) {
-            if (m.get(i, col) > m.get(best, col)) {
-                best = i;
-            }
-        }
-        return best;
-    }
 }
