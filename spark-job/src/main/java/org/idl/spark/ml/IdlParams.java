@@ -11,7 +11,6 @@ import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.util.Identifiable;
 import org.idl.model.Activation;
 import org.idl.spark.train.Averaging;
-import org.idl.train.ImplicitTrainer;
 import org.idl.train.Loss;
 import org.idl.train.Solver;
 import org.idl.train.bcd.BcdConfig;
@@ -254,11 +253,6 @@ public final class IdlParams {
         }
         return new IntervalTraining(radii.length > 0 ? radii : new double[]{radius},
                 (Double) owner.getOrDefault(robustWeight), (Double) owner.getOrDefault(robustRamp));
-    }
-
-    /** The trainer the owner's solver param names. */
-    ImplicitTrainer trainer(Params owner) {
-        return new ImplicitTrainer(Solver.parse(owner.getOrDefault(solver)), config(owner), gradientConfig(owner));
     }
 
     /** The algorithm's settings from the owner's param values. */
