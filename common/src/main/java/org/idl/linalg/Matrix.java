@@ -2,7 +2,6 @@ package org.idl.linalg;
 
 import dev.ludovic.netlib.blas.BLAS;
 
-import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -14,7 +13,7 @@ import java.util.Random;
  * <p>Matrices are mutable: steps update their working blocks in place to avoid allocating per
  * iteration. Anything kept beyond one call (a model's parameters) is a private copy.
  */
-public final class Matrix implements Serializable {
+public final class Matrix implements Inputs {
     private static final long serialVersionUID = 1L;
 
     private final int rows;
@@ -152,6 +151,7 @@ public final class Matrix implements Serializable {
     }
 
     /** Copy of the columns {@code order[from..to)}, in that order. */
+    @Override
     public Matrix columnsAt(int[] order, int from, int to) {
         Matrix out = zeros(rows, to - from);
         for (int c = from; c < to; c++) {
@@ -261,6 +261,23 @@ public final class Matrix implements Serializable {
         Matrix c = zeros(cols, b.cols);
         gemm(1.0, this, true, b, false, 0.0, c);
         return c;
+    }
+
+    /** {@code out += W this}: as inputs U, a BLAS product. */
+    @Override
+    public void addLeftProduct(Matrix w, Matrix out) {
+        gemm(1.0, w, false, this, false, 1.0, out);
+    }
+
+    /** {@code out += G this^T}: as inputs U, a BLAS product. */
+    @Override
+    public void addGradientProduct(Matrix g, Matrix out) {
+        gemm(1.0, g, false, this, true, 1.0, out);
+    }
+
+    @Override
+    public Matrix dense(String forWhat) {
+        return this;
     }
 
     /** this * this^T, symmetric, through dsyrk (half the flops of a general product). */
@@ -431,6 +448,7 @@ public final class Matrix implements Serializable {
     }
 
     /** Whether every entry is finite (no NaN, no infinity). */
+    @Override
     public boolean isFinite() {
         double sum = 0;
         for (double v : data) {

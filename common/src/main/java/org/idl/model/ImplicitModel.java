@@ -1,6 +1,7 @@
 package org.idl.model;
 
 import org.idl.linalg.Checks;
+import org.idl.linalg.Inputs;
 import org.idl.linalg.Matrix;
 
 import java.io.Serializable;
@@ -167,16 +168,27 @@ public final class ImplicitModel implements Serializable {
 
     /** Predictions {@code C X* + D U} for raw inputs U (p x m), from the true fixed point. */
     public Matrix predict(Matrix u) {
-        Matrix ua = augment(u);
-        Matrix x = solver(DEFAULT_TOLERANCE).solve(b.times(ua), null).states();
-        return readout(x, ua);
+        return predictAugmented(augment(u));
+    }
+
+    /**
+     * Predictions for inputs that already hold the bias row when the model has one, dense or sparse,
+     * from the true fixed point; the caller has checked that they are finite.
+     */
+    public Matrix predictAugmented(Inputs augmentedU) {
+        if (augmentedU.rows() != b.cols()) {
+            throw new IllegalArgumentException("augmented inputs have " + augmentedU.rows() + " rows, the model's B has "
+                    + b.cols() + " columns");
+        }
+        Matrix x = solver(DEFAULT_TOLERANCE).solve(augmentedU.leftProduct(b), null).states();
+        return readout(x, augmentedU);
     }
 
     /** {@code C X + D U} for states X and augmented inputs U. */
-    public Matrix readout(Matrix x, Matrix augmentedU) {
+    public Matrix readout(Matrix x, Inputs augmentedU) {
         Matrix y = Matrix.zeros(outputs(), x.cols());
         Matrix.gemm(1.0, c, false, x, false, 0.0, y);
-        Matrix.gemm(1.0, d, false, augmentedU, false, 1.0, y);
+        augmentedU.addLeftProduct(d, y);
         return y;
     }
 

@@ -1,6 +1,7 @@
 package org.idl.train;
 
 import org.idl.linalg.Checks;
+import org.idl.linalg.Inputs;
 import org.idl.linalg.Matrix;
 
 import java.io.Serializable;
@@ -8,14 +9,17 @@ import java.io.Serializable;
 /**
  * One block of data points, the unit of work of a pass: its columns of the inputs U (with the bias
  * row when the model has one), the targets Y, and two states: BCD's X and P, or for the gradient
- * solver the fixed point X and the adjoint V that warm-start its solves. Immutable: a pass returns
- * a new block with new states, so a Spark partition can be recomputed from lineage.
+ * solver the fixed point X and the adjoint V that warm-start its solves, and optionally the points'
+ * weights. The inputs are dense, or sparse for the gradient solver ({@link Inputs}). Immutable: a pass
+ * returns a new block with new states, so a Spark partition can be recomputed from lineage.
  */
 public final class DataBlock implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private final Matrix u;
+    private final Inputs u;
     private final Matrix y;
+    /** The points' weights, scaled to mean 1 over the data set, or null for all 1. */
+    private final double[] weights;
     private final Matrix x;
     private final Matrix p;
     private final int index;
@@ -28,15 +32,29 @@ public final class DataBlock implements Serializable {
 
     /** @param index the block's place in its data set (a Spark partition's index): seeds its own randomness */
     public DataBlock(Matrix u, Matrix y, Matrix x, Matrix p, int index) {
-        Checks.sameCols("U", u, "Y", y);
+        this(u, y, null, x, p, index);
+    }
+
+    /**
+     * @param weights the points' weights (finite, at least 0), scaled so that their mean over the whole
+     *                data set is 1: a sum over points then stays comparable to a count; null for all 1
+     */
+    public DataBlock(Inputs u, Matrix y, double[] weights, Matrix x, Matrix p, int index) {
+        if (u.cols() != y.cols()) {
+            throw new IllegalArgumentException("U has " + u.cols() + " columns but Y has " + y.cols());
+        }
+        if (weights != null && weights.length != u.cols()) {
+            throw new IllegalArgumentException(weights.length + " weights for " + u.cols() + " points");
+        }
         if (x != null) {
-            Checks.sameCols("X", x, "U", u);
+            Checks.sameCols("X", x, "Y", y);
         }
         if (p != null) {
-            Checks.sameCols("P", p, "U", u);
+            Checks.sameCols("P", p, "Y", y);
         }
         this.u = u;
         this.y = y;
+        this.weights = weights;
         this.x = x;
         this.p = p;
         this.index = index;
@@ -50,8 +68,12 @@ public final class DataBlock implements Serializable {
         return new DataBlock(u, y, null, null, index);
     }
 
+    public static DataBlock of(Inputs u, Matrix y, double[] weights, int index) {
+        return new DataBlock(u, y, weights, null, null, index);
+    }
+
     public DataBlock withStates(Matrix newX, Matrix newP) {
-        DataBlock b = new DataBlock(u, y, newX, newP, index);
+        DataBlock b = new DataBlock(u, y, weights, newX, newP, index);
         b.pointKeys = pointKeys;
         return b;
     }
@@ -66,7 +88,7 @@ public final class DataBlock implements Serializable {
         if (keys == null) {
             keys = new long[size()];
             for (int j = 0; j < keys.length; j++) {
-                keys[j] = columnHash(y, j, columnHash(u, j, 0x243F6A8885A308D3L));
+                keys[j] = columnHash(y, j, columnHash(u(), j, 0x243F6A8885A308D3L));
             }
             pointKeys = keys;
         }
@@ -87,8 +109,19 @@ public final class DataBlock implements Serializable {
         return index;
     }
 
+    /** The inputs, dense: for the steps that need them so (BCD); throws, naming the step's need, when they are sparse. */
     public Matrix u() {
+        return u.dense("BCD");
+    }
+
+    /** The inputs, dense or sparse: for the products of the gradient solver and of predictions. */
+    public Inputs inputs() {
         return u;
+    }
+
+    /** The points' weights (mean 1 over the data set), or null when every point counts once. */
+    public double[] weights() {
+        return weights;
     }
 
     public Matrix y() {

@@ -16,7 +16,7 @@ public record Evaluation(Loss loss, double tolerance) implements BlockStore.Task
 
     @Override
     public BlockStore.Outcome<MetricSums> apply(ImplicitModel model, DataBlock block) {
-        Matrix x = model.solver(tolerance).solve(model.b().times(block.u()), null).states();
-        return new BlockStore.Outcome<>(block, MetricSums.of(loss, block.y(), model.readout(x, block.u())));
+        Matrix x = model.solver(tolerance).solve(block.inputs().leftProduct(model.b()), null).states();
+        return new BlockStore.Outcome<>(block, MetricSums.of(loss, block.y(), model.readout(x, block.inputs())));
     }
 }

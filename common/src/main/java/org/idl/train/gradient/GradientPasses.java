@@ -1,5 +1,6 @@
 package org.idl.train.gradient;
 
+import org.idl.linalg.Inputs;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
 import org.idl.train.BlockStore;
@@ -40,8 +41,8 @@ public final class GradientPasses {
         public BlockStore.Outcome<GradientSums> apply(ImplicitModel model, DataBlock block) {
             Matrix warm = fits(block.x(), model) ? block.x() : null;
             ImplicitGradient.Result r = ImplicitGradient.compute(model.a(), model.b(), model.c(), model.d(),
-                    model.activation(), loss, block.u(), block.y(), warm, fits(block.p(), model) ? block.p() : null,
-                    tolerance);
+                    model.activation(), loss, block.inputs(), block.y(), block.weights(), warm,
+                    fits(block.p(), model) ? block.p() : null, tolerance);
             return new BlockStore.Outcome<>(block.withStates(r.states(), r.adjoint()), new GradientSums(r.da(), r.db(), r.dc(),
                     r.dd(), r.metrics(), r.forwardIterations(), r.adjointIterations()));
         }
@@ -129,14 +130,15 @@ public final class GradientPasses {
 
         @Override
         public BlockStore.Outcome<EpochSums> apply(ImplicitModel model, DataBlock block, BlockStore.AllReduce reduce) {
-            Matrix u = block.u();
+            Inputs u = block.inputs();
             Matrix y = block.y();
+            double[] weights = block.weights();
             int m = block.size();
             int stepsPerEpoch = config.stepsPerEpoch(totalPoints);
             MetricSums metrics = null;
             if (fromStep == 0) {
                 Matrix x = ImplicitGradient.forward(model.a(), model.activation(), config.tolerance())
-                        .solve(model.b().times(u), null).states();
+                        .solve(u.leftProduct(model.b()), null).states();
                 metrics = MetricSums.of(loss, y, model.readout(x, u));
             }
             Matrix[] params = {AParameter.of(model), model.b(), model.c(), model.d()}; // copies
@@ -160,11 +162,12 @@ public final class GradientPasses {
                     continue; // a partition with fewer points than steps sits some steps out
                 }
                 double clock = roundsDone + (double) step / stepsPerEpoch;
-                Matrix ub = u.columnsAt(order, from, to);
+                Inputs ub = u.columnsAt(order, from, to);
                 Matrix yb = y.columnsAt(order, from, to);
+                double[] wb = weights == null ? null : valuesAt(weights, order, from, to);
                 Matrix a = AParameter.dense(params[0], model);
                 ImplicitGradient.Result r = ImplicitGradient.compute(a, params[1], params[2], params[3],
-                        model.activation(), loss, ub, yb, null, null, config.tolerance());
+                        model.activation(), loss, ub, yb, wb, null, null, config.tolerance());
                 Matrix[] gradient = {r.da(), r.db(), r.dc(), r.dd()};
                 forward += r.forwardIterations();
                 adjoint += r.adjointIterations();
@@ -174,8 +177,8 @@ public final class GradientPasses {
                     // (1 - w) of the nominal loss's gradient plus w of the interval bound's (IntervalTraining).
                     double w = ramp * interval.weight();
                     IntervalGradient.Result bound = IntervalGradient.compute(a, params[1], params[2], params[3],
-                            model.activation(), ub, yb, interval.sigma(model.inputs(), model.bias(), ramp),
-                            config.tolerance());
+                            model.activation(), ub.dense("robust training"), yb, wb,
+                            interval.sigma(model.inputs(), model.bias(), ramp), config.tolerance());
                     Matrix[] robust = {bound.da(), bound.db(), bound.dc(), bound.dd()};
                     for (int i = 0; i < gradient.length; i++) {
                         gradient[i].scaleInPlace(1 - w).addInPlace(w, robust[i]);
@@ -246,6 +249,14 @@ public final class GradientPasses {
             out[i] = sums[at++] * w;
         }
         return at;
+    }
+
+    private static double[] valuesAt(double[] values, int[] order, int from, int to) {
+        double[] out = new double[to - from];
+        for (int c = from; c < to; c++) {
+            out[c - from] = values[order[c]];
+        }
+        return out;
     }
 
     /** Whether a block's stored states can warm-start this model's fixed points. */

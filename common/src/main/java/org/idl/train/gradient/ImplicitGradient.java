@@ -1,6 +1,7 @@
 package org.idl.train.gradient;
 
 import org.idl.linalg.Checks;
+import org.idl.linalg.Inputs;
 import org.idl.linalg.Matrix;
 import org.idl.model.Activation;
 import org.idl.model.FixedPointSolver;
@@ -30,15 +31,26 @@ public final class ImplicitGradient {
                          int forwardIterations, int adjointIterations) {
     }
 
+    /** As below, every point counting once. */
+    public static Result compute(Matrix a, Matrix b, Matrix c, Matrix d, Activation phi, Loss loss, Inputs u,
+                                 Matrix y, Matrix warm, Matrix warmAdjoint, double tolerance) {
+        return compute(a, b, c, d, phi, loss, u, y, null, warm, warmAdjoint, tolerance);
+    }
+
     /**
-     * @param u         augmented inputs (with the bias row when the model has one), columns are points
+     * @param u           augmented inputs (with the bias row when the model has one), columns are points;
+     *                    dense or sparse
+     * @param weights     the points' weights in the loss (the gradients are of {@code sum_j w_j L_j}), or
+     *                    null for all 1; the returned metrics count each point once
      * @param warm        a starting guess for the states X, or null
      * @param warmAdjoint a starting guess for the adjoint V, or null
      * @param tolerance   relative tolerance of both fixed points
      */
-    public static Result compute(Matrix a, Matrix b, Matrix c, Matrix d, Activation phi, Loss loss, Matrix u,
-                                 Matrix y, Matrix warm, Matrix warmAdjoint, double tolerance) {
-        Checks.sameCols("U", u, "Y", y);
+    public static Result compute(Matrix a, Matrix b, Matrix c, Matrix d, Activation phi, Loss loss, Inputs u,
+                                 Matrix y, double[] weights, Matrix warm, Matrix warmAdjoint, double tolerance) {
+        if (u.cols() != y.cols()) {
+            throw new IllegalArgumentException("U has " + u.cols() + " columns but Y has " + y.cols());
+        }
         double k = a.infNorm();
         if (!(k < 1)) {
             throw new IllegalArgumentException("the implicit gradient needs ||A||_inf < 1 (its adjoint fixed point"
@@ -46,7 +58,7 @@ public final class ImplicitGradient {
         }
         int n = a.rows();
         int m = u.cols();
-        Matrix bu = b.times(u);
+        Matrix bu = u.leftProduct(b);
         FixedPointSolver.Result solved = forward(a, phi, tolerance).solve(bu, warm);
         Matrix x = solved.states();
         Matrix z = bu;
@@ -54,9 +66,12 @@ public final class ImplicitGradient {
 
         Matrix yhat = Matrix.zeros(c.rows(), m);
         Matrix.gemm(1.0, c, false, x, false, 0.0, yhat);
-        Matrix.gemm(1.0, d, false, u, false, 1.0, yhat);
+        u.addLeftProduct(d, yhat);
         Matrix g = Matrix.zeros(y.rows(), m);
         MetricSums metrics = MetricSums.of(loss.valueAndGradient(y, yhat, g), y, yhat);
+        if (weights != null) {
+            weighColumns(g, weights);
+        }
 
         // phi'(Z), then the adjoint fixed point from V = phi'(Z) ⊙ C^T G.
         double[] slope = z.data();
@@ -68,9 +83,9 @@ public final class ImplicitGradient {
         Adjoint adj = adjoint(a, k, slope, ctg, warmAdjoint, tolerance);
         Matrix v = adj.v();
         Matrix da = v.timesTransposed(x);
-        Matrix db = v.timesTransposed(u);
+        Matrix db = u.gradientProduct(v);
         Matrix dc = g.timesTransposed(x);
-        Matrix dd = g.timesTransposed(u);
+        Matrix dd = u.gradientProduct(g);
         return new Result(da, db, dc, dd, metrics, x, v, solved.iterations(), adj.iterations());
     }
 
@@ -146,6 +161,20 @@ public final class ImplicitGradient {
         double[] ones = new double[a.rows()];
         java.util.Arrays.fill(ones, 1.0);
         return new PicardSolver(a, phi, new WellPosedness.Certificate(k, ones, k, Double.NaN), tolerance);
+    }
+
+    /** Column j of G times w_j: the gradient of the weighted loss from the per-point gradients. */
+    static void weighColumns(Matrix g, double[] weights) {
+        if (weights.length != g.cols()) {
+            throw new IllegalArgumentException(weights.length + " weights for " + g.cols() + " points");
+        }
+        double[] gd = g.data();
+        int r = g.rows();
+        for (int j = 0; j < weights.length; j++) {
+            for (int i = j * r, end = i + r; i < end; i++) {
+                gd[i] *= weights[j];
+            }
+        }
     }
 
     private static void multiplyInPlace(double[] target, double[] factors) {

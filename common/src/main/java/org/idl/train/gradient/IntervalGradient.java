@@ -50,6 +50,12 @@ public final class IntervalGradient {
      */
     public static Result compute(Matrix a, Matrix b, Matrix c, Matrix d, Activation phi, Matrix u, Matrix y,
                                  double[] sigma, double tolerance) {
+        return compute(a, b, c, d, phi, u, y, null, sigma, tolerance);
+    }
+
+    /** As above, the gradients of {@code sum_j w_j bound_j} for the points' weights (null: all 1). */
+    public static Result compute(Matrix a, Matrix b, Matrix c, Matrix d, Activation phi, Matrix u, Matrix y,
+                                 double[] weights, double[] sigma, double tolerance) {
         Checks.sameCols("U", u, "Y", y);
         if (sigma.length != u.rows()) {
             throw new IllegalArgumentException("sigma has " + sigma.length + " radii for " + u.rows() + " input rows");
@@ -133,7 +139,7 @@ public final class IntervalGradient {
                 if (j == t) {
                     continue;
                 }
-                double g = Math.exp(zhat[j] - lse);
+                double g = (weights == null ? 1 : weights[col]) * Math.exp(zhat[j] - lse);
                 for (int i = 0; i < n; i++) {
                     double wi = cd[i * q + j] - cd[i * q + t];
                     double si;

@@ -1,15 +1,18 @@
 package org.idl.train.gradient;
 
 import org.idl.linalg.Matrix;
+import org.idl.linalg.SparseColumns;
 import org.idl.model.Activation;
 import org.idl.model.ImplicitModel;
 import org.idl.model.WellPosedness;
 import org.idl.train.Loss;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,5 +95,58 @@ class ImplicitGradientTest {
                 () -> ImplicitGradient.compute(a, Matrix.zeros(2, 1), Matrix.zeros(1, 2), Matrix.zeros(1, 1),
                         Activation.RELU, Loss.SQUARED, u, Matrix.zeros(1, 1), null, null, 1e-8));
         assertTrue(e.getMessage().contains("||A||_inf < 1") && e.getMessage().contains("1.2"), e.getMessage());
+    }
+
+    /** Sparse inputs give the dense inputs' gradients; a weight of 2 is the point counted twice. */
+    @Test
+    void sparseInputsAndWeightsGiveTheirDenseAndDuplicatedCounterparts() {
+        Random random = new Random(11);
+        int n = 8;
+        int p = 30;
+        int q = 4;
+        int m = 12;
+        Matrix a = Matrix.gaussian(n, n, 0.5, random);
+        WellPosedness.projectInfNormBall(a, 0.9);
+        Matrix b = Matrix.gaussian(n, p + 1, 0.5, random);
+        Matrix c = Matrix.gaussian(q, n, 0.5, random);
+        Matrix d = Matrix.gaussian(q, p + 1, 0.5, random);
+        SparseColumns sparse = org.idl.linalg.SparseColumnsTest.random(p, m, 0.15, random);
+        Matrix dense = sparse.toDense();
+        Matrix y = Matrix.zeros(q, m);
+        for (int j = 0; j < m; j++) {
+            y.set(random.nextInt(q), j, 1.0);
+        }
+        Loss loss = Loss.parse("cross_entropy");
+        Activation phi = Activation.parse("relu");
+        ImplicitGradient.Result fromDense = ImplicitGradient.compute(a, b, c, d, phi, loss, dense, y, null, null, 1e-13);
+        ImplicitGradient.Result fromSparse = ImplicitGradient.compute(a, b, c, d, phi, loss, sparse, y, null, null, 1e-13);
+        Matrix[] expected = {fromDense.da(), fromDense.db(), fromDense.dc(), fromDense.dd()};
+        Matrix[] actual = {fromSparse.da(), fromSparse.db(), fromSparse.dc(), fromSparse.dd()};
+        for (int t = 0; t < 4; t++) {
+            assertArrayEquals(expected[t].data(), actual[t].data(), 1e-10);
+        }
+
+        // Weights 2, 0, 1, 1, ... against the data with point 0 twice and point 1 left out.
+        double[] weights = new double[m];
+        java.util.Arrays.fill(weights, 1.0);
+        weights[0] = 2;
+        weights[1] = 0;
+        int[] order = new int[m];
+        order[0] = 0;
+        for (int j = 2; j < m; j++) {
+            order[j - 1] = j;
+        }
+        order[m - 1] = 0;
+        ImplicitGradient.Result weighted = ImplicitGradient.compute(a, b, c, d, phi, loss, sparse, y, weights, null,
+                null, 1e-13);
+        ImplicitGradient.Result duplicated = ImplicitGradient.compute(a, b, c, d, phi, loss, dense.columnsAt(order, 0, m),
+                y.columnsAt(order, 0, m), null, null, 1e-13);
+        Matrix[] w = {weighted.da(), weighted.db(), weighted.dc(), weighted.dd()};
+        Matrix[] dup = {duplicated.da(), duplicated.db(), duplicated.dc(), duplicated.dd()};
+        for (int t = 0; t < 4; t++) {
+            assertArrayEquals(dup[t].data(), w[t].data(), 1e-10);
+        }
+        // The metrics count each point once, whatever its weight.
+        assertEquals(fromDense.metrics().count(), weighted.metrics().count());
     }
 }
