@@ -6,11 +6,17 @@ package org.idl.train;
  * hours in. Counts the large arrays (8 bytes a number) and their usual copies; the figures are
  * estimates, meant to be within a factor of two.
  *
- * @param hidden   n
- * @param inputs   p', the inputs with the bias row
- * @param outputs  q
+ * @param hidden       n
+ * @param inputs       p', the inputs with the bias row
+ * @param outputs      q
+ * @param inputDensity the share of the inputs stored: 1 for dense blocks, the nonzero share for sparse ones
  */
-public record MemoryPlan(Solver solver, int hidden, int inputs, int outputs) {
+public record MemoryPlan(Solver solver, int hidden, int inputs, int outputs, double inputDensity) {
+
+    /** Dense inputs. */
+    public MemoryPlan(Solver solver, int hidden, int inputs, int outputs) {
+        this(solver, hidden, inputs, outputs, 1);
+    }
 
     /** Numbers in (A, B, C, D). */
     public long parameters() {
@@ -41,7 +47,9 @@ public record MemoryPlan(Solver solver, int hidden, int inputs, int outputs) {
      */
     public long taskBytes(long points) {
         long width = (long) hidden + inputs;
-        long block = (inputs + outputs) * points;
+        // A sparse entry is a value and an index: 1.5 numbers.
+        double stored = inputDensity < 1 ? 1.5 * inputDensity : 1;
+        long block = (long) (stored * inputs * points) + (long) outputs * points;
         long bcd = block + 6L * hidden * points + 2 * width * width;
         long gradient = block + 8 * parameters() + 4L * hidden * Math.min(points, 4096);
         return 8 * switch (solver) {

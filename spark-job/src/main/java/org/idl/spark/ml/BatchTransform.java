@@ -10,6 +10,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
+import org.idl.spark.train.VectorInputs;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import java.util.List;
 
 /**
  * Predictions for a whole data set in batches: each partition gathers up to {@code BATCH} rows into
- * the columns of one input matrix, solves the fixed point of the learned model for all of them at
+ * the columns of one input matrix (sparse when the vectors are mostly zeros), solves the fixed point of the learned model for all of them at
  * once (BLAS level 3), and appends the output columns to the rows.
  */
 final class BatchTransform {
@@ -56,20 +57,11 @@ final class BatchTransform {
                     return false;
                 }
                 ImplicitModel m = snapshot.value();
-                int p = m.inputs();
-                Matrix u = Matrix.zeros(p, batch.size());
-                for (int c = 0; c < batch.size(); c++) {
-                    Vector v = batch.get(c).getAs(featuresIndex);
-                    if (v == null) {
-                        throw new IllegalArgumentException("null in column '" + featuresCol + "'");
-                    }
-                    if (v.size() != p) {
-                        throw new IllegalArgumentException("column '" + featuresCol + "' has a vector of size " + v.size()
-                                + ", the model expects " + p);
-                    }
-                    System.arraycopy(v.toArray(), 0, u.data(), c * p, p);
+                List<Vector> features = new ArrayList<>(batch.size());
+                for (Row row : batch) {
+                    features.add(row.getAs(featuresIndex));
                 }
-                Matrix yhat = m.predict(u);
+                Matrix yhat = m.predictAugmented(VectorInputs.of(features, m.inputs(), m.bias(), true, featuresCol));
                 for (int c = 0; c < batch.size(); c++) {
                     Row row = batch.get(c);
                     Object[] extra = outputs.values(yhat.columns(c, c + 1).data());

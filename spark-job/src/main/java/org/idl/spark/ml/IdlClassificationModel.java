@@ -16,6 +16,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
+import org.idl.spark.train.VectorInputs;
 import org.idl.spark.ml.persist.ModelIO;
 
 import java.util.ArrayList;
@@ -166,8 +167,8 @@ public class IdlClassificationModel extends ProbabilisticClassificationModel<Vec
 
     @Override
     public Vector predictRaw(Vector features) {
-        Matrix u = Matrix.wrap(features.size(), 1, features.toArray().clone());
-        return Vectors.dense(model.predict(u).data());
+        return Vectors.dense(model.predictAugmented(VectorInputs.of(java.util.List.of(features), model.inputs(),
+                model.bias(), true, getFeaturesCol())).data());
     }
 
     @Override

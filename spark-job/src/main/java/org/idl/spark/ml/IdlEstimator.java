@@ -19,6 +19,7 @@ import org.idl.spark.train.DistributedTrainer;
 import org.idl.spark.train.TrainingCheckpoints;
 import org.idl.spark.train.TrainingData;
 import org.idl.spark.train.TrainingLimits;
+import org.idl.spark.train.VectorInputs;
 import org.idl.train.DataBlock;
 import org.idl.train.ImplicitTrainer;
 import org.idl.train.MemoryPlan;
@@ -37,6 +38,7 @@ import org.idl.model.WellPosedness;
 public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends PredictionModel<Vector, M>>
         extends Predictor<Vector, E, M> implements DefaultParamsWritable, IdlTrainingParams {
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IdlEstimator.class);
 
     private String uid;
     private final IdlParams p;
@@ -200,22 +202,42 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
             throw new IllegalArgumentException("earlyStoppingRounds = " + getEarlyStoppingRounds()
                     + " needs validation rows: set validationIndicatorCol");
         }
-        JavaRDD<Row> rows = TrainingData.rows(dataset, getFeaturesCol(), getLabelCol());
-        TrainingData.Shape shape = TrainingData.validate(rows, getFeaturesCol(), getLabelCol(), classification(), depth);
-        TrainingLimits.check(new MemoryPlan(Solver.parse(getSolver()), config.hidden(),
-                shape.features() + (config.bias() ? 1 : 0), shape.outputs()), shape.count(), rows.getNumPartitions(),
+        String weightCol = getWeightCol();
+        Solver solver = Solver.parse(getSolver());
+        if (!weightCol.isEmpty() && solver != Solver.GRADIENT) {
+            throw new IllegalArgumentException("weightCol = '" + weightCol + "' weighs the points' losses in the gradient"
+                    + " solver; BCD's steps do not take weights: set solver = gradient (it is " + getSolver() + ")");
+        }
+        JavaRDD<Row> rows = TrainingData.rows(dataset, getFeaturesCol(), getLabelCol(), weightCol);
+        TrainingData.Shape shape = TrainingData.validate(rows, getFeaturesCol(), getLabelCol(), weightCol,
+                classification(), depth);
+        // Sparse inputs for the gradient solver's products alone: BCD's Gram matrices and the interval
+        // bounds of robust training take dense ones.
+        boolean sparse = solver == Solver.GRADIENT && p.intervalTraining(this) == null
+                && shape.density() < VectorInputs.SPARSE_DENSITY;
+        int inputs = shape.features() + (config.bias() ? 1 : 0);
+        TrainingLimits.check(new MemoryPlan(solver, config.hidden(), inputs, shape.outputs(),
+                        sparse ? shape.density() : 1), shape.count(), rows.getNumPartitions(),
                 dataset.sparkSession().sparkContext());
-        JavaRDD<DataBlock> blocks = TrainingData.blocks(rows, shape, config.bias(), classification());
+        if (sparse) {
+            LOG.info("sparse inputs: {} of the {} features stored per point on average",
+                    String.format("%.1f", shape.entries() / (double) shape.count()), shape.features());
+        }
+        JavaRDD<DataBlock> blocks = TrainingData.blocks(rows, shape, config.bias(), classification(), sparse,
+                getFeaturesCol());
         JavaRDD<DataBlock> validationBlocks = null;
         if (validation != null) {
-            JavaRDD<Row> vrows = TrainingData.rows(validation, getFeaturesCol(), getLabelCol());
-            TrainingData.Shape vshape = TrainingData.validate(vrows, getFeaturesCol(), getLabelCol(), classification(),
-                    depth);
+            JavaRDD<Row> vrows = TrainingData.rows(validation, getFeaturesCol(), getLabelCol(), "");
+            TrainingData.Shape vshape = TrainingData.validate(vrows, getFeaturesCol(), getLabelCol(), "",
+                    classification(), depth);
             if (vshape.features() != shape.features() || vshape.outputs() > shape.outputs()) {
                 throw new IllegalArgumentException("validation data has " + vshape.features() + " features and "
                         + vshape.outputs() + " outputs; the training data " + shape.features() + " and " + shape.outputs());
             }
-            validationBlocks = TrainingData.blocks(vrows, shape, config.bias(), classification());
+            // Measured with the training data's outputs; unweighted, as every metric.
+            validationBlocks = TrainingData.blocks(vrows, new TrainingData.Shape(vshape.count(), shape.features(),
+                    shape.outputs(), vshape.entries(), Double.NaN), config.bias(), classification(), sparse,
+                    getFeaturesCol());
         }
         DistributedTrainer.Result result = DistributedTrainer.fit(blocks, validationBlocks, shape.features(), shape.outputs(),
                 config, trainer(), depth, (Integer) getOrDefault(p.checkpointInterval),
@@ -397,6 +419,11 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
     @SuppressWarnings("unchecked")
     public E setValidationIndicatorCol(String value) {
         return (E) set(p.validationIndicatorCol, value);
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setWeightCol(String value) {
+        return (E) set(p.weightCol, value);
     }
 
     @SuppressWarnings("unchecked")

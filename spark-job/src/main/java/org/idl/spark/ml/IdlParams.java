@@ -58,6 +58,7 @@ public final class IdlParams {
     final DoubleParam gradientTol;
     final Param<String> stepSchedule;
     final Param<String> validationIndicatorCol;
+    final Param<String> weightCol;
     final IntParam earlyStoppingRounds;
     final IntParam bcdBatchSize;
     final DoubleParam proximalAB;
@@ -137,6 +138,9 @@ public final class IdlParams {
                 parsedBy(StepSchedule::parse));
         validationIndicatorCol = new Param<>(owner, "validationIndicatorCol", "name of a boolean column: its true rows"
                 + " are held out of training and measured after every round (the summary's validation figures); empty: none",
+                (scala.Function1<String, Object> & Serializable) v -> v != null);
+        weightCol = new Param<>(owner, "weightCol", "name of a numeric column of the points' weights (finite, >= 0,"
+                + " not all 0): the loss counts each point by its weight; gradient solver only; empty: every point 1",
                 (scala.Function1<String, Object> & Serializable) v -> v != null);
         earlyStoppingRounds = new IntParam(owner, "earlyStoppingRounds", "with validationIndicatorCol: stop when the"
                 + " validation loss has not improved for this many rounds, and keep the model of its best round;"
@@ -224,6 +228,7 @@ public final class IdlParams {
         owner.setDefault(gradientTol, (Object) GradientConfig.DEFAULT_TOLERANCE);
         owner.setDefault(stepSchedule, StepSchedule.CONSTANT.spec());
         owner.setDefault(validationIndicatorCol, "");
+        owner.setDefault(weightCol, "");
         owner.setDefault(earlyStoppingRounds, (Object) 0);
         owner.setDefault(bcdBatchSize, (Object) d.batchSize());
         owner.setDefault(proximalAB, (Object) d.proximalAB());

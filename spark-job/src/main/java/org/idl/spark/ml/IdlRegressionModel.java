@@ -12,6 +12,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
+import org.idl.spark.train.VectorInputs;
 import org.idl.spark.ml.persist.ModelIO;
 
 import java.util.Collections;
@@ -76,7 +77,8 @@ public class IdlRegressionModel extends RegressionModel<Vector, IdlRegressionMod
 
     @Override
     public double predict(Vector features) {
-        return model.predict(Matrix.wrap(features.size(), 1, features.toArray().clone())).get(0, 0);
+        return model.predictAugmented(VectorInputs.of(java.util.List.of(features), model.inputs(), model.bias(), true,
+                getFeaturesCol())).get(0, 0);
     }
 
     @Override

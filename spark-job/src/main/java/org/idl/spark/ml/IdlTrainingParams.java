@@ -265,6 +265,14 @@ public interface IdlTrainingParams extends Params {
         return getOrDefault(validationIndicatorCol());
     }
 
+    default Param<String> weightCol() {
+        return trainingParams().weightCol;
+    }
+
+    default String getWeightCol() {
+        return getOrDefault(weightCol());
+    }
+
     default IntParam earlyStoppingRounds() {
         return trainingParams().earlyStoppingRounds;
     }

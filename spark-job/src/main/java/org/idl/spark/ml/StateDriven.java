@@ -25,13 +25,13 @@ public final class StateDriven {
     public static IdlClassificationModel fit(IdlClassificationModel teacher, Dataset<?> data, StateDrivenFit.Config config) {
         ImplicitModel t = teacher.implicitModel();
         String features = teacher.getFeaturesCol();
-        JavaRDD<Row> rows = data.select(functions.col(features), functions.lit(0.0)).toJavaRDD();
-        TrainingData.Shape shape = TrainingData.validate(rows, features, "(none)", false, 2);
+        JavaRDD<Row> rows = data.select(functions.col(features), functions.lit(0.0), functions.lit(1.0)).toJavaRDD();
+        TrainingData.Shape shape = TrainingData.validate(rows, features, "(none)", "", false, 2);
         if (shape.features() != t.inputs()) {
             throw new IllegalArgumentException("column '" + features + "' holds " + shape.features()
                     + " features, the teacher takes " + t.inputs());
         }
-        JavaRDD<DataBlock> blocks = TrainingData.blocks(rows, shape, t.bias(), false);
+        JavaRDD<DataBlock> blocks = TrainingData.blocks(rows, shape, t.bias(), false, false, features);
         SparkBlockStore store = new SparkBlockStore(blocks, 2, -1, StorageLevel.MEMORY_AND_DISK());
         try {
             StateDrivenFit.Statistics s = store.pass(t, new StateDrivenFit.TeacherStatistics(ImplicitModel.DEFAULT_TOLERANCE));

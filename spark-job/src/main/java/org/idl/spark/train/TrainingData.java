@@ -5,6 +5,7 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.idl.linalg.Inputs;
 import org.idl.linalg.Matrix;
 import org.idl.train.DataBlock;
 
@@ -16,9 +17,9 @@ import java.util.List;
 
 /**
  * A data set checked and cut into blocks for training: one pass over the rows validates them
- * (vector sizes, finite values, labels) and reports exactly what is wrong on the driver; a second
- * turns each partition into one {@link DataBlock} of columns, with the bias row and the targets
- * (one-hot class indicators for classification).
+ * (vector sizes, finite values, labels, weights) and reports exactly what is wrong on the driver; a
+ * second turns each partition into one {@link DataBlock} of columns, with the bias row, the targets
+ * (one-hot class indicators for classification) and the weights, scaled to mean 1.
  */
 public final class TrainingData {
     private TrainingData() {
@@ -31,10 +32,18 @@ public final class TrainingData {
         int maxSize = -1;
         double minLabel = Double.POSITIVE_INFINITY;
         double maxLabel = Double.NEGATIVE_INFINITY;
+        long entries;
+        double weightSum;
         String problem;
 
-        Summary add(Vector features, Object label, String featuresCol, String labelCol, boolean classification) {
+        Summary add(Vector features, Object label, double weight, String featuresCol, String labelCol,
+                    String weightCol, boolean classification) {
             count++;
+            if (!(weight >= 0) || !Double.isFinite(weight)) {
+                note("weight " + weight + " in column '" + weightCol + "' (weights must be finite and >= 0)");
+            } else {
+                weightSum += weight;
+            }
             if (features == null) {
                 note("a null value in column '" + featuresCol + "'");
                 return this;
@@ -42,11 +51,11 @@ public final class TrainingData {
             int size = features.size();
             minSize = Math.min(minSize, size);
             maxSize = Math.max(maxSize, size);
+            entries += VectorInputs.storedEntries(features);
             if (problem == null) {
-                double[] values = features.toArray();
-                for (int i = 0; i < values.length; i++) {
-                    if (!Double.isFinite(values[i])) {
-                        note("feature " + i + " is " + values[i] + " in " + describe(features));
+                for (double v : VectorInputs.storedValues(features)) {
+                    if (!Double.isFinite(v)) {
+                        note("a feature is " + v + " in " + describe(features));
                         break;
                     }
                 }
@@ -80,6 +89,8 @@ public final class TrainingData {
             maxSize = Math.max(maxSize, o.maxSize);
             minLabel = Math.min(minLabel, o.minLabel);
             maxLabel = Math.max(maxLabel, o.maxLabel);
+            entries += o.entries;
+            weightSum += o.weightSum;
             if (problem == null) {
                 problem = o.problem;
             }
@@ -95,18 +106,40 @@ public final class TrainingData {
     /** Classes a classifier takes: one output row each, dense, so the label's value sets the model's size. */
     public static final int MAX_CLASSES = 10_000;
 
-    /** Validated sizes of a data set. */
-    public record Shape(long count, int features, int outputs) {
+    /**
+     * Validated sizes of a data set.
+     *
+     * @param entries   stored feature values (a sparse vector's entries, a dense vector's size), summed
+     * @param weightSum the weights' sum, or NaN when the points are not weighted
+     */
+    public record Shape(long count, int features, int outputs, long entries, double weightSum) {
+        /** The share of stored entries among all features of all points. */
+        public double density() {
+            return entries / ((double) count * features);
+        }
+
+        /** What each weight is multiplied by so that their mean is 1, or NaN when the points are not weighted. */
+        double weightScale() {
+            return count / weightSum;
+        }
     }
 
-    public static JavaRDD<Row> rows(Dataset<?> dataset, String featuresCol, String labelCol) {
-        return dataset.select(functions.col(featuresCol), functions.col(labelCol).cast("double")).toJavaRDD();
+    /** Features, label and weight (1 when {@code weightCol} is empty) of each row. */
+    public static JavaRDD<Row> rows(Dataset<?> dataset, String featuresCol, String labelCol, String weightCol) {
+        if (!weightCol.isEmpty() && !java.util.Arrays.asList(dataset.columns()).contains(weightCol)) {
+            throw new IllegalArgumentException("no column '" + weightCol + "' (weightCol) in "
+                    + java.util.Arrays.toString(dataset.columns()));
+        }
+        return dataset.select(functions.col(featuresCol), functions.col(labelCol).cast("double"),
+                weightCol.isEmpty() ? functions.lit(1.0) : functions.col(weightCol).cast("double")).toJavaRDD();
     }
 
     /** Validates the rows; throws IllegalArgumentException naming the problem and the value. */
-    public static Shape validate(JavaRDD<Row> rows, String featuresCol, String labelCol, boolean classification, int depth) {
+    public static Shape validate(JavaRDD<Row> rows, String featuresCol, String labelCol, String weightCol,
+                                 boolean classification, int depth) {
         Summary s = rows.treeAggregate(new Summary(),
-                (acc, row) -> acc.add(row.getAs(0), row.isNullAt(1) ? null : row.getDouble(1), featuresCol, labelCol,
+                (acc, row) -> acc.add(row.getAs(0), row.isNullAt(1) ? null : row.getDouble(1),
+                        row.isNullAt(2) ? Double.NaN : row.getDouble(2), featuresCol, labelCol, weightCol,
                         classification),
                 Summary::merge, depth);
         if (s.count == 0) {
@@ -131,31 +164,43 @@ public final class TrainingData {
             throw new IllegalArgumentException("classification needs at least 2 classes; every label in column '"
                     + labelCol + "' is " + s.maxLabel);
         }
-        return new Shape(s.count, s.minSize, outputs);
+        boolean weighted = !weightCol.isEmpty();
+        if (weighted && !(s.weightSum > 0)) {
+            throw new IllegalArgumentException("every weight in column '" + weightCol + "' is 0");
+        }
+        return new Shape(s.count, s.minSize, outputs, s.entries, weighted ? s.weightSum : Double.NaN);
     }
 
-    /** One block per non-empty partition: inputs (with the bias row) and targets as columns. */
-    public static JavaRDD<DataBlock> blocks(JavaRDD<Row> rows, Shape shape, boolean bias, boolean classification) {
+    /**
+     * One block per non-empty partition: inputs (with the bias row), targets and weights (scaled to
+     * mean 1 over the data set; none when the points are not weighted) as columns. The inputs are
+     * sparse when {@code allowSparse} and the partition's vectors are mostly zeros ({@link VectorInputs}).
+     */
+    public static JavaRDD<DataBlock> blocks(JavaRDD<Row> rows, Shape shape, boolean bias, boolean classification,
+                                            boolean allowSparse, String featuresCol) {
         int p = shape.features();
         int q = shape.outputs();
+        double weightScale = shape.weightScale();
         return rows.mapPartitionsWithIndex((Integer index, Iterator<Row> it) -> {
-            List<double[]> features = new ArrayList<>();
+            List<Vector> features = new ArrayList<>();
             List<Double> labels = new ArrayList<>();
+            List<Double> weights = new ArrayList<>();
             while (it.hasNext()) {
                 Row row = it.next();
-                features.add(((Vector) row.getAs(0)).toArray());
+                features.add(row.getAs(0));
                 labels.add(row.getDouble(1));
+                weights.add(row.getDouble(2));
             }
             if (features.isEmpty()) {
                 return Collections.emptyIterator();
             }
             int m = features.size();
-            Matrix u = Matrix.zeros(p + (bias ? 1 : 0), m);
+            Inputs u = VectorInputs.of(features, p, bias, allowSparse, featuresCol);
             Matrix y = Matrix.zeros(q, m);
+            double[] w = Double.isNaN(weightScale) ? null : new double[m];
             for (int c = 0; c < m; c++) {
-                System.arraycopy(features.get(c), 0, u.data(), c * u.rows(), p);
-                if (bias) {
-                    u.set(p, c, 1.0);
+                if (w != null) {
+                    w[c] = weights.get(c) * weightScale;
                 }
                 if (classification) {
                     y.set((int) (double) labels.get(c), c, 1.0);
@@ -163,7 +208,7 @@ public final class TrainingData {
                     y.set(0, c, labels.get(c));
                 }
             }
-            return Collections.singletonList(DataBlock.of(u, y, index)).iterator();
+            return Collections.singletonList(DataBlock.of(u, y, w, index)).iterator();
         }, true);
     }
 }

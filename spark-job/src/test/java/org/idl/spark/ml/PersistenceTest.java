@@ -120,7 +120,7 @@ class PersistenceTest extends SparkSessionTest {
     @Test
     void everyTrainingParamReachesTheFittedAndTheLoadedModel(@TempDir Path dir) throws IOException {
         // Every training param away from its default (the solver and robust training apart: the penalties need
-        // bcd, robust training the gradient solver; a second fit covers them).
+        // bcd, robust training and weights the gradient solver; a second fit covers them).
         IdlClassifier classifier = new IdlClassifier().setHiddenSize(7).setKappa(0.9).setLambda(0.3).setMu(0.3)
                 .setMaxIter(1).setTol(1e-7).setLoss("squared").setActivation("tanh").setSchedule("paper")
                 .setL1B(1e-4).setL1CD(1e-4).setGroupBD(1e-4).setRidge(1e-3).setFitIntercept(false).setSeed(7)
@@ -131,9 +131,9 @@ class PersistenceTest extends SparkSessionTest {
                 .setBcdBatchSize(50).setProximalAB(0.5).setProximalReadout(0.5).setCurvatureScaleAB(0.5);
         IdlClassifier defaults = new IdlClassifier();
         List<Param<?>> training = trainingParams(classifier);
-        assertEquals(41, training.size());
+        assertEquals(42, training.size());
         java.util.Set<String> apart = java.util.Set.of("solver", "robustRadius", "robustRadii", "robustWeight",
-                "robustRamp", "rank");
+                "robustRamp", "rank", "weightCol");
         for (Param<?> p : training) {
             if (!apart.contains(p.name())) {
                 assertTrue(!java.util.Objects.equals(classifier.getOrDefault(p), defaults.getOrDefault(defaults.getParam(
@@ -158,14 +158,15 @@ class PersistenceTest extends SparkSessionTest {
         double[] radii = new double[data.train.features().rows()];
         java.util.Arrays.fill(radii, 0.01);
         radii[0] = 0.02;
-        IdlClassifier robust = new IdlClassifier().setSolver("hybrid").setHiddenSize(6).setMaxIter(1)
-                .setInitialReadoutPasses(2).setGradientIter(1).setRobustRadius(0.5).setRobustRadii(radii)
-                .setRobustWeight(0.3).setRobustRamp(2).setRank(3);
+        IdlClassifier robust = new IdlClassifier().setSolver("gradient").setHiddenSize(6).setGradientIter(1)
+                .setRobustRadius(0.5).setRobustRadii(radii).setRobustWeight(0.3).setRobustRamp(2).setRank(3)
+                .setWeightCol("w");
         for (String name : apart) {
             assertTrue(!java.util.Objects.deepEquals(robust.getOrDefault(robust.getParam(name)),
                     defaults.getOrDefault(defaults.getParam(name))), name + " is at its default: the test must move it");
         }
-        IdlClassificationModel hybrid = robust.fit(SparkTestData.frame(spark, data.train, 2));
+        IdlClassificationModel hybrid = robust.fit(SparkTestData.frame(spark, data.train, 2)
+                .withColumn("w", org.apache.spark.sql.functions.rand(2).plus(0.5)));
         hybrid.write().save(dir.resolve("hybrid").toString());
         IdlClassificationModel reloaded = IdlClassificationModel.load(dir.resolve("hybrid").toString());
         for (String name : apart) {

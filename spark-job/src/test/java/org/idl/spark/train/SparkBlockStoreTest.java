@@ -36,9 +36,9 @@ class SparkBlockStoreTest extends SparkSessionTest {
     void onlyTheNewestRddCheckpointIsKeptAndNoneAfterTraining(@TempDir Path dir) {
         spark.sparkContext().setCheckpointDir(dir.toString());
         SparkTestData data = SparkTestData.digits();
-        JavaRDD<Row> rows = TrainingData.rows(SparkTestData.frame(spark, data.train, 3), "features", "label");
-        TrainingData.Shape shape = TrainingData.validate(rows, "features", "label", true, 2);
-        JavaRDD<DataBlock> blocks = TrainingData.blocks(rows, shape, true, true);
+        JavaRDD<Row> rows = TrainingData.rows(SparkTestData.frame(spark, data.train, 3), "features", "label", "");
+        TrainingData.Shape shape = TrainingData.validate(rows, "features", "label", "", true, 2);
+        JavaRDD<DataBlock> blocks = TrainingData.blocks(rows, shape, true, true, false, "features");
         SparkBlockStore store = new SparkBlockStore(blocks, 2, 1, StorageLevel.MEMORY_AND_DISK());
         List<Long> perRound = new ArrayList<>();
         new BcdTrainer(BcdConfig.builder().hidden(8).rounds(4).initialReadoutPasses(2).build())
