@@ -16,8 +16,10 @@ public final class ModelAnalysis {
     /** Inputs whose column of (B; D) is zero: the predictions do not depend on them (penalty (19)). */
     public static List<Integer> ignoredInputs(ImplicitModel m) {
         List<Integer> ignored = new ArrayList<>();
+        Matrix b = m.b(); // copies: taken once, not per column
+        Matrix d = m.d();
         for (int j = 0; j < m.inputs(); j++) {
-            if (m.b().columnIsZero(j) && m.d().columnIsZero(j)) {
+            if (b.columnIsZero(j) && d.columnIsZero(j)) {
                 ignored.add(j);
             }
         }
@@ -94,8 +96,9 @@ public final class ModelAnalysis {
         }
         int[] keptHidden = indices(hidden);
         boolean[] inputs = new boolean[m.inputs()];
+        Matrix d = m.d();
         for (int j = 0; j < inputs.length; j++) {
-            inputs[j] = !(keptZero(b, j, hidden) && m.d().columnIsZero(j));
+            inputs[j] = !(keptZero(b, j, hidden) && d.columnIsZero(j));
         }
         int[] keptInputs = indices(inputs);
         if (keptInputs.length == 0 && inputs.length > 0) {

@@ -52,6 +52,12 @@ final class CsvReader {
             throw new IllegalArgumentException(headerFile + ":1: no label column '" + source.labelColumn()
                     + "' in the header " + Arrays.toString(header));
         }
+        String weightColumn = source.weightColumn();
+        int weightIndex = weightColumn.isEmpty() ? -1 : Arrays.asList(header).indexOf(weightColumn);
+        if (!weightColumn.isEmpty() && weightIndex < 0 && !source.labelsOptional()) {
+            throw new IllegalArgumentException(headerFile + ":1: no weight column '" + weightColumn
+                    + "' in the header " + Arrays.toString(header));
+        }
         boolean[] ignored = new boolean[header.length];
         for (String name : source.ignoreColumns()) {
             int i = Arrays.asList(header).indexOf(name);
@@ -71,7 +77,7 @@ final class CsvReader {
                 return text.equals(expectedHeader) ? null : ParsedRecord.error(file, line, name + ":1: the header '"
                         + text + "' differs from that of " + firstFile + ": '" + expectedHeader + "'");
             }
-            return text.isBlank() ? null : parseLine(file, name, line, text, header, labelIndex, ignored,
+            return text.isBlank() ? null : parseLine(file, name, line, text, header, labelIndex, weightIndex, ignored,
                     classification);
         });
     }
@@ -94,9 +100,12 @@ final class CsvReader {
         return fields == null ? new String[]{""} : fields;
     }
 
-    /** One record line (not the header, not blank) against the trimmed header; {@code labelIndex} -1: no label. */
+    /**
+     * One record line (not the header, not blank) against the trimmed header; {@code labelIndex} -1: no
+     * label, {@code weightIndex} -1: no weight (1).
+     */
     static ParsedRecord parseLine(int file, String name, long line, String text, String[] header, int labelIndex,
-                                  boolean[] ignored, boolean classification) {
+                                  int weightIndex, boolean[] ignored, boolean classification) {
         String at = name + ":" + line + ": ";
         String[] fields;
         try {
@@ -110,12 +119,12 @@ final class CsvReader {
         }
         int width = 0;
         for (int i = 0; i < header.length; i++) {
-            width += i == labelIndex || ignored[i] ? 0 : 1;
+            width += i == labelIndex || i == weightIndex || ignored[i] ? 0 : 1;
         }
         double[] features = new double[width];
         int f = 0;
         for (int i = 0; i < fields.length; i++) {
-            if (i == labelIndex || ignored[i]) {
+            if (i == labelIndex || i == weightIndex || ignored[i]) {
                 continue;
             }
             String field = fields[i].trim();
@@ -131,14 +140,23 @@ final class CsvReader {
             }
             features[f++] = v;
         }
+        double weight = 1;
+        if (weightIndex >= 0) {
+            String w = fields[weightIndex].trim();
+            String problem = ParsedRecord.weightProblem(header[weightIndex], w);
+            if (problem != null) {
+                return ParsedRecord.error(file, line, at + problem);
+            }
+            weight = Double.parseDouble(w);
+        }
         if (labelIndex < 0) {
-            return new ParsedRecord(Vectors.dense(features), null, null, file, line); // data to predict
+            return new ParsedRecord(Vectors.dense(features), null, null, file, line, weight); // data to predict
         }
         String label = fields[labelIndex].trim();
         String problem = Labels.problem(label, classification);
         if (problem != null) {
             return ParsedRecord.error(file, line, at + "column '" + header[labelIndex] + "': " + problem);
         }
-        return new ParsedRecord(Vectors.dense(features), label, null, file, line);
+        return new ParsedRecord(Vectors.dense(features), label, null, file, line, weight);
     }
 }

@@ -35,6 +35,8 @@ public final class DataReaders {
     static final StructType SCHEMA = new StructType()
             .add("features", SQLDataTypes.VectorType(), false)
             .add("label", DataTypes.DoubleType, false);
+    /** Labelled data with a weight column. */
+    static final StructType WEIGHTED = SCHEMA.add("weight", DataTypes.DoubleType, false);
     /** The frame of data read without labels. */
     public static final StructType FEATURES_ONLY = new StructType().add("features", SQLDataTypes.VectorType(), false);
 
@@ -104,6 +106,7 @@ public final class DataReaders {
             throw new IllegalArgumentException(source.path() + ": no features, only labels");
         }
         boolean resize = source.format().equals("libsvm");
+        boolean weighted = !source.weightColumn().isEmpty();
         JavaRDD<Row> rows;
         String[] names = null;
         if (parsed.first().label() == null) { // data to predict (source.labelsOptional()): features only
@@ -119,13 +122,13 @@ public final class DataReaders {
             requireOneKindOfLabel(source, parsed, labels, files);
             Map<String, Integer> index = new HashMap<>();
             names = known == null ? Labels.classes(labels, index) : Labels.among(known, labels, index, source.path());
-            rows = parsed.map(p -> RowFactory.create(resize ? resize(p.features(), size) : p.features(),
-                    (double) index.get(p.label())));
+            rows = parsed.map(p -> row(resize ? resize(p.features(), size) : p.features(), index.get(p.label()),
+                    p.weight(), weighted));
         } else {
-            rows = parsed.map(p -> RowFactory.create(resize ? resize(p.features(), size) : p.features(),
-                    Double.parseDouble(p.label())));
+            rows = parsed.map(p -> row(resize ? resize(p.features(), size) : p.features(), Double.parseDouble(p.label()),
+                    p.weight(), weighted));
         }
-        return new LabeledFrame(spark.createDataFrame(rows, SCHEMA), names, size);
+        return new LabeledFrame(spark.createDataFrame(rows, weighted ? WEIGHTED : SCHEMA), names, size);
     }
 
     /**
@@ -166,6 +169,10 @@ public final class DataReaders {
         ParsedRecord other = parsed.filter(p -> p.features().size() != expected).takeOrdered(1, ORDER).get(0);
         throw new IllegalArgumentException(source.path() + ": record " + other.line() + " has "
                 + other.features().size() + " features, record " + first.line() + " has " + expected);
+    }
+
+    private static Row row(Vector features, double label, double weight, boolean weighted) {
+        return weighted ? RowFactory.create(features, label, weight) : RowFactory.create(features, label);
     }
 
     private static Vector resize(Vector v, int size) {

@@ -14,15 +14,23 @@ import java.util.Set;
  * @param labelsOptional true for data to predict: csv without the label column, parquet without it and idx
  *                       without a labels file are read as features only (libsvm lines always start with one)
  * @param ignoreColumns  csv: columns that are neither features nor the label (an id, a date), by name
+ * @param weightColumn   csv and parquet: the points' weights, never a feature; required in labelled data,
+ *                       optional in data to predict; empty: none
  */
 public record DataSource(String path, String format, String labelColumn, String featuresColumn, int numFeatures,
-                         String labelsPath, boolean labelsOptional, Set<String> ignoreColumns) {
+                         String labelsPath, boolean labelsOptional, Set<String> ignoreColumns, String weightColumn) {
     public static final Set<String> FORMATS = Set.of("libsvm", "csv", "parquet", "idx");
 
     /** Labelled data. */
     public DataSource(String path, String format, String labelColumn, String featuresColumn, int numFeatures,
                       String labelsPath) {
-        this(path, format, labelColumn, featuresColumn, numFeatures, labelsPath, false, Set.of());
+        this(path, format, labelColumn, featuresColumn, numFeatures, labelsPath, false, Set.of(), "");
+    }
+
+    /** Without weights. */
+    public DataSource(String path, String format, String labelColumn, String featuresColumn, int numFeatures,
+                      String labelsPath, boolean labelsOptional, Set<String> ignoreColumns) {
+        this(path, format, labelColumn, featuresColumn, numFeatures, labelsPath, labelsOptional, ignoreColumns, "");
     }
 
     public DataSource {
@@ -41,6 +49,15 @@ public record DataSource(String path, String format, String labelColumn, String 
             featuresColumn = "features";
         }
         ignoreColumns = ignoreColumns == null ? Set.of() : Set.copyOf(ignoreColumns);
+        weightColumn = weightColumn == null ? "" : weightColumn;
+        if (!weightColumn.isEmpty() && !format.equals("csv") && !format.equals("parquet")) {
+            throw new IllegalArgumentException("data.weightColumn = '" + weightColumn + "' needs the csv or parquet format;"
+                    + " " + format + " has no column for weights");
+        }
+        if (!weightColumn.isEmpty() && (weightColumn.equals(labelColumn) || ignoreColumns.contains(weightColumn))) {
+            throw new IllegalArgumentException("the weight column '" + weightColumn + "' is also the label or an ignored"
+                    + " column");
+        }
         if (numFeatures < 0) {
             throw new IllegalArgumentException("numFeatures must be >= 0, got " + numFeatures);
         }

@@ -61,8 +61,34 @@ final class ParquetReader {
             throw new IllegalArgumentException(path + ": label column '" + labelCol
                     + "' must hold numbers or text, it holds " + labelType.simpleString());
         }
-        return df.select(df.col(featuresCol), df.col(labelCol)).toJavaRDD().zipWithIndex()
-                .map(t -> record(t._1(), t._2() + 1, path, featuresCol, labelCol, vector, classification));
+        String weightCol = source.weightColumn();
+        if (!weightCol.isEmpty()) {
+            if (schema.getFieldIndex(weightCol).isEmpty()) {
+                throw new IllegalArgumentException(path + ": no weight column '" + weightCol + "' in "
+                        + schema.simpleString());
+            }
+            if (!(schema.apply(weightCol).dataType() instanceof NumericType)) {
+                throw new IllegalArgumentException(path + ": weight column '" + weightCol + "' must hold numbers, it holds "
+                        + schema.apply(weightCol).dataType().simpleString());
+            }
+        }
+        org.apache.spark.sql.Column weight = weightCol.isEmpty() ? functions.lit(1.0) : df.col(weightCol).cast("double");
+        return df.select(df.col(featuresCol), df.col(labelCol), weight).toJavaRDD().zipWithIndex()
+                .map(t -> withWeight(record(t._1(), t._2() + 1, path, featuresCol, labelCol, vector, classification),
+                        t._1(), path, t._2() + 1, weightCol));
+    }
+
+    /** The record with the row's weight (its third field), or an error naming a bad one. */
+    private static ParsedRecord withWeight(ParsedRecord r, Row row, String path, long record, String weightCol) {
+        if (r.error() != null) {
+            return r;
+        }
+        String text = row.isNullAt(2) ? "null" : String.valueOf(row.getDouble(2));
+        String problem = ParsedRecord.weightProblem(weightCol, text);
+        if (problem != null) {
+            return ParsedRecord.error(0, record, path + ": record " + record + ": " + problem);
+        }
+        return new ParsedRecord(r.features(), r.label(), null, r.file(), r.line(), row.getDouble(2));
     }
 
     /** {@code labelCol} null: data to predict, no label. */

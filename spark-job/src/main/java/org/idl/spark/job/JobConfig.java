@@ -29,6 +29,7 @@ final class JobConfig {
             Map.entry("data.partitions", "0"),
             Map.entry("data.labelColumn", "label"),
             Map.entry("data.ignoreColumns", ""),
+            Map.entry("data.weightColumn", ""),
             Map.entry("data.featuresColumn", "features"),
             Map.entry("data.numFeatures", "0"),
             Map.entry("data.labelsPath", ""),
@@ -78,10 +79,14 @@ final class JobConfig {
         c.doubleIn("data.testFraction", 0, 1);
         c.integer("data.splitSeed");
         c.validationFraction();
-        c.bool("data.standardize");
+        c.standardize();
         if (!FORMATS.contains(c.get("data.format"))) {
             throw new IllegalArgumentException("data.format must be one of " + new java.util.TreeSet<>(FORMATS) + ", got '"
                     + c.get("data.format") + "'");
+        }
+        if (!c.get("data.weightColumn").isEmpty() && !Set.of("csv", "parquet").contains(c.get("data.format"))) {
+            throw new IllegalArgumentException("data.weightColumn = '" + c.get("data.weightColumn") + "' needs"
+                    + " data.format csv or parquet, got " + c.get("data.format"));
         }
         if (c.integer("data.numFeatures") < 0) {
             throw new IllegalArgumentException("data.numFeatures must be >= 0 (0: inferred), got " + c.get("data.numFeatures"));
@@ -157,6 +162,18 @@ final class JobConfig {
             throw new IllegalArgumentException("data.validationFraction must be in [0, 1) (0: none), got " + v);
         }
         return d;
+    }
+
+    /**
+     * {@code data.standardize}: true (subtract the mean, divide by the standard deviation), scale (divide
+     * only: keeps sparse rows sparse, for wide sparse data) or false.
+     */
+    String standardize() {
+        String v = get("data.standardize");
+        if (!Set.of("true", "scale", "false").contains(v)) {
+            throw new IllegalArgumentException("data.standardize must be true, scale or false, got '" + v + "'");
+        }
+        return v;
     }
 
     double doubleIn(String key, double lo, double hi) {

@@ -115,7 +115,8 @@ final class JobData {
             }
         }
         return DataReaders.read(spark, new DataSource(path, c.get("data.format"), c.get("data.labelColumn"),
-                c.get("data.featuresColumn"), c.integer("data.numFeatures"), labelsPath, modelInputs >= 0, ignore),
+                c.get("data.featuresColumn"), c.integer("data.numFeatures"), labelsPath, modelInputs >= 0, ignore,
+                c.get("data.weightColumn")),
                 true, classes);
     }
 

@@ -74,6 +74,9 @@ final class TrainCommand {
         return out;
     }
 
+    /** Beyond this many features, centring (data.standardize = true) is refused: it makes sparse rows dense. */
+    static final int CENTRED_FEATURES_LIMIT = 10_000;
+
     static int run(String[] args) throws Exception {
         CommandLine cl = CommandLine.parse(args,
                 Set.of("--out", "--overwrite", "--resume", "--data", "--format"));
@@ -116,6 +119,9 @@ final class TrainCommand {
                 throw new IllegalArgumentException("model.earlyStoppingRounds = " + classifier.getEarlyStoppingRounds()
                         + " needs validation rows: set data.validationFraction (for example 0.1)");
             }
+            if (!config.get("data.weightColumn").isEmpty()) {
+                classifier.setWeightCol("weight"); // the readers' name for data.weightColumn
+            }
             train = train.cache();
             Dataset<Row> test = data.test().cache();
             LOG.info("training on {} points with {} features and {} classes; testing on {}", train.count(),
@@ -124,11 +130,18 @@ final class TrainCommand {
             List<Transformer> stages = new ArrayList<>();
             Dataset<Row> fitOn = train;
             Dataset<Row> watch = test;
-            if (config.bool("data.standardize")) {
+            String standardize = config.standardize();
+            if (standardize.equals("true") && data.features() > CENTRED_FEATURES_LIMIT) {
+                throw new IllegalArgumentException("data.standardize = true centres each of the " + data.features()
+                        + " features, which makes every row dense (" + MemoryPlan.gigabytes(8L * data.features())
+                        + " a row): set data.standardize = scale (divides by the standard deviation only, and keeps"
+                        + " sparse rows sparse) or false");
+            }
+            if (!standardize.equals("false")) {
                 Dataset<Row> fitRows = validationFraction > 0
                         ? train.filter(org.apache.spark.sql.functions.col(VALIDATION_COLUMN).equalTo(false)) : train;
                 StandardScalerModel scaler = new StandardScaler().setInputCol("features").setOutputCol("scaledFeatures")
-                        .setWithMean(true).setWithStd(true).fit(fitRows);
+                        .setWithMean(standardize.equals("true")).setWithStd(true).fit(fitRows);
                 stages.add(scaler);
                 fitOn = scaler.transform(train);
                 watch = scaler.transform(test);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.spark.sql.SparkSession;
 import org.idl.data.Digits;
+import org.idl.data.LabeledData;
+import org.idl.spark.TextLikeData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -190,6 +192,78 @@ class IdlJobTest {
     }
 
     @Test
+    void sparseLibsvmWithTwoHundredThousandFeaturesTrainsWithTheGradientSolver(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("text.libsvm");
+        TextLikeData.writeLibsvm(data, 2000, 200_000, 1);
+        Path out = dir.resolve("run");
+        String[] settings = {"--data", data.toString(), "--format", "libsvm", "--set", "model.solver=gradient",
+                "--set", "model.hiddenSize=10", "--set", "model.gradientIter=3", "--set", "model.batchSize=64"};
+        // Centring makes every row dense: refused, naming the setting that keeps them sparse.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(concat(new String[]{
+                "train", "--conf", CONF.toString(), "--out", out.toString()}, settings)));
+        assertTrue(e.getMessage().contains("set data.standardize = scale"), e.getMessage());
+        assertFalse(Files.exists(out));
+        assertEquals(IdlJob.OK, IdlJob.run(concat(new String[]{"train", "--conf", CONF.toString(), "--out",
+                out.toString(), "--set", "data.standardize=scale"}, settings)));
+        JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        assertEquals(200_000, m.get("model").get("inputs").asInt());
+        double test = m.get("testMetrics").get("accuracy").asDouble();
+        assertTrue(test > 0.9, "test accuracy " + test);
+        // The saved pipeline (a scaling StandardScaler, then the model) evaluates other sparse data.
+        Path other = dir.resolve("other.libsvm");
+        TextLikeData.writeLibsvm(other, 300, 200_000, 2);
+        Path evaluation = dir.resolve("evaluation.json");
+        assertEquals(IdlJob.OK, IdlJob.run(new String[]{"evaluate", "--model", out.resolve("model").toString(),
+                "--data", other.toString(), "--format", "libsvm", "--out", evaluation.toString()}));
+        double accuracy = new ObjectMapper().readTree(evaluation.toFile()).get("accuracy").asDouble();
+        assertTrue(accuracy > 0.9, "evaluated accuracy " + accuracy);
+    }
+
+    @Test
+    void aWeightColumnWeighsThePointsLosses(@TempDir Path dir) throws Exception {
+        // Digits with a header and a weight column: every point also appears with a wrong label and weight 0.
+        LabeledData digits = Digits.load();
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < 64; i++) {
+            csv.append("f").append(i).append(',');
+        }
+        csv.append("label,w\n");
+        for (int copy = 0; copy < 2; copy++) {
+            for (int j = 0; j < digits.size(); j++) {
+                for (int i = 0; i < 64; i++) {
+                    csv.append(digits.features().get(i, j)).append(',');
+                }
+                csv.append(copy == 0 ? digits.labels()[j] : (digits.labels()[j] + 1) % 10).append(',')
+                        .append(copy == 0 ? "1" : "0").append('\n');
+            }
+        }
+        Path data = Files.writeString(dir.resolve("weighted.csv"), csv);
+        Path out = dir.resolve("run");
+        assertEquals(IdlJob.OK, IdlJob.run(new String[]{"train", "--conf", CONF.toString(), "--data", data.toString(),
+                "--format", "csv", "--out", out.toString(), "--set", "data.weightColumn=w", "--set",
+                "model.solver=gradient", "--set", "model.gradientIter=10"}));
+        JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        assertEquals(64, m.get("model").get("inputs").asInt(), "the weight column is not a feature");
+        // Measured on the right copies alone: the wrong ones, at weight 0, did not count (unweighted they
+        // would cancel the right ones out, about 50%).
+        Path right = Files.writeString(dir.resolve("right.csv"), csv.substring(0, nthNewline(csv, digits.size() + 1) + 1));
+        Path evaluation = dir.resolve("evaluation.json");
+        assertEquals(IdlJob.OK, IdlJob.run(new String[]{"evaluate", "--model", out.resolve("model").toString(),
+                "--data", right.toString(), "--format", "csv", "--set", "data.weightColumn=w", "--out",
+                evaluation.toString()}));
+        JsonNode ev = new ObjectMapper().readTree(evaluation.toFile());
+        assertEquals(digits.size(), ev.get("count").asInt());
+        assertTrue(ev.get("accuracy").asDouble() > 0.95, "accuracy on the right labels " + ev.get("accuracy"));
+        // A negative weight names its file and line; LIBSVM has no column for weights.
+        Files.writeString(data, csv.toString().replace(",0\n", ",-1\n"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IdlJob.run(new String[]{"train", "--conf",
+                CONF.toString(), "--data", data.toString(), "--format", "csv", "--out", dir.resolve("never").toString(),
+                "--set", "data.weightColumn=w", "--set", "model.solver=gradient"}));
+        assertTrue(e.getMessage().contains("weighted.csv:1799: weight column 'w' holds -1"), e.getMessage());
+        assertRejected(dir.resolve("never").toString(), "data.weightColumn=w", "data.weightColumn", "csv or parquet");
+    }
+
+    @Test
     void compactWritesASmallerModelWithTheSamePredictionsAndCertificates(@TempDir Path dir) throws Exception {
         // A column-group penalty zeroes whole inputs of (B; D); five hidden units are then cut off by hand
         // (zero rows of (A, B)), so both kinds of removal run through the job.
@@ -308,6 +382,22 @@ class IdlJobTest {
                 new OutOfMemoryError("Java heap space"))));
         assertEquals(IdlJob.TRAINING_FAILED, IdlJob.report(new IllegalStateException("no")));
         assertEquals(IdlJob.BAD_INPUT, IdlJob.report(new IllegalArgumentException("bad")));
+    }
+
+    /** The index of the n-th newline (1-based) in s. */
+    private static int nthNewline(CharSequence s, int n) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) == '\n' && --n == 0) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("fewer lines");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /** {@code train --set setting} fails before Spark starts, with a message holding every fragment. */

@@ -1,21 +1,13 @@
 package org.idl.spark.ml;
 
-import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.idl.spark.SparkSessionTest;
 import org.idl.spark.SparkTestData;
+import org.idl.spark.TextLikeData;
 import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -69,15 +61,15 @@ class WeightsAndSparseInputsTest extends SparkSessionTest {
     }
 
     /**
-     * Text-like data: 200,000 features, 40 stored per point, 10 classes with words of their own. As
+     * Text-like data ({@link TextLikeData}): 200,000 features, 40 stored per point. As
      * dense blocks the 2,000 training points would take 3.2 GB, beyond this JVM's heap: they train as
      * sparse ones, and the model predicts sparse rows, one by one and by transform, alike.
      */
     @Test
     void twoHundredThousandSparseFeaturesTrainWithTheGradientSolver() {
         int p = 200_000;
-        Dataset<Row> train = textLike(2000, p, 1);
-        Dataset<Row> test = textLike(500, p, 2);
+        Dataset<Row> train = TextLikeData.frame(spark, 2000, p, 1, 2);
+        Dataset<Row> test = TextLikeData.frame(spark, 500, p, 2, 2);
         IdlClassifier classifier = new IdlClassifier().setSolver("gradient").setHiddenSize(10).setGradientIter(3)
                 .setBatchSize(64).setSeed(3);
         IdlClassificationModel model = classifier.fit(train);
@@ -95,24 +87,4 @@ class WeightsAndSparseInputsTest extends SparkSessionTest {
         assertTrue(bcd.contains("Gram matrix"), bcd);
     }
 
-    /** Each point: 30 words from its class's 300 and 10 from anywhere, counted once each. */
-    private static Dataset<Row> textLike(int m, int p, long seed) {
-        Random random = new Random(seed);
-        List<Row> rows = new ArrayList<>();
-        for (int j = 0; j < m; j++) {
-            int label = random.nextInt(10);
-            java.util.TreeMap<Integer, Double> words = new java.util.TreeMap<>();
-            while (words.size() < 30) {
-                words.put(label * 20_000 + random.nextInt(300), 1.0);
-            }
-            while (words.size() < 40) {
-                words.put(random.nextInt(p), 1.0);
-            }
-            int[] idx = words.keySet().stream().mapToInt(Integer::intValue).toArray();
-            double[] val = words.values().stream().mapToDouble(Double::doubleValue).toArray();
-            rows.add(RowFactory.create(Vectors.sparse(p, idx, val), (double) label));
-        }
-        StructType schema = new StructType().add("features", SQLDataTypes.VectorType()).add("label", DataTypes.DoubleType);
-        return spark.createDataFrame(rows, schema).repartition(2);
-    }
 }
