@@ -59,6 +59,21 @@ public record MemoryPlan(Solver solver, int hidden, int inputs, int outputs, dou
         };
     }
 
+    /**
+     * What one task sends to the driver at the end of a pass: for the gradient solver its parameters
+     * and Adam's two moments (the driver averages them), for BCD the Gram matrix of (X; U).
+     */
+    public long resultBytes() {
+        long width = (long) hidden + inputs;
+        long bcd = width * width + parameters();
+        long gradient = 3 * parameters();
+        return 8 * switch (solver) {
+            case BCD -> bcd;
+            case GRADIENT -> gradient;
+            case HYBRID -> Math.max(bcd, gradient);
+        };
+    }
+
     /** What dominates, for the error message. */
     public String largest() {
         long width = (long) hidden + inputs;

@@ -120,6 +120,10 @@ public final class DataReaders {
                         + " distinct labels; is the label a numeric target (regression)?");
             }
             requireOneKindOfLabel(source, parsed, labels, files);
+            if (labels.size() == 1 && known == null) {
+                throw new IllegalArgumentException(source.path() + ": every label is '" + labels.get(0)
+                        + "'; classification needs at least 2 classes");
+            }
             Map<String, Integer> index = new HashMap<>();
             names = known == null ? Labels.classes(labels, index) : Labels.among(known, labels, index, source.path());
             rows = parsed.map(p -> row(resize ? resize(p.features(), size) : p.features(), index.get(p.label()),

@@ -1,6 +1,7 @@
 package org.idl.spark.train;
 
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -53,9 +54,11 @@ public final class TrainingData {
             maxSize = Math.max(maxSize, size);
             entries += VectorInputs.storedEntries(features);
             if (problem == null) {
-                for (double v : VectorInputs.storedValues(features)) {
-                    if (!Double.isFinite(v)) {
-                        note("a feature is " + v + " in " + describe(features));
+                double[] values = VectorInputs.storedValues(features);
+                for (int k = 0; k < values.length; k++) {
+                    if (!Double.isFinite(values[k])) {
+                        int i = features instanceof SparseVector sv ? sv.indices()[k] : k;
+                        note("feature " + i + " is " + values[k] + " in " + describe(features));
                         break;
                     }
                 }

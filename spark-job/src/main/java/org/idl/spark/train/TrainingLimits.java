@@ -47,6 +47,16 @@ public final class TrainingLimits {
                         + " lower model.hiddenSize");
             }
         }
+        long results = partitions * plan.resultBytes();
+        long maxResults = sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
+        if (maxResults > 0 && results > maxResults) {
+            // Spark would abort the first pass; say so before it starts, with the setting that fits.
+            throw new IllegalArgumentException(sizes(plan) + " sends about " + MemoryPlan.gigabytes(results)
+                    + " to the driver in each pass (" + partitions + " partitions of "
+                    + MemoryPlan.gigabytes(plan.resultBytes()) + "), above spark.driver.maxResultSize = "
+                    + MemoryPlan.gigabytes(maxResults) + ": set spark.driver.maxResultSize to at least "
+                    + (long) Math.ceil(results * 1.25 / (1L << 30)) + "g (0: no limit), or lower model.hiddenSize");
+        }
     }
 
     private static void requireDriver(MemoryPlan plan, long bytes, String what) {

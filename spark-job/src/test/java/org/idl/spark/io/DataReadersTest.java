@@ -198,6 +198,30 @@ class DataReadersTest extends SparkSessionTest {
     }
 
     @Test
+    void oneLabelIsRefusedNamingItNotItsIndex(@TempDir Path dir) throws IOException {
+        Path data = write(dir, "threes.libsvm", "3 1:1\n3 1:2\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DataReaders.read(spark, libsvm(data, 0), true));
+        assertTrue(e.getMessage().contains("every label is '3'"), e.getMessage());
+    }
+
+    @Test
+    void aWeightColumnIsReadAndNeverAFeature(@TempDir Path dir) throws IOException {
+        Path data = write(dir, "w.csv", "x,w,label\n1.5,2,a\n2.5,0,b\n");
+        DataSource source = new DataSource(data.toString(), "csv", "label", null, 0, null, false, Set.of(), "w");
+        List<Row> rows = DataReaders.read(spark, source, true).frame().collectAsList();
+        assertEquals(1, rows.get(0).<Vector>getAs(0).size());
+        assertEquals(2.0, rows.get(0).getDouble(2));
+        assertEquals(0.0, rows.get(1).getDouble(2));
+        write(dir, "w.csv", "x,w,label\n1.5,2,a\n2.5,-1,b\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DataReaders.read(spark, source, true));
+        assertTrue(e.getMessage().contains("w.csv:3: weight column 'w' holds -1"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new DataSource(data.toString(), "libsvm", null, null, 0, null, false, Set.of(), "w"));
+        assertTrue(e.getMessage().contains("needs the csv or parquet format"), e.getMessage());
+    }
+
+    @Test
     void dataReadForAModelKeepsTheModelsClassIndices(@TempDir Path dir) throws IOException {
         // A file with only some of the model's classes: label 9 is still class 1 of {"2", "9", "10"},
         // not class 0 of the file's own {"9"}; "9.0" is the same class.
