@@ -241,7 +241,18 @@ public final class WellPosedness {
         int c = a.cols();
         double[] row = new double[c];
         double[] d = a.data();
+        // The rows' L1 norms in one sweep down the columns (the storage order); only the rows outside
+        // the ball are gathered and projected.
+        double[] l1 = new double[n];
+        for (int j = 0; j < c; j++) {
+            for (int i = 0, o = j * n; i < n; i++) {
+                l1[i] += Math.abs(d[o + i]);
+            }
+        }
         for (int i = 0; i < n; i++) {
+            if (l1[i] <= kappa) {
+                continue;
+            }
             for (int j = 0; j < c; j++) {
                 row[j] = d[i + j * n];
             }

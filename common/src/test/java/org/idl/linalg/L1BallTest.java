@@ -237,4 +237,45 @@ class L1BallTest {
         }
         return s;
     }
+
+    /** Condat's threshold against the sorting one it replaced, on vectors with ties, zeros and many sizes. */
+    @Test
+    void thresholdEqualsTheSortingOne() {
+        Random random = new Random(5);
+        for (int trial = 0; trial < 5000; trial++) {
+            int d = 1 + random.nextInt(trial % 10 == 0 ? 500 : 20);
+            double[] v = new double[d];
+            for (int i = 0; i < d; i++) {
+                v[i] = random.nextInt(4) == 0 ? (random.nextBoolean() ? 0.5 : 0) : random.nextGaussian();
+            }
+            double l1 = l1(v);
+            if (l1 == 0) {
+                continue;
+            }
+            double radius = l1 * random.nextDouble() * 0.999 + 1e-9;
+            double expected = sortingThreshold(v, radius);
+            assertEquals(expected, L1Ball.threshold(v, radius), 1e-12 * Math.max(1, expected), "d = " + d);
+        }
+    }
+
+    private static double sortingThreshold(double[] v, double radius) {
+        double[] mu = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            mu[i] = Math.abs(v[i]);
+        }
+        Arrays.sort(mu);
+        double cumulative = 0;
+        double theta = 0;
+        for (int k = 0; k < mu.length; k++) {
+            double m = mu[mu.length - 1 - k];
+            cumulative += m;
+            double t = (cumulative - radius) / (k + 1);
+            if (m > t) {
+                theta = t;
+            } else {
+                break;
+            }
+        }
+        return Math.max(theta, 0.0);
+    }
 }
