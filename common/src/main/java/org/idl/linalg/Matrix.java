@@ -280,6 +280,21 @@ public final class Matrix implements Inputs {
         return this;
     }
 
+    /** A copy with column j multiplied by {@code s[j]}. */
+    public Matrix timesColumns(double[] s) {
+        if (s.length != cols) {
+            throw new IllegalArgumentException(s.length + " column factors for a " + shape() + " matrix");
+        }
+        Matrix out = copy();
+        for (int j = 0; j < cols; j++) {
+            double f = s[j];
+            for (int i = j * rows, end = i + rows; i < end; i++) {
+                out.data[i] *= f;
+            }
+        }
+        return out;
+    }
+
     /** this * this^T, symmetric, through dsyrk (half the flops of a general product). */
     public Matrix gram() {
         Matrix c = zeros(rows, rows);

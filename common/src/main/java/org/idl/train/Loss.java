@@ -88,6 +88,34 @@ public enum Loss {
         return valueAndGradient(y, yhat, null);
     }
 
+    /**
+     * {@code sum_j w_j L_j}, and when {@code gradient} is not null its gradient (column j of dL/dYhat
+     * times w_j); {@code weights} null: every column counts once.
+     */
+    public double weightedValueAndGradient(Matrix y, Matrix yhat, Matrix gradient, double[] weights) {
+        if (weights == null) {
+            return valueAndGradient(y, yhat, gradient);
+        }
+        double[] values = columnValues(y, yhat, gradient);
+        if (weights.length != values.length) {
+            throw new IllegalArgumentException(weights.length + " weights for " + values.length + " points");
+        }
+        double total = 0;
+        for (int j = 0; j < values.length; j++) {
+            total += weights[j] * values[j];
+        }
+        if (gradient != null) {
+            double[] gd = gradient.data();
+            int q = gradient.rows();
+            for (int j = 0; j < weights.length; j++) {
+                for (int i = j * q, end = i + q; i < end; i++) {
+                    gd[i] *= weights[j];
+                }
+            }
+        }
+        return total;
+    }
+
     /** An upper bound on the Hessian of the per-column loss in Yhat (as a multiple of the identity). */
     public abstract double curvature();
 

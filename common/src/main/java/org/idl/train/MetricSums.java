@@ -15,6 +15,11 @@ public record MetricSums(double loss, long correct, double squaredError, long co
         return of(loss.value(y, yhat), y, yhat);
     }
 
+    /** The loss summed with the points' weights (null: 1 each); accuracy and squared error count each point once. */
+    public static MetricSums of(Loss loss, Matrix y, Matrix yhat, double[] weights) {
+        return of(loss.weightedValueAndGradient(y, yhat, null, weights), y, yhat);
+    }
+
     /** The metrics of predictions whose summed loss is already known. */
     public static MetricSums of(double value, Matrix y, Matrix yhat) {
         long correct = 0;

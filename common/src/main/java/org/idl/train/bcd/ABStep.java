@@ -57,6 +57,16 @@ public final class ABStep {
     /** As above; without {@code withGram}, G and the divergence only (the Gram blocks null). */
     public static Statistics statistics(Activation phi, double[] lambda, Matrix x, Matrix u, Matrix z, Matrix p,
                                         boolean withGram) {
+        return statistics(phi, lambda, x, u, z, p, null, withGram);
+    }
+
+    /**
+     * As above, each point's terms multiplied by its weight ({@code weights} null: 1 each): G, the
+     * divergence and the Gram blocks are sums over points, so a weight of 2 is the point counted twice.
+     * (The X- and P-steps solve one problem per point, which a weight scales whole: they do not change.)
+     */
+    public static Statistics statistics(Activation phi, double[] lambda, Matrix x, Matrix u, Matrix z, Matrix p,
+                                        double[] weights, boolean withGram) {
         int n = x.rows();
         Checks.sameShape("Z", z, "X", x);
         Checks.sameShape("P", p, "X", x);
@@ -69,16 +79,24 @@ public final class ABStep {
         double divergence = 0;
         for (int k = 0; k < rd.length; k++) {
             double li = lambda[k % n];
-            rd[k] = li * (phi.apply(zd[k]) - pd[k]);
-            divergence += li * org.idl.model.FenchelDivergence.value(phi, pd[k], zd[k]);
+            double w = weights == null ? 1 : weights[k / n];
+            rd[k] = w * li * (phi.apply(zd[k]) - pd[k]);
+            divergence += w * li * org.idl.model.FenchelDivergence.value(phi, pd[k], zd[k]);
         }
         Matrix g = Matrix.zeros(n, n + u.rows());
         Matrix gx = r.timesTransposed(x);
         Matrix gu = r.timesTransposed(u);
         g.setBlock(0, 0, gx);
         g.setBlock(0, n, gu);
-        return new Statistics(g, withGram ? x.gram() : null, withGram ? x.timesTransposed(u) : null, divergence,
-                x.cols());
+        Matrix xx = null;
+        Matrix xu = null;
+        if (withGram) {
+            // X diag(w) X^T and X diag(w) U^T.
+            Matrix xw = weights == null ? x : x.timesColumns(weights);
+            xx = weights == null ? x.gram() : xw.timesTransposed(x);
+            xu = xw.timesTransposed(u);
+        }
+        return new Statistics(g, xx, xu, divergence, x.cols());
     }
 
     /**

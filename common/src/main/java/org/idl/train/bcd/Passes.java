@@ -37,6 +37,14 @@ public final class Passes {
         }
     }
 
+    private static double[] valuesAt(double[] values, int[] members) {
+        double[] out = new double[members.length];
+        for (int k = 0; k < members.length; k++) {
+            out[k] = values[members[k]];
+        }
+        return out;
+    }
+
     static Matrix solveStates(ImplicitModel model, BcdConfig config, Matrix u, Matrix warm) {
         return model.solver(config.tolerance()).solve(model.b().times(u), warm).states();
     }
@@ -46,7 +54,9 @@ public final class Passes {
         @Override
         public BlockStore.Outcome<GramSum> apply(ImplicitModel model, DataBlock block) {
             Matrix x = solveStates(model, config, block.u(), null);
-            return new BlockStore.Outcome<>(block.withStates(x, x.copy()), new GramSum(block.u().gram(), block.size()));
+            Matrix u = block.u();
+            Matrix uu = block.weights() == null ? u.gram() : u.timesColumns(block.weights()).timesTransposed(u);
+            return new BlockStore.Outcome<>(block.withStates(x, x.copy()), new GramSum(uu, block.size()));
         }
     }
 
@@ -61,7 +71,7 @@ public final class Passes {
         public BlockStore.Outcome<ReadoutStep.Statistics> apply(ImplicitModel model, DataBlock block) {
             Matrix s = onP ? block.p() : block.x();
             return new BlockStore.Outcome<>(block,
-                    ReadoutStep.statistics(loss, s, block.u(), block.y(), model.c(), model.d(), withGram));
+                    ReadoutStep.statistics(loss, s, block.u(), block.y(), model.c(), model.d(), block.weights(), withGram));
         }
     }
 
@@ -74,7 +84,8 @@ public final class Passes {
         public BlockStore.Outcome<ReadoutStep.Statistics> apply(ImplicitModel model, DataBlock block) {
             Matrix x = solveStates(model, config, block.u(), block.x());
             return new BlockStore.Outcome<>(block.withStates(x, x.copy()),
-                    ReadoutStep.statistics(config.loss(), x, block.u(), block.y(), model.c(), model.d(), true));
+                    ReadoutStep.statistics(config.loss(), x, block.u(), block.y(), model.c(), model.d(), block.weights(),
+                            true));
         }
     }
 
@@ -91,7 +102,7 @@ public final class Passes {
             Matrix du = model.d().times(u);
             Matrix yhat = du.copy();
             Matrix.gemm(1.0, model.c(), false, x, false, 1.0, yhat);
-            return new StateProducts(z, du, MetricSums.of(loss, block.y(), yhat));
+            return new StateProducts(z, du, MetricSums.of(loss, block.y(), yhat, block.weights()));
         }
     }
 
@@ -108,7 +119,8 @@ public final class Passes {
             double[] lambda = config.lambdas();
             StepResult p = PStep.solve(config.activation(), config.loss(), lambda, config.mu(), products.z(), x,
                     block.y(), model.c(), products.du(), x, config.pStepIterations());
-            ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, block.u(), products.z(), p.value());
+            ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, block.u(), products.z(), p.value(),
+                    block.weights(), true);
             return new BlockStore.Outcome<>(block.withStates(x, p.value()),
                     new StateStatistics(ab, p.after(), products.metrics()));
         }
@@ -135,9 +147,11 @@ public final class Passes {
                     config.xStepIterations());
             Matrix zNew = bu.copy();
             Matrix.gemm(1.0, a, false, x.value(), false, 1.0, zNew);
-            ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x.value(), u, zNew, p.value());
+            ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x.value(), u, zNew, p.value(),
+                    block.weights(), true);
             Matrix yhat = du.copy();
             Matrix.gemm(1.0, c, false, p.value(), false, 1.0, yhat);
+            // The relaxed objective (11), as reported: each point counted once, as the P- and X-steps sum it.
             double relaxed = config.loss().value(block.y(), yhat) + x.after();
             return new BlockStore.Outcome<>(block.withStates(x.value(), p.value()), new StateStatistics(ab, relaxed, null));
         }
@@ -218,6 +232,7 @@ public final class Passes {
             }
             Matrix u = block.u().columnsAt(members, 0, members.length);
             Matrix y = block.y().columnsAt(members, 0, members.length);
+            double[] w = block.weights() == null ? null : valuesAt(block.weights(), members);
             // A training step's tolerance, met by every point on its own: a stop tested over the block
             // would let the states, and the model, depend on which points share a partition.
             Matrix bu = model.b().times(u);
@@ -231,8 +246,8 @@ public final class Passes {
             double[] lambda = config.lambdas();
             StepResult p = PStep.solve(config.activation(), config.loss(), lambda, config.mu(), z, x, y, model.c(), du, x,
                     config.pStepIterations());
-            ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, u, z, p.value(), false);
-            ReadoutStep.Statistics readout = ReadoutStep.statisticsAt(config.loss(), x, u, y, yhat, false);
+            ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, u, z, p.value(), w, false);
+            ReadoutStep.Statistics readout = ReadoutStep.statisticsAt(config.loss(), x, u, y, yhat, w, false);
             return new BlockStore.Outcome<>(block, new MiniBatchStatistics(ab, readout, p.after()));
         }
     }

@@ -42,6 +42,12 @@ public final class ReadoutStep {
     }
 
     public static Statistics statistics(Loss loss, Matrix s, Matrix u, Matrix y, Matrix c, Matrix d, boolean withGram) {
+        return statistics(loss, s, u, y, c, d, null, withGram);
+    }
+
+    /** As above, each point's terms (loss, gradient, Gram blocks) multiplied by its weight; null: 1 each. */
+    public static Statistics statistics(Loss loss, Matrix s, Matrix u, Matrix y, Matrix c, Matrix d, double[] weights,
+                                        boolean withGram) {
         Checks.sameCols("S", s, "U", u);
         Checks.sameCols("Y", y, "S", s);
         Checks.shape("C", c, y.rows(), s.rows());
@@ -49,17 +55,31 @@ public final class ReadoutStep {
         Matrix yhat = Matrix.zeros(y.rows(), y.cols());
         Matrix.gemm(1.0, c, false, s, false, 0.0, yhat);
         Matrix.gemm(1.0, d, false, u, false, 1.0, yhat);
-        return statisticsAt(loss, s, u, y, yhat, withGram);
+        return statisticsAt(loss, s, u, y, yhat, weights, withGram);
     }
 
     /** As {@link #statistics}, with the predictions {@code yhat = C S + D U} already at hand. */
     public static Statistics statisticsAt(Loss loss, Matrix s, Matrix u, Matrix y, Matrix yhat, boolean withGram) {
+        return statisticsAt(loss, s, u, y, yhat, null, withGram);
+    }
+
+    /** As above, weighted ({@code weights} null: 1 each). */
+    public static Statistics statisticsAt(Loss loss, Matrix s, Matrix u, Matrix y, Matrix yhat, double[] weights,
+                                          boolean withGram) {
         Checks.sameShape("Yhat", yhat, "Y", y);
         Matrix dl = Matrix.zeros(y.rows(), y.cols());
-        double value = loss.valueAndGradient(y, yhat, dl);
+        double value = loss.weightedValueAndGradient(y, yhat, dl, weights);
         Matrix grad = Matrix.hstack(dl.timesTransposed(s), dl.timesTransposed(u));
         MetricSums metrics = MetricSums.of(value, y, yhat);
-        return new Statistics(grad, withGram ? s.gram() : null, withGram ? s.timesTransposed(u) : null, metrics);
+        Matrix ss = null;
+        Matrix su = null;
+        if (withGram) {
+            // S diag(w) S^T and S diag(w) U^T.
+            Matrix sw = weights == null ? s : s.timesColumns(weights);
+            ss = weights == null ? s.gram() : sw.timesTransposed(s);
+            su = sw.timesTransposed(u);
+        }
+        return new Statistics(grad, ss, su, metrics);
     }
 
     /**

@@ -139,7 +139,7 @@ public final class GradientPasses {
             if (fromStep == 0) {
                 Matrix x = ImplicitGradient.forward(model.a(), model.activation(), config.tolerance())
                         .solve(u.leftProduct(model.b()), null).states();
-                metrics = MetricSums.of(loss, y, model.readout(x, u));
+                metrics = MetricSums.of(loss, y, model.readout(x, u), weights);
             }
             Matrix[] params = {AParameter.of(model), model.b(), model.c(), model.d()}; // copies
             Adam state = adam.copy();

@@ -40,8 +40,8 @@ public final class ImplicitGradient {
     /**
      * @param u           augmented inputs (with the bias row when the model has one), columns are points;
      *                    dense or sparse
-     * @param weights     the points' weights in the loss (the gradients are of {@code sum_j w_j L_j}), or
-     *                    null for all 1; the returned metrics count each point once
+     * @param weights     the points' weights in the loss (the gradients and the metrics' loss are of
+     *                    {@code sum_j w_j L_j}), or null for all 1; the metrics' accuracy counts each point once
      * @param warm        a starting guess for the states X, or null
      * @param warmAdjoint a starting guess for the adjoint V, or null
      * @param tolerance   relative tolerance of both fixed points
@@ -68,10 +68,7 @@ public final class ImplicitGradient {
         Matrix.gemm(1.0, c, false, x, false, 0.0, yhat);
         u.addLeftProduct(d, yhat);
         Matrix g = Matrix.zeros(y.rows(), m);
-        MetricSums metrics = MetricSums.of(loss.valueAndGradient(y, yhat, g), y, yhat);
-        if (weights != null) {
-            weighColumns(g, weights);
-        }
+        MetricSums metrics = MetricSums.of(loss.weightedValueAndGradient(y, yhat, g, weights), y, yhat);
 
         // phi'(Z), then the adjoint fixed point from V = phi'(Z) ⊙ C^T G.
         double[] slope = z.data();
@@ -161,20 +158,6 @@ public final class ImplicitGradient {
         double[] ones = new double[a.rows()];
         java.util.Arrays.fill(ones, 1.0);
         return new PicardSolver(a, phi, new WellPosedness.Certificate(k, ones, k, Double.NaN), tolerance);
-    }
-
-    /** Column j of G times w_j: the gradient of the weighted loss from the per-point gradients. */
-    static void weighColumns(Matrix g, double[] weights) {
-        if (weights.length != g.cols()) {
-            throw new IllegalArgumentException(weights.length + " weights for " + g.cols() + " points");
-        }
-        double[] gd = g.data();
-        int r = g.rows();
-        for (int j = 0; j < weights.length; j++) {
-            for (int i = j * r, end = i + r; i < end; i++) {
-                gd[i] *= weights[j];
-            }
-        }
     }
 
     private static void multiplyInPlace(double[] target, double[] factors) {

@@ -204,10 +204,6 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         }
         String weightCol = getWeightCol();
         Solver solver = Solver.parse(getSolver());
-        if (!weightCol.isEmpty() && solver != Solver.GRADIENT) {
-            throw new IllegalArgumentException("weightCol = '" + weightCol + "' weighs the points' losses in the gradient"
-                    + " solver; BCD's steps do not take weights: set solver = gradient (it is " + getSolver() + ")");
-        }
         JavaRDD<Row> rows = TrainingData.rows(dataset, getFeaturesCol(), getLabelCol(), weightCol);
         TrainingData.Shape shape = TrainingData.validate(rows, getFeaturesCol(), getLabelCol(), weightCol,
                 classification(), depth);

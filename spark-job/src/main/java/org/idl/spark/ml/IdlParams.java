@@ -140,7 +140,7 @@ public final class IdlParams {
                 + " are held out of training and measured after every round (the summary's validation figures); empty: none",
                 (scala.Function1<String, Object> & Serializable) v -> v != null);
         weightCol = new Param<>(owner, "weightCol", "name of a numeric column of the points' weights (finite, >= 0,"
-                + " not all 0): the loss counts each point by its weight; gradient solver only; empty: every point 1",
+                + " not all 0): the loss counts each point by its weight (every solver); empty: every point 1",
                 (scala.Function1<String, Object> & Serializable) v -> v != null);
         earlyStoppingRounds = new IntParam(owner, "earlyStoppingRounds", "with validationIndicatorCol: stop when the"
                 + " validation loss has not improved for this many rounds, and keep the model of its best round;"
