@@ -15,6 +15,7 @@ public class IdlKryoRegistrator implements KryoRegistrator {
 
     private static final String[] FIELD_SERIALIZED = {
             "org.idl.linalg.Matrix",
+            "org.idl.linalg.SparseColumns",
             "org.idl.train.DataBlock",
             "org.idl.model.ImplicitModel",
             "org.idl.model.Activation$Relu",

@@ -4,7 +4,13 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.idl.spark.SparkSessionTest;
+import org.idl.linalg.Matrix;
+import org.idl.model.Activation;
+import org.idl.model.ImplicitModel;
 import org.idl.spark.SparkTestData;
+import org.idl.spark.TextLikeData;
+import org.idl.train.Loss;
+import org.idl.train.gradient.GradientPasses;
 import org.idl.train.DataBlock;
 import org.idl.train.bcd.BcdConfig;
 import org.idl.train.bcd.BcdTrainer;
@@ -49,6 +55,28 @@ class SparkBlockStoreTest extends SparkSessionTest {
         assertTrue(perRound.stream().anyMatch(n -> n == 1), "no checkpoint written: " + perRound);
         store.release();
         assertEquals(0, rddCheckpoints(dir));
+    }
+
+    /** Sparse, weighted blocks go through Kryo (registration required) when an RDD checkpoint writes them. */
+    @Test
+    void sparseWeightedBlocksAreCheckpointed(@TempDir Path dir) {
+        spark.sparkContext().setCheckpointDir(dir.toString());
+        int p = 5000;
+        JavaRDD<Row> rows = TrainingData.rows(TextLikeData.frame(spark, 300, p, 1, 2)
+                .withColumn("w", org.apache.spark.sql.functions.rand(1)), "features", "label", "w");
+        TrainingData.Shape shape = TrainingData.validate(rows, "features", "label", "w", true, 2);
+        JavaRDD<DataBlock> blocks = TrainingData.blocks(rows, shape, true, true, true, "features");
+        assertTrue(blocks.first().inputs() instanceof org.idl.linalg.SparseColumns);
+        SparkBlockStore store = new SparkBlockStore(blocks, 2, 1, StorageLevel.MEMORY_AND_DISK());
+        java.util.Random random = new java.util.Random(1);
+        ImplicitModel model = new ImplicitModel(Matrix.zeros(4, 4), Matrix.gaussian(4, p + 1, 0.01, random),
+                Matrix.gaussian(10, 4, 0.1, random), Matrix.zeros(10, p + 1), Activation.parse("relu"), true);
+        store.roundCompleted(1);
+        GradientPasses.GradientSums sums = store.pass(model, new GradientPasses.FullGradient(Loss.parse("cross_entropy"),
+                1e-8));
+        assertEquals(1, rddCheckpoints(dir));
+        assertEquals(300, sums.metrics().count());
+        store.release();
     }
 
     @Test
