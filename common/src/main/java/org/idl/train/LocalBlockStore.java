@@ -13,29 +13,47 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Blocks held in this JVM: the single-machine reference for the Spark store. A pass processes them in
- * order; a collective pass runs one thread per block, which sum through shared memory in block order,
- * the order in which a pass merges their statistics.
+ * Blocks held in this JVM: the single-machine reference for the Spark store, and the store of small
+ * jobs in Spark's local mode. A pass processes the blocks in order, or on {@code threads} threads at
+ * once; either way their statistics are merged in block order, so the result does not depend on the
+ * threads. A collective pass runs one thread per block, which sum through shared memory in block
+ * order, the order in which a pass merges their statistics.
  */
 public final class LocalBlockStore implements BlockStore {
     private final List<DataBlock> blocks;
     private final boolean collective;
+    private final int threads;
+    private ExecutorService pool;
 
     public LocalBlockStore(List<DataBlock> blocks) {
-        this(blocks, true);
+        this(blocks, true, 1);
     }
 
-    private LocalBlockStore(List<DataBlock> blocks, boolean collective) {
+    /** Blocks whose plain passes run on up to {@code threads} threads. */
+    public LocalBlockStore(List<DataBlock> blocks, int threads) {
+        this(blocks, true, threads);
+    }
+
+    private LocalBlockStore(List<DataBlock> blocks, boolean collective, int threads) {
         if (blocks.isEmpty()) {
             throw new IllegalArgumentException("no data blocks");
         }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
         this.blocks = new ArrayList<>(blocks);
         this.collective = collective;
+        this.threads = Math.min(threads, blocks.size());
     }
 
     /** The same blocks in a store that offers no collective passes, as a Spark store without barrier mode. */
     public LocalBlockStore withoutCollectives() {
-        return new LocalBlockStore(blocks, false);
+        return new LocalBlockStore(blocks, false, threads);
+    }
+
+    /** The blocks as they are now (their states included). */
+    public List<DataBlock> blocks() {
+        return List.copyOf(blocks);
     }
 
     /**
@@ -57,6 +75,9 @@ public final class LocalBlockStore implements BlockStore {
 
     @Override
     public <S extends Summable<S>> S pass(ImplicitModel parameters, Task<S> task) {
+        if (threads > 1) {
+            return parallelPass(parameters, task);
+        }
         S total = null;
         for (int i = 0; i < blocks.size(); i++) {
             Outcome<S> outcome = task.apply(parameters, blocks.get(i));
@@ -64,6 +85,48 @@ public final class LocalBlockStore implements BlockStore {
             total = total == null ? outcome.statistics() : total.merge(outcome.statistics());
         }
         return total;
+    }
+
+    private <S extends Summable<S>> S parallelPass(ImplicitModel parameters, Task<S> task) {
+        if (pool == null) {
+            pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "idl-block-pass");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        List<Future<Outcome<S>>> outcomes = new ArrayList<>();
+        for (DataBlock block : blocks) {
+            outcomes.add(pool.submit(() -> task.apply(parameters, block)));
+        }
+        S total = null;
+        try {
+            for (int i = 0; i < outcomes.size(); i++) {
+                Outcome<S> outcome = outcomes.get(i).get();
+                blocks.set(i, outcome.block());
+                total = total == null ? outcome.statistics() : total.merge(outcome.statistics());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted in a pass", e);
+        } catch (ExecutionException e) {
+            for (Future<?> f : outcomes) {
+                f.cancel(true);
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err; // out of memory stays out of memory
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+        return total;
+    }
+
+    @Override
+    public void release() {
+        if (pool != null) {
+            pool.shutdownNow();
+            pool = null;
+        }
     }
 
     @Override

@@ -14,7 +14,9 @@ public final class SparkTests {
     public static SparkSession session(String appName) {
         return SparkSession.builder().config(SparkConfigs.withKryo(new SparkConf()))
                 .master("local[2]").appName(appName).config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "2").getOrCreate();
+                .config("spark.sql.shuffle.partitions", "2")
+                // Through Spark jobs: what these tests check; InProcessTest covers the driver's store.
+                .config("spark.idl.inProcess", "false").getOrCreate();
     }
 
     /** The largest entry of {@code a - b} relative to the largest of {@code a}. */

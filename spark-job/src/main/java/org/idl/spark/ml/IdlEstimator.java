@@ -16,6 +16,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.idl.spark.train.Averaging;
 import org.idl.spark.train.DistributedTrainer;
+import org.idl.spark.train.InProcess;
 import org.idl.spark.train.TrainingCheckpoints;
 import org.idl.spark.train.TrainingData;
 import org.idl.spark.train.TrainingLimits;
@@ -222,6 +223,7 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         JavaRDD<DataBlock> blocks = TrainingData.blocks(rows, shape, config.bias(), classification(), sparse,
                 getFeaturesCol());
         JavaRDD<DataBlock> validationBlocks = null;
+        long points = shape.count();
         if (validation != null) {
             JavaRDD<Row> vrows = TrainingData.rows(validation, getFeaturesCol(), getLabelCol(), "");
             TrainingData.Shape vshape = TrainingData.validate(vrows, getFeaturesCol(), getLabelCol(), "",
@@ -230,7 +232,8 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
                 throw new IllegalArgumentException("validation data has " + vshape.features() + " features and "
                         + vshape.outputs() + " outputs; the training data " + shape.features() + " and " + shape.outputs());
             }
-            // Measured with the training data's outputs; unweighted, as every metric.
+            points += vshape.count();
+            // Measured with the training data's outputs, every point once.
             validationBlocks = TrainingData.blocks(vrows, new TrainingData.Shape(vshape.count(), shape.features(),
                     shape.outputs(), vshape.entries(), Double.NaN), config.bias(), classification(), sparse,
                     getFeaturesCol());
@@ -238,8 +241,16 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         DistributedTrainer.Result result = DistributedTrainer.fit(blocks, validationBlocks, shape.features(), shape.outputs(),
                 config, trainer(), depth, (Integer) getOrDefault(p.checkpointInterval),
                 Averaging.parse(getOrDefault(p.averaging)), getEarlyStoppingRounds(),
-                indicator.isEmpty() ? validationEvery : 1, checkpoints);
+                indicator.isEmpty() ? validationEvery : 1, checkpoints,
+                InProcess.chosen(dataset.sparkSession(), dataBytes(shape, points, inputs, config, sparse)));
         return copyValues(createModel(uid, result, shape.outputs()), extractParamMap());
+    }
+
+    /** What the blocks of {@code points} points take: inputs (dense, or a sparse entry as 1.5 numbers), targets, X and P. */
+    private static long dataBytes(TrainingData.Shape shape, long points, int inputs, BcdConfig config, boolean sparse) {
+        double perPoint = (sparse ? 1.5 * shape.entries() / (double) shape.count() : inputs) + shape.outputs()
+                + 2.0 * config.hidden();
+        return (long) (8 * perPoint * points);
     }
 
     @SuppressWarnings("unchecked")

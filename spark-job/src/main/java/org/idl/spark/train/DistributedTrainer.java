@@ -36,18 +36,30 @@ public final class DistributedTrainer {
     private DistributedTrainer() {
     }
 
+    /**
+     * @param inProcess hold the blocks in the driver's JVM and run passes on its threads instead of as
+     *                  Spark jobs ({@link DriverBlockStore}; Spark's local mode only, see {@link InProcess})
+     */
     public static Result fit(JavaRDD<DataBlock> blocks, JavaRDD<DataBlock> validationBlocks, int inputs, int outputs,
                       BcdConfig config, ImplicitTrainer trainer, int aggregationDepth, int checkpointInterval,
                       Averaging averaging, int earlyStoppingRounds, int validationEvery,
-                      TrainingCheckpoints checkpoints) {
+                      TrainingCheckpoints checkpoints, boolean inProcess) {
         long start = System.nanoTime();
-        TimedStore store = new TimedStore(new SparkBlockStore(blocks, aggregationDepth, checkpointInterval,
-                StorageLevel.MEMORY_AND_DISK(), averaging));
+        int threads = blocks.context().defaultParallelism();
+        TimedStore store = new TimedStore(inProcess ? new DriverBlockStore(blocks.collect(), threads)
+                : new SparkBlockStore(blocks, aggregationDepth, checkpointInterval, StorageLevel.MEMORY_AND_DISK(),
+                averaging));
+        if (inProcess) {
+            LOG.info("local mode: the {} blocks are held in the driver, and each pass runs on {} threads without a"
+                    + " Spark job (spark.idl.inProcess = false to train through Spark jobs)", store.store.blockCount(),
+                    threads);
+        }
         boolean classification = config.loss().classification();
         List<Round> rounds = new ArrayList<>();
         // Validation metrics per round number (rounds restored from a checkpoint have none).
         java.util.Map<Integer, MetricSums> validation = new java.util.HashMap<>();
-        SparkBlockStore validationStore = validationBlocks == null ? null
+        BlockStore validationStore = validationBlocks == null ? null : inProcess
+                ? new DriverBlockStore(validationBlocks.collect(), threads)
                 : new SparkBlockStore(validationBlocks, aggregationDepth, -1, StorageLevel.MEMORY_AND_DISK());
         try {
             TrainingResult resume = checkpoints == null ? null : checkpoints.resumePoint();
@@ -141,7 +153,7 @@ public final class DistributedTrainer {
                     classification ? "accuracy" : "rmse", result.initial().meanLoss(),
                     classification ? result.initial().accuracy() : result.initial().rmse(), wp.infNorm(),
                     wp.spectralRadiusEstimate(), wp.factor(), (System.nanoTime() - start) / 1e9,
-                    blocks.getNumPartitions());
+                    store.store.blockCount());
             LOG.info(String.format("trained in %.1f s: ||A||_inf = %.4f, rho(|A|) ~ %.4f", summary.trainingSeconds(),
                     wp.infNorm(), wp.spectralRadiusEstimate()));
             return new Result(result.model(), summary);
@@ -198,15 +210,15 @@ public final class DistributedTrainer {
         }
     }
 
-    /** Wraps the Spark store to keep each round's pass timings. */
+    /** Wraps the store to keep each round's pass timings. */
     private static final class TimedStore implements BlockStore {
-        private final SparkBlockStore store;
+        private final TimedBlockStore store;
         final List<SparkBlockStore.Timings> timings = new ArrayList<>();
         final List<Double> validationSecondsPerRound = new ArrayList<>();
         /** Seconds of validation passes (on their own store) since the round began. */
         double validationSeconds;
 
-        TimedStore(SparkBlockStore store) {
+        TimedStore(TimedBlockStore store) {
             this.store = store;
         }
 

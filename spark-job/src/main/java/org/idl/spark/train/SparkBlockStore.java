@@ -39,7 +39,7 @@ import java.util.Map;
  * A collective pass runs as one barrier-mode stage whose tasks sum among themselves over a
  * {@link RingAllReduce}; {@link Averaging} says whether it is used.
  */
-public final class SparkBlockStore implements BlockStore {
+public final class SparkBlockStore implements TimedBlockStore {
     private static final Logger LOG = LoggerFactory.getLogger(SparkBlockStore.class);
 
     private final JavaSparkContext sc;
@@ -312,7 +312,13 @@ public final class SparkBlockStore implements BlockStore {
         }
     }
 
+    @Override
+    public int blockCount() {
+        return blocks.getNumPartitions();
+    }
+
     /** The timings since the last call, for the split of a round's time. */
+    @Override
     public Timings takeTimings() {
         Timings t = new Timings(passSeconds, computeSeconds, slowestTaskSeconds, timedPasses, syncs, syncSeconds);
         passSeconds = 0;

@@ -33,7 +33,8 @@ class RingAllReduceTest {
     static void start() {
         // Six task slots: barrier stages of up to six partitions.
         spark = SparkSession.builder().config(SparkConfigs.withKryo(new SparkConf())).master("local[6]")
-                .appName("RingAllReduceTest").config("spark.ui.enabled", "false").getOrCreate();
+                .appName("RingAllReduceTest").config("spark.ui.enabled", "false")
+                .config("spark.idl.inProcess", "false").getOrCreate(); // the ring, through Spark jobs
     }
 
     @AfterAll

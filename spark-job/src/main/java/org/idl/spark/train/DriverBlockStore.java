@@ -1,0 +1,112 @@
+package org.idl.spark.train;
+
+import org.idl.model.ImplicitModel;
+import org.idl.train.BlockStore;
+import org.idl.train.DataBlock;
+import org.idl.train.LocalBlockStore;
+import org.idl.train.Summable;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The blocks held in the driver's JVM, for small jobs in Spark's local mode, where every task runs in
+ * this JVM anyway: a pass is a {@link LocalBlockStore} pass on one thread per core instead of a Spark
+ * job, so it costs no scheduling, no serialisation of the model and no task results. The arithmetic,
+ * and so the model, is that of the local store, which the Spark store matches to 1e-8.
+ */
+final class DriverBlockStore implements TimedBlockStore {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private final LocalBlockStore store;
+    private final int blocks;
+    private final ConcurrentLinkedQueue<SparkBlockStore.TaskTiming> tasks = new ConcurrentLinkedQueue<>();
+    private double passSeconds;
+    private double computeSeconds;
+    private double slowestTaskSeconds;
+    private int passes;
+
+    DriverBlockStore(List<DataBlock> blocks, int threads) {
+        this.store = new LocalBlockStore(blocks, threads);
+        this.blocks = blocks.size();
+    }
+
+    @Override
+    public <S extends Summable<S>> S pass(ImplicitModel parameters, Task<S> task) {
+        long start = System.nanoTime();
+        try {
+            return store.pass(parameters, new Task<S>() {
+                @Override
+                public Outcome<S> apply(ImplicitModel model, DataBlock block) {
+                    long t0 = cpuNanos();
+                    Outcome<S> outcome = task.apply(model, block);
+                    tasks.add(new SparkBlockStore.TaskTiming(block.index(), (cpuNanos() - t0) / 1e9, 0, 0));
+                    return outcome;
+                }
+
+                @Override
+                public boolean changesStates() {
+                    return task.changesStates();
+                }
+            });
+        } finally {
+            record(start);
+        }
+    }
+
+    @Override
+    public boolean collective() {
+        return true;
+    }
+
+    @Override
+    public <S extends Summable<S>> S collectivePass(ImplicitModel parameters, CollectiveTask<S> task) {
+        long start = System.nanoTime();
+        try {
+            return store.collectivePass(parameters, (model, block, reduce) -> {
+                long t0 = cpuNanos();
+                Outcome<S> outcome = task.apply(model, block, reduce);
+                tasks.add(new SparkBlockStore.TaskTiming(block.index(), (cpuNanos() - t0) / 1e9, 0, 0));
+                return outcome;
+            });
+        } finally {
+            record(start);
+        }
+    }
+
+    private void record(long start) {
+        passSeconds += (System.nanoTime() - start) / 1e9;
+        passes++;
+        SparkBlockStore.Timings t = SparkBlockStore.Timings.of(List.copyOf(tasks));
+        tasks.clear();
+        computeSeconds += t.computeSeconds();
+        slowestTaskSeconds += t.slowestTaskSeconds();
+    }
+
+    private static long cpuNanos() {
+        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
+    @Override
+    public SparkBlockStore.Timings takeTimings() {
+        SparkBlockStore.Timings t = new SparkBlockStore.Timings(passSeconds, computeSeconds, slowestTaskSeconds, passes,
+                0, 0);
+        passSeconds = 0;
+        computeSeconds = 0;
+        slowestTaskSeconds = 0;
+        passes = 0;
+        return t;
+    }
+
+    @Override
+    public int blockCount() {
+        return blocks;
+    }
+
+    @Override
+    public void release() {
+        store.release();
+    }
+}

@@ -1,0 +1,56 @@
+package org.idl.spark.ml;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.idl.spark.SparkSessionTest;
+import org.idl.spark.SparkTestData;
+import org.idl.spark.SparkTests;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Blocks held in the driver (spark.idl.inProcess) train the model the Spark jobs train. */
+class InProcessTest extends SparkSessionTest {
+    private static final SparkTestData data = SparkTestData.digits();
+
+    @AfterEach
+    void throughSparkJobsAgain() {
+        spark.conf().set("spark.idl.inProcess", "false");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"bcd", "gradient", "hybrid"})
+    void sameModelAsThroughSparkJobs(String solver) {
+        // Validation rows and weights too: every kind of pass and both kinds of store.
+        Dataset<Row> frame = SparkTestData.frame(spark, data.train, 3)
+                .withColumn("isVal", functions.rand(2).lt(0.2)).withColumn("w", functions.rand(3).plus(0.5));
+        IdlClassifier classifier = new IdlClassifier().setSolver(solver).setHiddenSize(12).setMaxIter(2)
+                .setGradientIter(2).setInitialReadoutPasses(2).setValidationIndicatorCol("isVal").setWeightCol("w");
+        IdlClassificationModel viaJobs = classifier.fit(frame);
+        spark.conf().set("spark.idl.inProcess", "true");
+        IdlClassificationModel inDriver = classifier.fit(frame);
+        for (String name : List.of("A", "B", "C", "D")) {
+            double diff = SparkTests.relativeDifference(SparkTests.pick(viaJobs.implicitModel(), name),
+                    SparkTests.pick(inDriver.implicitModel(), name));
+            assertTrue(diff <= 1e-8, name + " differs by " + diff + " relative");
+        }
+        assertEquals(3, inDriver.summary().partitions());
+        assertTrue(Arrays.equals(viaJobs.summary().validationLoss(), inDriver.summary().validationLoss())
+                || maxRelative(viaJobs.summary().validationLoss(), inDriver.summary().validationLoss()) < 1e-8);
+    }
+
+    private static double maxRelative(double[] a, double[] b) {
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(1e-300, Math.abs(a[i])));
+        }
+        return worst;
+    }
+}
