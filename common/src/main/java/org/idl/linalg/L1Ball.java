@@ -18,6 +18,11 @@ public final class L1Ball {
         for (double x : v) {
             l1 += Math.abs(x);
         }
+        if (!Double.isFinite(l1)) {
+            // A NaN would zero the row or pass through it, depending on where it sits: refuse it.
+            throw new IllegalArgumentException("cannot project onto the L1 ball a vector with a non-finite entry"
+                    + " (its L1 norm is " + l1 + ")");
+        }
         if (l1 <= radius) {
             return;
         }

@@ -142,12 +142,23 @@ public final class LocalBlockStore implements BlockStore {
         int k = blocks.size();
         SharedMemoryAllReduce reduce = new SharedMemoryAllReduce(k);
         ExecutorService threads = Executors.newFixedThreadPool(k);
+        // The first block to fail: it breaks the barrier at once, so that the others, waiting in a sum
+        // for it, fail too instead of waiting for ever; its failure is the one reported.
+        java.util.concurrent.atomic.AtomicReference<Throwable> first = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             List<Future<Outcome<S>>> outcomes = new ArrayList<>();
             for (int i = 0; i < k; i++) {
                 DataBlock block = blocks.get(i);
                 int rank = i;
-                outcomes.add(threads.submit(() -> task.apply(parameters, block, values -> reduce.sum(rank, values))));
+                outcomes.add(threads.submit(() -> {
+                    try {
+                        return task.apply(parameters, block, values -> reduce.sum(rank, values));
+                    } catch (Throwable t) {
+                        first.compareAndSet(null, t);
+                        reduce.barrier.reset();
+                        throw t;
+                    }
+                }));
             }
             S total = null;
             for (Future<Outcome<S>> f : outcomes) {
@@ -159,8 +170,11 @@ public final class LocalBlockStore implements BlockStore {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted in a collective pass", e);
         } catch (ExecutionException e) {
-            reduce.barrier.reset(); // wakes the blocks still waiting for the one that failed
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            Throwable cause = first.get() != null ? first.get() : e.getCause();
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
         } finally {
             threads.shutdownNow();
         }

@@ -278,4 +278,13 @@ class L1BallTest {
         }
         return Math.max(theta, 0.0);
     }
+
+    @Test
+    void aNonFiniteEntryIsRefusedWhereverItSits() {
+        for (int at = 0; at < 3; at++) {
+            double[] v = {0.5, 0.7, 0.9};
+            v[at] = Double.NaN;
+            assertThrows(IllegalArgumentException.class, () -> L1Ball.project(v, 1.0), "NaN at " + at);
+        }
+    }
 }

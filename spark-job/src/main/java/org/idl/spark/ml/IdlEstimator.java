@@ -213,9 +213,12 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         boolean sparse = solver == Solver.GRADIENT && p.intervalTraining(this) == null
                 && shape.density() < VectorInputs.SPARSE_DENSITY;
         int inputs = shape.features() + (config.bias() ? 1 : 0);
+        // The validation rows count only towards holding the data in the driver: an estimate before they are read.
+        boolean inProcess = InProcess.chosen(dataset.sparkSession(),
+                dataBytes(shape, validation == null ? shape.count() : shape.count() * 5 / 4, inputs, config, sparse));
         TrainingLimits.check(new MemoryPlan(solver, config.hidden(), inputs, shape.outputs(),
                         sparse ? shape.density() : 1), shape.count(), rows.getNumPartitions(),
-                dataset.sparkSession().sparkContext());
+                dataset.sparkSession().sparkContext(), inProcess, depth);
         if (sparse) {
             LOG.info("sparse inputs: {} of the {} features stored per point on average",
                     String.format("%.1f", shape.entries() / (double) shape.count()), shape.features());
@@ -223,7 +226,6 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         JavaRDD<DataBlock> blocks = TrainingData.blocks(rows, shape, config.bias(), classification(), sparse,
                 getFeaturesCol());
         JavaRDD<DataBlock> validationBlocks = null;
-        long points = shape.count();
         if (validation != null) {
             JavaRDD<Row> vrows = TrainingData.rows(validation, getFeaturesCol(), getLabelCol(), "");
             TrainingData.Shape vshape = TrainingData.validate(vrows, getFeaturesCol(), getLabelCol(), "",
@@ -232,7 +234,6 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
                 throw new IllegalArgumentException("validation data has " + vshape.features() + " features and "
                         + vshape.outputs() + " outputs; the training data " + shape.features() + " and " + shape.outputs());
             }
-            points += vshape.count();
             // Measured with the training data's outputs, every point once.
             validationBlocks = TrainingData.blocks(vrows, new TrainingData.Shape(vshape.count(), shape.features(),
                     shape.outputs(), vshape.entries(), Double.NaN), config.bias(), classification(), sparse,
@@ -241,8 +242,7 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         DistributedTrainer.Result result = DistributedTrainer.fit(blocks, validationBlocks, shape.features(), shape.outputs(),
                 config, trainer(), depth, (Integer) getOrDefault(p.checkpointInterval),
                 Averaging.parse(getOrDefault(p.averaging)), getEarlyStoppingRounds(),
-                indicator.isEmpty() ? validationEvery : 1, checkpoints,
-                InProcess.chosen(dataset.sparkSession(), dataBytes(shape, points, inputs, config, sparse)));
+                indicator.isEmpty() ? validationEvery : 1, checkpoints, inProcess);
         return copyValues(createModel(uid, result, shape.outputs()), extractParamMap());
     }
 

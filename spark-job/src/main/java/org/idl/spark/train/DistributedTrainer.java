@@ -46,7 +46,8 @@ public final class DistributedTrainer {
                       TrainingCheckpoints checkpoints, boolean inProcess) {
         long start = System.nanoTime();
         int threads = blocks.context().defaultParallelism();
-        TimedStore store = new TimedStore(inProcess ? new DriverBlockStore(blocks.collect(), threads)
+        TimedStore store = new TimedStore(inProcess
+                ? new DriverBlockStore(blocks.collect(), blocks.getNumPartitions(), threads, averaging)
                 : new SparkBlockStore(blocks, aggregationDepth, checkpointInterval, StorageLevel.MEMORY_AND_DISK(),
                 averaging));
         if (inProcess) {
@@ -59,7 +60,8 @@ public final class DistributedTrainer {
         // Validation metrics per round number (rounds restored from a checkpoint have none).
         java.util.Map<Integer, MetricSums> validation = new java.util.HashMap<>();
         BlockStore validationStore = validationBlocks == null ? null : inProcess
-                ? new DriverBlockStore(validationBlocks.collect(), threads)
+                ? new DriverBlockStore(validationBlocks.collect(), validationBlocks.getNumPartitions(), threads,
+                Averaging.DRIVER)
                 : new SparkBlockStore(validationBlocks, aggregationDepth, -1, StorageLevel.MEMORY_AND_DISK());
         try {
             TrainingResult resume = checkpoints == null ? null : checkpoints.resumePoint();

@@ -20,17 +20,46 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 final class DriverBlockStore implements TimedBlockStore {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DriverBlockStore.class);
+
     private final LocalBlockStore store;
     private final int blocks;
+    private final boolean collective;
     private final ConcurrentLinkedQueue<SparkBlockStore.TaskTiming> tasks = new ConcurrentLinkedQueue<>();
     private double passSeconds;
     private double computeSeconds;
     private double slowestTaskSeconds;
     private int passes;
 
-    DriverBlockStore(List<DataBlock> blocks, int threads) {
+    /**
+     * @param blocks     the non-empty partitions' blocks, as collected (their indices are their partitions')
+     * @param partitions the partitions they came from, empty ones included
+     */
+    DriverBlockStore(List<DataBlock> blocks, int partitions, int threads, Averaging averaging) {
         this.store = new LocalBlockStore(blocks, threads);
         this.blocks = blocks.size();
+        this.collective = decideCollective(blocks.size(), partitions, threads, averaging);
+    }
+
+    /**
+     * The rules of {@link SparkBlockStore}'s collective passes: every partition holds a block (block 0
+     * leads some of them), and every block has a thread, which the memory check counted on.
+     */
+    private static boolean decideCollective(int blocks, int partitions, int threads, Averaging averaging) {
+        if (averaging == Averaging.DRIVER) {
+            return false;
+        }
+        String why = blocks < partitions ? (partitions - blocks) + " of the " + partitions + " partitions hold no data"
+                : blocks > threads ? "the driver runs " + threads + " threads for " + blocks + " blocks" : null;
+        if (why == null) {
+            return true;
+        }
+        if (averaging == Averaging.RING) {
+            throw new IllegalArgumentException("averaging = ring is not possible here: " + why
+                    + "; use averaging = driver or auto");
+        }
+        LOG.info("the blocks meet after each pass, not among themselves: {}", why);
+        return false;
     }
 
     @Override
@@ -58,11 +87,14 @@ final class DriverBlockStore implements TimedBlockStore {
 
     @Override
     public boolean collective() {
-        return true;
+        return collective;
     }
 
     @Override
     public <S extends Summable<S>> S collectivePass(ImplicitModel parameters, CollectiveTask<S> task) {
+        if (!collective) {
+            return TimedBlockStore.super.collectivePass(parameters, task);
+        }
         long start = System.nanoTime();
         try {
             return store.collectivePass(parameters, (model, block, reduce) -> {

@@ -37,10 +37,12 @@ public final class TrainingData {
         double weightSum;
         String problem;
 
-        Summary add(Vector features, Object label, double weight, String featuresCol, String labelCol,
+        Summary add(Vector features, Object label, Double weight, String featuresCol, String labelCol,
                     String weightCol, boolean classification) {
             count++;
-            if (!(weight >= 0) || !Double.isFinite(weight)) {
+            if (weight == null) {
+                note("a null value in column '" + weightCol + "'");
+            } else if (!(weight >= 0) || !Double.isFinite(weight)) {
                 note("weight " + weight + " in column '" + weightCol + "' (weights must be finite and >= 0)");
             } else {
                 weightSum += weight;
@@ -142,7 +144,7 @@ public final class TrainingData {
                                  boolean classification, int depth) {
         Summary s = rows.treeAggregate(new Summary(),
                 (acc, row) -> acc.add(row.getAs(0), row.isNullAt(1) ? null : row.getDouble(1),
-                        row.isNullAt(2) ? Double.NaN : row.getDouble(2), featuresCol, labelCol, weightCol,
+                        row.isNullAt(2) ? null : row.getDouble(2), featuresCol, labelCol, weightCol,
                         classification),
                 Summary::merge, depth);
         if (s.count == 0) {
@@ -170,6 +172,10 @@ public final class TrainingData {
         boolean weighted = !weightCol.isEmpty();
         if (weighted && !(s.weightSum > 0)) {
             throw new IllegalArgumentException("every weight in column '" + weightCol + "' is 0");
+        }
+        if (weighted && !Double.isFinite(s.weightSum)) {
+            throw new IllegalArgumentException("the weights in column '" + weightCol + "' sum to " + s.weightSum
+                    + ": scale them down (only their ratios matter)");
         }
         return new Shape(s.count, s.minSize, outputs, s.entries, weighted ? s.weightSum : Double.NaN);
     }

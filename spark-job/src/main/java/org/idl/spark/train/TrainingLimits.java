@@ -27,7 +27,12 @@ public final class TrainingLimits {
                 + ", before counting the data's inputs,");
     }
 
-    public static void check(MemoryPlan plan, long points, int partitions, SparkContext sc) {
+    /**
+     * @param inProcess the blocks are held in the driver ({@link InProcess}): no task results
+     * @param depth     the depth of the tree in which the partitions' results are summed
+     */
+    public static void check(MemoryPlan plan, long points, int partitions, SparkContext sc, boolean inProcess,
+                             int depth) {
         if (partitions > points) {
             throw new IllegalArgumentException("the training data has " + partitions + " partitions for " + points
                     + " points: use at most " + points + " (data.partitions in the job, or repartition the DataFrame;"
@@ -47,16 +52,30 @@ public final class TrainingLimits {
                         + " lower model.hiddenSize");
             }
         }
-        long results = partitions * plan.resultBytes();
+        int arriving = resultsAtTheDriver(partitions, depth);
+        long results = arriving * plan.resultBytes();
         long maxResults = sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
-        if (maxResults > 0 && results > maxResults) {
+        if (!inProcess && maxResults > 0 && results > maxResults) {
             // Spark would abort the first pass; say so before it starts, with the setting that fits.
             throw new IllegalArgumentException(sizes(plan) + " sends about " + MemoryPlan.gigabytes(results)
-                    + " to the driver in each pass (" + partitions + " partitions of "
+                    + " to the driver in each pass (" + arriving + " results of "
                     + MemoryPlan.gigabytes(plan.resultBytes()) + "), above spark.driver.maxResultSize = "
                     + MemoryPlan.gigabytes(maxResults) + ": set spark.driver.maxResultSize to at least "
                     + (long) Math.ceil(results * 1.25 / (1L << 30)) + "g (0: no limit), or lower model.hiddenSize");
         }
+    }
+
+    /**
+     * How many partial results {@code treeReduce} sends to the driver: Spark's treeAggregate merges the
+     * partitions in levels of {@code scale = max(ceil(P^(1/depth)), 2)} while that saves a level.
+     */
+    static int resultsAtTheDriver(int partitions, int depth) {
+        int n = partitions;
+        int scale = Math.max((int) Math.ceil(Math.pow(n, 1.0 / Math.max(1, depth))), 2);
+        while (n > scale + Math.ceil((double) n / scale)) {
+            n /= scale; // as Spark's RDD.treeAggregate does
+        }
+        return n;
     }
 
     private static void requireDriver(MemoryPlan plan, long bytes, String what) {

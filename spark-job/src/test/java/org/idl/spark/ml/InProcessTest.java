@@ -28,8 +28,9 @@ class InProcessTest extends SparkSessionTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({"bcd", "gradient", "hybrid"})
     void sameModelAsThroughSparkJobs(String solver) {
-        // Validation rows and weights too: every kind of pass and both kinds of store.
-        Dataset<Row> frame = SparkTestData.frame(spark, data.train, 3)
+        // Validation rows and weights too: every kind of pass. Two partitions on two cores: the gradient
+        // epochs are collective passes (Spark's ring, the driver's shared memory).
+        Dataset<Row> frame = SparkTestData.frame(spark, data.train, 2)
                 .withColumn("isVal", functions.rand(2).lt(0.2)).withColumn("w", functions.rand(3).plus(0.5));
         IdlClassifier classifier = new IdlClassifier().setSolver(solver).setHiddenSize(12).setMaxIter(2)
                 .setGradientIter(2).setInitialReadoutPasses(2).setValidationIndicatorCol("isVal").setWeightCol("w");
@@ -41,9 +42,31 @@ class InProcessTest extends SparkSessionTest {
                     SparkTests.pick(inDriver.implicitModel(), name));
             assertTrue(diff <= 1e-8, name + " differs by " + diff + " relative");
         }
-        assertEquals(3, inDriver.summary().partitions());
+        assertEquals(2, inDriver.summary().partitions());
         assertTrue(Arrays.equals(viaJobs.summary().validationLoss(), inDriver.summary().validationLoss())
                 || maxRelative(viaJobs.summary().validationLoss(), inDriver.summary().validationLoss()) < 1e-8);
+    }
+
+    /**
+     * Minibatch BCD, whose collective passes block 0 leads, on data whose partition 0 is empty: the
+     * driver's store, as Spark's, then meets after each pass instead, with the same model.
+     */
+    @org.junit.jupiter.api.Test
+    void anEmptyFirstPartitionTurnsCollectivePassesOff() {
+        Dataset<Row> frame = SparkTestData.frame(spark, data.train, 3).repartition(3)
+                .filter(functions.spark_partition_id().notEqual(0));
+        assertEquals(3, frame.rdd().getNumPartitions());
+        IdlClassifier classifier = new IdlClassifier().setSchedule("minibatch").setHiddenSize(12).setMaxIter(2)
+                .setBcdBatchSize(300).setInitialReadoutPasses(2);
+        IdlClassificationModel viaJobs = classifier.fit(frame);
+        spark.conf().set("spark.idl.inProcess", "true");
+        IdlClassificationModel inDriver = classifier.fit(frame);
+        for (String name : List.of("A", "B", "C", "D")) {
+            double diff = SparkTests.relativeDifference(SparkTests.pick(viaJobs.implicitModel(), name),
+                    SparkTests.pick(inDriver.implicitModel(), name));
+            assertTrue(diff <= 1e-8, name + " differs by " + diff + " relative");
+        }
+        assertEquals(2, inDriver.summary().partitions());
     }
 
     private static double maxRelative(double[] a, double[] b) {

@@ -1,0 +1,60 @@
+package org.idl.train;
+
+import org.idl.linalg.Matrix;
+import org.idl.model.Activation;
+import org.idl.model.ImplicitModel;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/** The in-JVM store: threaded passes merge in block order, and a failing block ends a collective pass. */
+class LocalBlockStoreTest {
+    private static final ImplicitModel MODEL = new ImplicitModel(Matrix.zeros(2, 2), Matrix.zeros(2, 2),
+            Matrix.zeros(1, 2), Matrix.zeros(1, 2), Activation.parse("relu"), false);
+
+    private static List<DataBlock> blocks(int k) {
+        return java.util.stream.IntStream.range(0, k)
+                .mapToObj(i -> DataBlock.of(Matrix.zeros(2, i + 1), Matrix.zeros(1, i + 1), i)).toList();
+    }
+
+    @Test
+    void threadedPassesCountEveryBlockOnce() {
+        LocalBlockStore store = new LocalBlockStore(blocks(5), 3);
+        GradientCount count = store.pass(MODEL, new CountTask());
+        assertEquals(15, count.points);
+        store.release();
+    }
+
+    @Test
+    void aBlockThatFailsEndsTheCollectivePassInsteadOfLeavingTheOthersWaiting() {
+        LocalBlockStore store = new LocalBlockStore(blocks(3));
+        IllegalStateException e = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(
+                IllegalStateException.class, () -> store.collectivePass(MODEL, (model, block, reduce) -> {
+                    if (block.index() == 2) {
+                        throw new IllegalStateException("block 2 failed");
+                    }
+                    reduce.sumInPlace(new double[]{1.0}); // waits for block 2, which never comes
+                    return new BlockStore.Outcome<>(block, new GradientCount(block.size()));
+                })));
+        assertEquals("block 2 failed", e.getMessage());
+    }
+
+    record GradientCount(long points) implements Summable<GradientCount> {
+        @Override
+        public GradientCount merge(GradientCount o) {
+            return new GradientCount(points + o.points);
+        }
+    }
+
+    record CountTask() implements BlockStore.Task<GradientCount> {
+        @Override
+        public BlockStore.Outcome<GradientCount> apply(ImplicitModel parameters, DataBlock block) {
+            return new BlockStore.Outcome<>(block, new GradientCount(block.size()));
+        }
+    }
+}
