@@ -1,6 +1,8 @@
 package org.idl.train;
 
+import org.idl.linalg.Inputs;
 import org.idl.linalg.Matrix;
+import org.idl.model.FixedPointSolver;
 import org.idl.model.ImplicitModel;
 
 /**
@@ -17,10 +19,36 @@ public record Evaluation(Loss loss, double tolerance) implements BlockStore.Task
         return false;
     }
 
+    /** Columns solved together: their matrices stay in cache, and each chunk stops when its own columns converge. */
+    static final int CHUNK = 512;
+
     @Override
     public BlockStore.Outcome<MetricSums> apply(ImplicitModel model, DataBlock block) {
-        Matrix x = model.solver(tolerance).solve(block.inputs().leftProduct(model.b()), null).states();
-        return new BlockStore.Outcome<>(block, MetricSums.of(loss, block.y(), model.readout(x, block.inputs()),
-                block.weights()));
+        return new BlockStore.Outcome<>(block, measure(model, model.solver(tolerance), loss, block));
+    }
+
+    /**
+     * The true-model metrics of a block, solved by {@code solver} (the model's, or one certified otherwise)
+     * in chunks of {@link #CHUNK} columns. A stop over the whole block would iterate every column until the
+     * slowest converged, over matrices too large for the cache.
+     */
+    public static MetricSums measure(ImplicitModel model, FixedPointSolver solver, Loss loss, DataBlock block) {
+        Inputs u = block.inputs();
+        Matrix b = model.b();
+        int m = block.size();
+        int[] order = new int[m];
+        for (int j = 0; j < m; j++) {
+            order[j] = j;
+        }
+        MetricSums total = null;
+        for (int from = 0; from < m; from += CHUNK) {
+            int to = Math.min(m, from + CHUNK);
+            Inputs uc = u.columnsAt(order, from, to);
+            Matrix x = solver.solve(uc.leftProduct(b), null).states();
+            double[] w = block.weights() == null ? null : java.util.Arrays.copyOfRange(block.weights(), from, to);
+            MetricSums s = MetricSums.of(loss, block.y().columns(from, to), model.readout(x, uc), w);
+            total = total == null ? s : total.merge(s);
+        }
+        return total;
     }
 }

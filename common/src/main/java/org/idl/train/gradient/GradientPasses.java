@@ -5,6 +5,7 @@ import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
 import org.idl.train.BlockStore;
 import org.idl.train.DataBlock;
+import org.idl.train.Evaluation;
 import org.idl.train.Loss;
 import org.idl.train.MetricSums;
 import org.idl.train.Summable;
@@ -137,9 +138,8 @@ public final class GradientPasses {
             int stepsPerEpoch = config.stepsPerEpoch(totalPoints);
             MetricSums metrics = null;
             if (fromStep == 0) {
-                Matrix x = ImplicitGradient.forward(model.a(), model.activation(), config.tolerance())
-                        .solve(u.leftProduct(model.b()), null).states();
-                metrics = MetricSums.of(loss, y, model.readout(x, u), weights);
+                metrics = Evaluation.measure(model, ImplicitGradient.forward(model.a(), model.activation(),
+                        config.tolerance()), loss, block);
             }
             Matrix[] params = {AParameter.of(model), model.b(), model.c(), model.d()}; // copies
             Adam state = adam.copy();
