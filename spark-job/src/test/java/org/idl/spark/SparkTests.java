@@ -33,4 +33,14 @@ public final class SparkTests {
             default -> m.d();
         };
     }
+
+    /** Fails naming the first of A, B, C, D whose relative difference exceeds {@code tolerance}. */
+    public static void assertSameModel(ImplicitModel expected, ImplicitModel actual, double tolerance) {
+        for (String name : java.util.List.of("A", "B", "C", "D")) {
+            double diff = relativeDifference(pick(expected, name), pick(actual, name));
+            if (!(diff <= tolerance)) {
+                throw new AssertionError(name + " differs by " + diff + " relative");
+            }
+        }
+    }
 }

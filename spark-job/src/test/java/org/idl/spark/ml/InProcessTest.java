@@ -11,7 +11,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Arrays;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,11 +36,7 @@ class InProcessTest extends SparkSessionTest {
         IdlClassificationModel viaJobs = classifier.fit(frame);
         spark.conf().set("spark.idl.inProcess", "true");
         IdlClassificationModel inDriver = classifier.fit(frame);
-        for (String name : List.of("A", "B", "C", "D")) {
-            double diff = SparkTests.relativeDifference(SparkTests.pick(viaJobs.implicitModel(), name),
-                    SparkTests.pick(inDriver.implicitModel(), name));
-            assertTrue(diff <= 1e-8, name + " differs by " + diff + " relative");
-        }
+        SparkTests.assertSameModel(viaJobs.implicitModel(), inDriver.implicitModel(), 1e-8);
         assertEquals(2, inDriver.summary().partitions());
         assertTrue(Arrays.equals(viaJobs.summary().validationLoss(), inDriver.summary().validationLoss())
                 || maxRelative(viaJobs.summary().validationLoss(), inDriver.summary().validationLoss()) < 1e-8);
@@ -61,11 +56,7 @@ class InProcessTest extends SparkSessionTest {
         IdlClassificationModel viaJobs = classifier.fit(frame);
         spark.conf().set("spark.idl.inProcess", "true");
         IdlClassificationModel inDriver = classifier.fit(frame);
-        for (String name : List.of("A", "B", "C", "D")) {
-            double diff = SparkTests.relativeDifference(SparkTests.pick(viaJobs.implicitModel(), name),
-                    SparkTests.pick(inDriver.implicitModel(), name));
-            assertTrue(diff <= 1e-8, name + " differs by " + diff + " relative");
-        }
+        SparkTests.assertSameModel(viaJobs.implicitModel(), inDriver.implicitModel(), 1e-8);
         assertEquals(2, inDriver.summary().partitions());
     }
 
