@@ -105,7 +105,9 @@ def main():
     for k in ks:
         out = os.path.join(ROOT, "bench", "results", "runs", "partitions-%s%s-k%d" % (args.dataset, args.tag, k))
         if not (args.reuse and os.path.exists(os.path.join(out, "metrics.json"))):
-            sets = ["data.partitions=%d" % k, "model.averaging=%s" % args.averaging]
+            # Through Spark jobs, as on a cluster: the model of an epoch on K executors needs the tasks'
+            # own times and the ring's averages, which local mode's in-driver training does not have.
+            sets = ["data.partitions=%d" % k, "model.averaging=%s" % args.averaging, "spark.idl.inProcess=false"]
             if args.averaging == "ring":
                 sets.append("spark.master=local[%d]" % k)
             submit_train(["--conf", CONFS[args.dataset]], sets + args.set, out)
