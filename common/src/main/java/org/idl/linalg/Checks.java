@@ -55,10 +55,11 @@ public final class Checks {
         }
     }
 
-    public static void sameCols(String a, Matrix x, String b, Matrix y) {
+    public static void sameCols(String a, Inputs x, String b, Inputs y) {
         if (x.cols() != y.cols()) {
             throw new IllegalArgumentException(a + " has " + x.cols() + " columns but " + b + " has " + y.cols()
-                    + " (" + a + " is " + x.shape() + ", " + b + " is " + y.shape() + ")");
+                    + " (" + a + " is " + x.rows() + " x " + x.cols() + ", " + b + " is " + y.rows() + " x " + y.cols()
+                    + ")");
         }
     }
 

@@ -282,17 +282,21 @@ public final class Matrix implements Inputs {
 
     /** A copy with column j multiplied by {@code s[j]}. */
     public Matrix timesColumns(double[] s) {
+        return copy().scaleColumnsInPlace(s);
+    }
+
+    /** Column j multiplied by {@code s[j]}, in place. */
+    public Matrix scaleColumnsInPlace(double[] s) {
         if (s.length != cols) {
             throw new IllegalArgumentException(s.length + " column factors for a " + shape() + " matrix");
         }
-        Matrix out = copy();
         for (int j = 0; j < cols; j++) {
             double f = s[j];
             for (int i = j * rows, end = i + rows; i < end; i++) {
-                out.data[i] *= f;
+                data[i] *= f;
             }
         }
-        return out;
+        return this;
     }
 
     /** this * this^T, symmetric, through dsyrk (half the flops of a general product). */

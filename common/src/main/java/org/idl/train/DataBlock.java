@@ -40,9 +40,7 @@ public final class DataBlock implements Serializable {
      *                data set is 1: a sum over points then stays comparable to a count; null for all 1
      */
     public DataBlock(Inputs u, Matrix y, double[] weights, Matrix x, Matrix p, int index) {
-        if (u.cols() != y.cols()) {
-            throw new IllegalArgumentException("U has " + u.cols() + " columns but Y has " + y.cols());
-        }
+        Checks.sameCols("U", u, "Y", y);
         if (weights != null && weights.length != u.cols()) {
             throw new IllegalArgumentException(weights.length + " weights for " + u.cols() + " points");
         }
@@ -122,6 +120,18 @@ public final class DataBlock implements Serializable {
     /** The points' weights (mean 1 over the data set), or null when every point counts once. */
     public double[] weights() {
         return weights;
+    }
+
+    /** The weights of the points {@code order[from..to)}, in that order (as {@code columnsAt}), or null. */
+    public double[] weightsAt(int[] order, int from, int to) {
+        if (weights == null) {
+            return null;
+        }
+        double[] out = new double[to - from];
+        for (int c = from; c < to; c++) {
+            out[c - from] = weights[order[c]];
+        }
+        return out;
     }
 
     public Matrix y() {

@@ -45,8 +45,8 @@ public record Evaluation(Loss loss, double tolerance) implements BlockStore.Task
             int to = Math.min(m, from + CHUNK);
             Inputs uc = u.columnsAt(order, from, to);
             Matrix x = solver.solve(uc.leftProduct(b), null).states();
-            double[] w = block.weights() == null ? null : java.util.Arrays.copyOfRange(block.weights(), from, to);
-            MetricSums s = MetricSums.of(loss, block.y().columns(from, to), model.readout(x, uc), w);
+            MetricSums s = MetricSums.of(loss, block.y().columns(from, to), model.readout(x, uc),
+                    block.weightsAt(order, from, to));
             total = total == null ? s : total.merge(s);
         }
         return total;

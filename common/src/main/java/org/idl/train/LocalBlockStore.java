@@ -51,10 +51,6 @@ public final class LocalBlockStore implements BlockStore {
         return new LocalBlockStore(blocks, false, threads);
     }
 
-    /** The blocks as they are now (their states included). */
-    public List<DataBlock> blocks() {
-        return List.copyOf(blocks);
-    }
 
     /**
      * Splits augmented inputs and targets into {@code count} contiguous blocks of near-equal size.

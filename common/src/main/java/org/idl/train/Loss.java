@@ -105,13 +105,7 @@ public enum Loss {
             total += weights[j] * values[j];
         }
         if (gradient != null) {
-            double[] gd = gradient.data();
-            int q = gradient.rows();
-            for (int j = 0; j < weights.length; j++) {
-                for (int i = j * q, end = i + q; i < end; i++) {
-                    gd[i] *= weights[j];
-                }
-            }
+            gradient.scaleColumnsInPlace(weights);
         }
         return total;
     }

@@ -37,14 +37,6 @@ public final class Passes {
         }
     }
 
-    private static double[] valuesAt(double[] values, int[] members) {
-        double[] out = new double[members.length];
-        for (int k = 0; k < members.length; k++) {
-            out[k] = values[members[k]];
-        }
-        return out;
-    }
-
     static Matrix solveStates(ImplicitModel model, BcdConfig config, Matrix u, Matrix warm) {
         return model.solver(config.tolerance()).solve(model.b().times(u), warm).states();
     }
@@ -232,7 +224,7 @@ public final class Passes {
             }
             Matrix u = block.u().columnsAt(members, 0, members.length);
             Matrix y = block.y().columnsAt(members, 0, members.length);
-            double[] w = block.weights() == null ? null : valuesAt(block.weights(), members);
+            double[] w = block.weightsAt(members, 0, members.length);
             // A training step's tolerance, met by every point on its own: a stop tested over the block
             // would let the states, and the model, depend on which points share a partition.
             Matrix bu = model.b().times(u);

@@ -133,7 +133,6 @@ public final class GradientPasses {
         public BlockStore.Outcome<EpochSums> apply(ImplicitModel model, DataBlock block, BlockStore.AllReduce reduce) {
             Inputs u = block.inputs();
             Matrix y = block.y();
-            double[] weights = block.weights();
             int m = block.size();
             int stepsPerEpoch = config.stepsPerEpoch(totalPoints);
             MetricSums metrics = null;
@@ -164,7 +163,7 @@ public final class GradientPasses {
                 double clock = roundsDone + (double) step / stepsPerEpoch;
                 Inputs ub = u.columnsAt(order, from, to);
                 Matrix yb = y.columnsAt(order, from, to);
-                double[] wb = weights == null ? null : valuesAt(weights, order, from, to);
+                double[] wb = block.weightsAt(order, from, to);
                 Matrix a = AParameter.dense(params[0], model);
                 ImplicitGradient.Result r = ImplicitGradient.compute(a, params[1], params[2], params[3],
                         model.activation(), loss, ub, yb, wb, null, null, config.tolerance());
@@ -249,14 +248,6 @@ public final class GradientPasses {
             out[i] = sums[at++] * w;
         }
         return at;
-    }
-
-    private static double[] valuesAt(double[] values, int[] order, int from, int to) {
-        double[] out = new double[to - from];
-        for (int c = from; c < to; c++) {
-            out[c - from] = values[order[c]];
-        }
-        return out;
     }
 
     /** Whether a block's stored states can warm-start this model's fixed points. */

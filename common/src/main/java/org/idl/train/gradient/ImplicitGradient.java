@@ -48,9 +48,7 @@ public final class ImplicitGradient {
      */
     public static Result compute(Matrix a, Matrix b, Matrix c, Matrix d, Activation phi, Loss loss, Inputs u,
                                  Matrix y, double[] weights, Matrix warm, Matrix warmAdjoint, double tolerance) {
-        if (u.cols() != y.cols()) {
-            throw new IllegalArgumentException("U has " + u.cols() + " columns but Y has " + y.cols());
-        }
+        Checks.sameCols("U", u, "Y", y);
         double k = a.infNorm();
         if (!(k < 1)) {
             throw new IllegalArgumentException("the implicit gradient needs ||A||_inf < 1 (its adjoint fixed point"

@@ -6,8 +6,6 @@ import org.idl.train.DataBlock;
 import org.idl.train.LocalBlockStore;
 import org.idl.train.Summable;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -18,8 +16,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * and so the model, is that of the local store, which the Spark store matches to 1e-8.
  */
 final class DriverBlockStore implements TimedBlockStore {
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DriverBlockStore.class);
 
     private final LocalBlockStore store;
@@ -69,10 +65,7 @@ final class DriverBlockStore implements TimedBlockStore {
             return store.pass(parameters, new Task<S>() {
                 @Override
                 public Outcome<S> apply(ImplicitModel model, DataBlock block) {
-                    long t0 = cpuNanos();
-                    Outcome<S> outcome = task.apply(model, block);
-                    tasks.add(new SparkBlockStore.TaskTiming(block.index(), (cpuNanos() - t0) / 1e9, 0, 0));
-                    return outcome;
+                    return timed(block, () -> task.apply(model, block));
                 }
 
                 @Override
@@ -97,15 +90,19 @@ final class DriverBlockStore implements TimedBlockStore {
         }
         long start = System.nanoTime();
         try {
-            return store.collectivePass(parameters, (model, block, reduce) -> {
-                long t0 = cpuNanos();
-                Outcome<S> outcome = task.apply(model, block, reduce);
-                tasks.add(new SparkBlockStore.TaskTiming(block.index(), (cpuNanos() - t0) / 1e9, 0, 0));
-                return outcome;
-            });
+            return store.collectivePass(parameters,
+                    (model, block, reduce) -> timed(block, () -> task.apply(model, block, reduce)));
         } finally {
             record(start);
         }
+    }
+
+    /** Runs one block's work, keeping its CPU time as the task's, as a Spark task does. */
+    private <S extends Summable<S>> Outcome<S> timed(DataBlock block, java.util.function.Supplier<Outcome<S>> work) {
+        long t0 = SparkBlockStore.cpuNanos();
+        Outcome<S> outcome = work.get();
+        tasks.add(new SparkBlockStore.TaskTiming(block.index(), (SparkBlockStore.cpuNanos() - t0) / 1e9, 0, 0));
+        return outcome;
     }
 
     private void record(long start) {
@@ -115,10 +112,6 @@ final class DriverBlockStore implements TimedBlockStore {
         tasks.clear();
         computeSeconds += t.computeSeconds();
         slowestTaskSeconds += t.slowestTaskSeconds();
-    }
-
-    private static long cpuNanos() {
-        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
     }
 
     @Override

@@ -158,7 +158,7 @@ public final class SparkBlockStore implements TimedBlockStore {
     }
 
     /** The current thread's CPU time: a task's own compute, even when more tasks than cores share the machine. */
-    private static long cpuNanos() {
+    static long cpuNanos() {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : System.nanoTime();
     }
