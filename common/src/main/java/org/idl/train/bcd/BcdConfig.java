@@ -6,6 +6,7 @@ import org.idl.model.SparsityPattern;
 import org.idl.train.Loss;
 import org.idl.train.ModelSettings;
 import org.idl.train.gradient.GradientConfig;
+import org.idl.train.gradient.IntervalTraining;
 import org.idl.train.gradient.StepSchedule;
 
 import java.io.Serializable;
@@ -46,7 +47,8 @@ public record BcdConfig(
         double proximalReadout,
         double curvatureScaleAB,
         StepSchedule stepSchedule,
-        double stepTolerance) implements Serializable {
+        double stepTolerance,
+        IntervalTraining interval) implements Serializable {
 
     public BcdConfig {
         Checks.positive("hidden", hidden);
@@ -88,6 +90,18 @@ public record BcdConfig(
             throw new IllegalArgumentException("stepSchedule must be set");
         }
         Checks.positive("stepTolerance", stepTolerance);
+        if (interval != null) {
+            RobustCounterpart.requireSupported(activation, loss, bias);
+            if (schedule != Schedule.RECIPE) {
+                throw new IllegalArgumentException("robust BCD (the robust counterpart, paper 5.3) is built for the"
+                        + " recipe schedule; got schedule " + schedule);
+            }
+            if (l1B > 0 || l1CD > 0 || groupBD > 0 || structure != null) {
+                throw new IllegalArgumentException("robust BCD splits B and D into positive and negative parts, and"
+                        + " takes no penalty on them and no sparsity pattern; got l1B = " + l1B + ", l1CD = " + l1CD
+                        + ", groupBD = " + groupBD + (structure != null ? ", a pattern" : ""));
+            }
+        }
     }
 
     public static Builder builder() {
@@ -124,6 +138,7 @@ public record BcdConfig(
         b.curvatureScaleAB = curvatureScaleAB;
         b.stepSchedule = stepSchedule;
         b.stepTolerance = stepTolerance;
+        b.interval = interval;
         return b;
     }
 
@@ -193,6 +208,7 @@ public record BcdConfig(
         private double curvatureScaleAB = 1.0;
         private StepSchedule stepSchedule = StepSchedule.CONSTANT;
         private double stepTolerance = GradientConfig.DEFAULT_TOLERANCE;
+        private IntervalTraining interval;
 
         public Builder hidden(int v) { hidden = v; return this; }
         public Builder kappa(double v) { kappa = v; return this; }
@@ -241,10 +257,17 @@ public record BcdConfig(
          */
         public Builder stepTolerance(double v) { stepTolerance = v; return this; }
 
+        /**
+         * The robust counterpart of the recipe's steps (paper 5.3, {@link RobustCounterpart}) for the box
+         * of these radii, mixed with the nominal steps by its weight, both ramped over the first rounds;
+         * null: nominal.
+         */
+        public Builder interval(IntervalTraining v) { interval = v; return this; }
+
         public BcdConfig build() {
             return new BcdConfig(hidden, kappa, lambda, lambdaPerUnit, mu, rounds, schedule, loss, activation, bias, seed,
                     pStepIterations, xStepIterations, abIterations, readoutPasses, initialReadoutPasses, ridge, l1B, l1CD,
-                    groupBD, tolerance, structure, batchSize, proximalAB, proximalReadout, curvatureScaleAB, stepSchedule, stepTolerance);
+                    groupBD, tolerance, structure, batchSize, proximalAB, proximalReadout, curvatureScaleAB, stepSchedule, stepTolerance, interval);
         }
     }
 }

@@ -106,7 +106,7 @@ public final class BcdTrainer {
         List<Round> rounds = new ArrayList<>();
         MetricSums initial = null;
         if (resume == null) {
-            model = fitReadout(store, model, uu, paper, config.effectiveInitialReadoutPasses(), null).model;
+            model = fitReadout(store, model, uu, paper, config.effectiveInitialReadoutPasses(), null, null).model;
             // The recipe's state pass starts from the true fixed point, so it measures the model as it
             // stands; the paper's schedule needs its own evaluation pass.
             initial = paper ? store.pass(model, new Evaluation(config.model())) : null;
@@ -121,8 +121,10 @@ public final class BcdTrainer {
         for (int r = rounds.size() + 1; r <= config.rounds(); r++) {
             store.roundStarted(r);
             long start = System.nanoTime();
+            // The robust counterpart's box for this round: radius and weight as far along the ramp as its end.
+            RobustCounterpart.Box box = RobustCounterpart.Box.at(config.interval(), r, model.inputs(), config.bias());
             Passes.StateStatistics state = store.pass(model,
-                    paper ? new Passes.PaperState(config) : new Passes.RecipeState(config));
+                    paper ? new Passes.PaperState(config) : new Passes.RecipeState(config, box));
             if (!paper) {
                 if (pending != null) {
                     pending = complete(pending, state.metrics(), rounds, listener, model, initial);
@@ -135,11 +137,14 @@ public final class BcdTrainer {
             }
             // The relaxed objective (11) at the states of this pass, with the parameters they were computed for.
             double objective = state.relaxedObjective() / state.ab().count() + penalties(model);
-            ABStep.Result ab = ABStep.solve(state.ab(), uu, model.a(), model.b(), config.lambdas(), config.kappa(),
-                    config.penaltyB(), model.inputs(), penalisedD(config, model), config.abIterations(),
-                    config.structure());
+            ABStep.Result ab = box != null
+                    ? RobustCounterpart.solveAB(state.ab(), uu, model.a(), model.b(), config.lambdas(), config.kappa(),
+                            config.abIterations(), box)
+                    : ABStep.solve(state.ab(), uu, model.a(), model.b(), config.lambdas(), config.kappa(),
+                            config.penaltyB(), model.inputs(), penalisedD(config, model), config.abIterations(),
+                            config.structure());
             model = model.with(ab.a(), ab.b(), model.c(), model.d());
-            ReadoutFit readout = fitReadout(store, model, uu, paper, config.effectiveReadoutPasses(), ab);
+            ReadoutFit readout = fitReadout(store, model, uu, paper, config.effectiveReadoutPasses(), ab, box);
             model = readout.model;
             store.roundCompleted(r);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -241,7 +246,9 @@ public final class BcdTrainer {
      * blocks of the states are gathered in the first pass only, since the states do not move.
      */
     private ReadoutFit fitReadout(BlockStore store, ImplicitModel model, Matrix uu, boolean onP, int passes,
-                                  ABStep.Result afterAb) {
+                                  ABStep.Result afterAb, RobustCounterpart.Box inputBox) {
+        // The readout's bound covers the states' box too, from the (A, B) it reads out.
+        RobustCounterpart.Box box = inputBox == null ? null : RobustCounterpart.readoutBox(model, inputBox);
         Matrix ss = null;
         Matrix su = null;
         double before = Double.NaN;
@@ -249,17 +256,20 @@ public final class BcdTrainer {
         for (int k = 0; k < passes; k++) {
             ReadoutStep.Statistics st;
             if (k == 0 && afterAb != null && !onP) {
-                st = store.pass(model, new Passes.Resync(config));
+                st = store.pass(model, new Passes.Resync(config, box));
             } else {
-                st = store.pass(model, new Passes.Readout(config.loss(), onP, k == 0));
+                st = store.pass(model, new Passes.Readout(config.loss(), onP, k == 0, box));
             }
             if (k == 0) {
                 ss = st.ss();
                 su = st.su();
             }
-            ReadoutStep.Result res = ReadoutStep.solve(st, ss, su, uu, model.c(), model.d(), config.loss(), config.ridge(),
-                    config.penaltyC(), config.penaltyD(), model.inputs(), penalisedB(config, model),
-                    config.abIterations(), config.structure());
+            ReadoutStep.Result res = box != null
+                    ? RobustCounterpart.solveReadout(st, ss, su, uu, model.c(), model.d(), config.loss(), config.ridge(),
+                            config.abIterations(), box)
+                    : ReadoutStep.solve(st, ss, su, uu, model.c(), model.d(), config.loss(), config.ridge(),
+                            config.penaltyC(), config.penaltyD(), model.inputs(), penalisedB(config, model),
+                            config.abIterations(), config.structure());
             if (k == 0) {
                 before = res.before();
             }

@@ -176,11 +176,6 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
                     + getOrDefault(p.hiddenSize));
         }
         if (p.intervalTraining(this) != null) {
-            Solver solver = Solver.parse(getSolver());
-            if (solver == Solver.BCD) {
-                throw new IllegalArgumentException("robust training (robustRadius, robustRadii) is built for the"
-                        + " gradient solver: set solver = gradient or hybrid (it is bcd)");
-            }
             if (!classification()) {
                 throw new IllegalArgumentException("robust training bounds the worst-case margins between classes:"
                         + " it needs a classifier");

@@ -154,10 +154,10 @@ public final class IdlParams {
         curvatureScaleAB = new DoubleParam(owner, "curvatureScaleAB", "BCD, minibatch schedule: scales the whole"
                 + " data's curvature K in each (A,B)-step; 1 is the majoriser of (13), smaller values take longer steps"
                 + " (> 0)", ParamValidators.gt(0));
-        robustRadius = new DoubleParam(owner, "robustRadius", "gradient solver: train against the interval bound"
-                + " on the worst-case loss when every input feature may move by this much, in the units of featuresCol;"
-                + " 0: nominal training (>= 0)", ParamValidators.gtEq(0));
-        robustRadii = new DoubleArrayParam((Params) owner, "robustRadii", "gradient solver: as robustRadius, one radius per"
+        robustRadius = new DoubleParam(owner, "robustRadius", "robust training: train against a bound on the"
+                + " worst-case loss when every input feature may move by this much, in the units of featuresCol (the"
+                + " gradient solver: the interval bound; bcd: the robust counterpart of its steps); 0: nominal (>= 0)", ParamValidators.gtEq(0));
+        robustRadii = new DoubleArrayParam((Params) owner, "robustRadii", "robust training: as robustRadius, one radius per"
                 + " input feature; when not empty it replaces robustRadius (each >= 0)",
                 (scala.Function1<double[], Object> & Serializable) v -> {
                     for (double r : v) {
@@ -289,6 +289,8 @@ public final class IdlParams {
                 .proximalReadout((Double) owner.getOrDefault(proximalReadout))
                 .curvatureScaleAB((Double) owner.getOrDefault(curvatureScaleAB))
                 .stepTolerance((Double) owner.getOrDefault(gradientTol))
+                // BCD trains the robust counterpart itself; the hybrid's robustness is its gradient rounds'.
+                .interval(Solver.parse(owner.getOrDefault(solver)) == Solver.BCD ? intervalTraining(owner) : null)
                 .build();
     }
 }

@@ -70,9 +70,13 @@ class ValidationTest extends SparkSessionTest {
     @Test
     void robustTrainingIsRefusedWhereItDoesNotApply() {
         Dataset<Row> digits = org.idl.spark.SparkTestData.frame(spark, org.idl.spark.SparkTestData.digits().train, 2);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new IdlClassifier().setHiddenSize(4).setMaxIter(1).setRobustRadius(0.1).fit(digits));
-        assertTrue(e.getMessage().contains("solver = gradient or hybrid (it is bcd)"), e.getMessage());
+        // BCD's robust counterpart: the recipe schedule alone, without penalties on B and D.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new IdlClassifier()
+                .setHiddenSize(4).setMaxIter(1).setSchedule("minibatch").setRobustRadius(0.1).fit(digits));
+        assertTrue(e.getMessage().contains("recipe schedule; got schedule MINIBATCH"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new IdlClassifier().setHiddenSize(4).setMaxIter(1)
+                .setL1B(0.01).setRobustRadius(0.1).fit(digits));
+        assertTrue(e.getMessage().contains("l1B = 0.01"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new IdlRegressor().setHiddenSize(4).setSolver("gradient")
                 .setRobustRadius(0.1).fit(digits));
         assertTrue(e.getMessage().contains("needs a classifier"), e.getMessage());
