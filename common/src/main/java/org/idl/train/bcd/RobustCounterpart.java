@@ -155,10 +155,53 @@ public final class RobustCounterpart {
         double inv = 1.0 / s.count();
         Matrix k = lift(Matrix.symmetricBlocks(s.xx(), s.xu(), uu).scaleInPlace(inv), n, box);
         Matrix g = liftGradient(s.g().copy().scaleInPlace(inv), s.spread(), inv, n, box.sigma());
+        double[] scale = jacobi(k, n);
+        precondition(g, k, scale);
         double lipschitz = Lipschitz.ofPsd(ABStep.maxOf(lambda), k, 500, 0);
-        ABStep.Result r = ABStep.minimise(g, s.divergence() * inv, k, lipschitz, 0.0, a0, split(b0), lambda, kappa,
+        Matrix b0Split = split(b0);
+        scaleColumns(b0Split, scale, n, true);
+        ABStep.Result r = ABStep.minimise(g, s.divergence() * inv, k, lipschitz, 0.0, a0, b0Split, lambda, kappa,
                 NON_NEGATIVE, 2 * b0.cols(), null, iterations, null);
-        return new ABStep.Result(r.a(), merge(r.b()), r.before(), r.after());
+        Matrix bSplit = r.b().copy();
+        scaleColumns(bSplit, scale, n, false);
+        return new ABStep.Result(r.a(), merge(bSplit), r.before(), r.after());
+    }
+
+    /**
+     * Column scales that equalise the lifted curvature's diagonal over the split block (columns from
+     * {@code from}; the others keep scale 1, since A's ball is stated in its own units). A feature
+     * whose radius is many times its spread (a nearly constant pixel, standardised) puts
+     * {@code sigma^2} on K's diagonal; unscaled, FISTA's step 1/L would then stall every other entry.
+     */
+    static double[] jacobi(Matrix k, int from) {
+        double[] d = new double[k.rows()];
+        for (int j = 0; j < d.length; j++) {
+            double kjj = k.get(j, j);
+            d[j] = j < from || !(kjj > 1e-300) ? 1.0 : Math.sqrt(kjj);
+        }
+        return d;
+    }
+
+    /** In the variables {@code W' = W diag(d)}: the gradient {@code G diag(d)^-1} and curvature {@code diag(d)^-1 K diag(d)^-1}, in place. */
+    static void precondition(Matrix g, Matrix k, double[] d) {
+        for (int j = 0; j < k.cols(); j++) {
+            for (int i = 0; i < g.rows(); i++) {
+                g.set(i, j, g.get(i, j) / d[j]);
+            }
+            for (int i = 0; i < k.rows(); i++) {
+                k.set(i, j, k.get(i, j) / (d[i] * d[j]));
+            }
+        }
+    }
+
+    /** Multiplies (or divides) the columns of a split block, which sit at {@code offset} in the lifted order, by their scales. */
+    static void scaleColumns(Matrix block, double[] d, int offset, boolean multiply) {
+        for (int j = 0; j < block.cols(); j++) {
+            double f = multiply ? d[offset + j] : 1.0 / d[offset + j];
+            for (int i = 0; i < block.rows(); i++) {
+                block.set(i, j, block.get(i, j) * f);
+            }
+        }
     }
 
     /**
@@ -174,10 +217,60 @@ public final class RobustCounterpart {
         Matrix s = lift(Matrix.symmetricBlocks(ss, su, uu).scaleInPlace(inv), 0, box);
         Matrix g = liftGradient(st.gradient().copy().scaleInPlace(inv), st.spread(), inv, 0, box.sigma());
         Matrix theta0 = Matrix.hstack(c0, d0);
-        ReadoutStep.Result r = ReadoutStep.minimise(g, st.robustLoss() * inv, s, Double.NaN, 0.0, Matrix.zeros(q, 0),
-                split(theta0), loss, ridge, Penalty.NONE, NON_NEGATIVE, 2 * theta0.cols(), null, iterations, null, 1.0);
-        Matrix theta = merge(r.d());
-        return new ReadoutStep.Result(theta.columns(0, n), theta.columns(n, theta.cols()), r.before(), r.after());
+        // In the scaled split variables T = [Theta+ Theta-] diag(d): the bound's majoriser
+        // <G', T - T0> + c/2 tr((T - T0) S' (T - T0)^T) + ridge/2 sum_j (T_j / d_j)^2, with T >= 0.
+        double[] d = jacobi(s, 0);
+        precondition(g, s, d);
+        double[] ridgeOf = new double[d.length];
+        double largestRidge = 0;
+        for (int j = 0; j < d.length; j++) {
+            ridgeOf[j] = ridge / (d[j] * d[j]);
+            largestRidge = Math.max(largestRidge, ridgeOf[j]);
+        }
+        double curvature = loss.curvature();
+        Matrix t0 = split(theta0);
+        scaleColumns(t0, d, 0, true);
+        Fista.Problem problem = new Fista.Problem() {
+            @Override
+            public Matrix gradient(Matrix t) {
+                Matrix grad = g.copy();
+                Matrix.gemm(curvature, t.minus(t0), false, s, false, 1.0, grad);
+                for (int j = 0; j < t.cols(); j++) {
+                    for (int i = 0; i < t.rows(); i++) {
+                        grad.set(i, j, grad.get(i, j) + ridgeOf[j] * t.get(i, j));
+                    }
+                }
+                return grad;
+            }
+
+            @Override
+            public void prox(Matrix t, double step) {
+                NON_NEGATIVE.prox(t, step, null);
+            }
+        };
+        double lipschitz = Lipschitz.ofPsd(curvature, s, 500, largestRidge);
+        Matrix t = Fista.minimise(problem, t0, lipschitz, iterations);
+        double atStart = st.robustLoss() * inv;
+        double before = atStart + ridgeValue(t0, ridgeOf);
+        Matrix delta = t.minus(t0);
+        double after = atStart + g.dot(delta) + 0.5 * curvature * delta.times(s).dot(delta) + ridgeValue(t, ridgeOf);
+        if (!(after <= before)) { // keep the start should the estimated Lipschitz constant fall short
+            t = t0;
+            after = before;
+        }
+        scaleColumns(t, d, 0, false);
+        Matrix theta = merge(t);
+        return new ReadoutStep.Result(theta.columns(0, n), theta.columns(n, theta.cols()), before, after);
+    }
+
+    private static double ridgeValue(Matrix t, double[] ridgeOf) {
+        double v = 0;
+        for (int j = 0; j < t.cols(); j++) {
+            for (int i = 0; i < t.rows(); i++) {
+                v += 0.5 * ridgeOf[j] * t.get(i, j) * t.get(i, j);
+            }
+        }
+        return v;
     }
 
     private static void requireSpread(double[] spread, int rows) {
