@@ -165,15 +165,6 @@ public final class IntervalBounds {
     }
 
     /**
-     * {@code (I - |A|)^-1 |B| sigma}: how far any state can move when each input row moves by up to
-     * its {@code sigma} (augmented: 0 for the bias), for a 1-Lipschitz phi and rho(|A|) < 1.
-     */
-    public static double[] stateRadius(ImplicitModel model, double[] sigma) {
-        double[] r = absTimes(model.b(), sigma);
-        return neumann(abs(model.a()), Matrix.wrap(r.length, 1, r)).data();
-    }
-
-    /**
      * {@code (I - M)^-1 V} for M >= 0 with rho(M) < 1 and V >= 0, all columns at once, by the series
      * V + M V + M^2 V + ..., rounded up by a relative 1e-9 so that stopping the series early keeps the
      * bound above the true value.

@@ -35,6 +35,8 @@ public class IdlKryoRegistrator implements KryoRegistrator {
             "org.idl.train.MetricSums",
             "org.idl.train.bcd.Passes$GramSum",
             "org.idl.train.bcd.Passes$StateStatistics",
+            "org.idl.train.bcd.Passes$RobustRound",
+            "org.idl.train.bcd.RobustCounterpart$Statistics",
             "org.idl.train.bcd.Passes$MiniBatchStatistics",
             "org.idl.train.bcd.Passes$MiniBatchEpoch$Result",
             "org.idl.train.gradient.GradientPasses$GradientSums",

@@ -38,18 +38,21 @@ import java.util.Set;
  * bench/perf/run sweep --data mnist --partitions 32 --syncSteps 10 [--epochs 20] [--stopAfter 4] [--batch 128] [--lr 1e-3]
  * bench/perf/run sweep --solver bcd --data mnist --partitions 2 --batch 1000 --tauAB 0.3 --tauReadout 0.3 [--abIterations 20]
  * bench/perf/run sweep --data mnist --radius 0.05 [--robustWeight 0.5] [--robustRamp 5] [--certifyEvery 5]
+ * bench/perf/run sweep --solver bcd --bcdSchedule recipe --data mnist --radius 0.05 [--trainLimit 10000]
  * bench/perf/run sweep --data mnist --hidden 300 --rank 10
  * </pre>
  * {@code --rank k} trains A as factors of rank k; every run ends by timing the final model's predictions
  * on the test set (one thread, the best of 5).
  * {@code --radius} trains against the interval bound at that radius, in pixels scaled to [0, 1] (MNIST's
- * 0..255 divided by 255), and reports the test set's certified accuracy at it every {@code certifyEvery} epochs.
+ * 0..255 divided by 255), and reports the test set's certified accuracy at it every {@code certifyEvery} epochs;
+ * with {@code --solver bcd}, BCD's robust counterpart (recipe schedule) at that radius.
+ * {@code --trainLimit N} trains on the first N training points only (quick experiments).
  */
 public final class PartitionSweep {
     private static final Set<String> OPTIONS = Set.of("root", "data", "partitions", "syncSteps", "epochs", "stopAfter",
             "batch", "lr", "hidden", "schedule", "out", "solver", "tauAB", "tauReadout", "abIterations", "pIterations",
             "lambda", "tol", "curvatureAB", "ridge", "mu", "stepTol", "radius", "robustWeight", "robustRamp",
-            "certifyEvery", "kappa", "rank");
+            "certifyEvery", "kappa", "rank", "bcdSchedule", "trainLimit", "readoutPasses");
 
     private PartitionSweep() {
     }
@@ -71,6 +74,11 @@ public final class PartitionSweep {
                 + (bcd ? "-bcd-b" + batch : "-h" + syncSteps) + ".json");
 
         BenchData.Split split = BenchData.load(root, data);
+        int trainLimit = o.integer("trainLimit", Integer.MAX_VALUE);
+        if (trainLimit < split.train().features().length) {
+            split = new BenchData.Split(split.name(), split.train().first(trainLimit), split.test(),
+                    split.source() + ", first " + trainLimit + " training points");
+        }
         double[][] scaler = BenchData.standardizer(split.train());
         int classes = split.train().classes();
         Matrix[] train = BenchData.augmented(split.train(), scaler, classes);
@@ -116,6 +124,9 @@ public final class PartitionSweep {
                             (Double) r.get("certifiedAccuracy"), radius);
                 }
                 rounds.add(r);
+                if (round.steps() != null) {
+                    System.out.println("  driver steps " + round.steps());
+                }
                 last[0] = state.model();
                 System.out.printf("K=%d %s epoch %d: test %.4f, train loss %.4f acc %.4f, %d passes, slowest task %.2f s"
                                 + " (all tasks %.2f s), round %.2f s%n", partitions, bcd ? "b=" + batch : "H=" + syncSteps,
@@ -127,7 +138,10 @@ public final class PartitionSweep {
             };
         try {
             if (bcd) {
-                bcdConfig = BcdConfig.builder().hidden(hidden).rounds(epochs).schedule(Schedule.MINIBATCH)
+                bcdConfig = BcdConfig.builder().hidden(hidden).rounds(epochs)
+                        .schedule(Schedule.parse(o.string("bcdSchedule", "minibatch")))
+                        .readoutPasses(o.integer("readoutPasses", 3))
+                        .interval(config.interval())
                         .batchSize(batch).proximalAB(o.real("tauAB", 0.3)).proximalReadout(o.real("tauReadout", 0.3))
                         .abIterations(o.integer("abIterations", 20)).pStepIterations(o.integer("pIterations", 20))
                         .lambda(o.real("lambda", 0.1)).mu(o.real("mu", o.real("lambda", 0.1))).ridge(o.real("ridge", 1e-4)).tolerance(o.real("tol", 1e-10))
@@ -213,11 +227,16 @@ public final class PartitionSweep {
     /** The share of points correctly predicted and certified by the interval bounds at the radii. */
     static double certifiedAccuracy(ImplicitModel model, Matrix u, Matrix y, double[] radii) {
         long good = 0;
+        double stateWidth = 0;
+        double outputWidth = 0;
         int step = 2000;
         for (int from = 0; from < u.cols(); from += step) {
             int to = Math.min(u.cols(), from + step);
             Matrix ub = u.columns(from, to);
-            boolean[] sure = IntervalBounds.certified(model, ub, radii, IntervalBounds.of(model, ub, radii));
+            IntervalBounds.Result bounds = IntervalBounds.of(model, ub, radii);
+            boolean[] sure = IntervalBounds.certified(model, ub, radii, bounds);
+            stateWidth += width(bounds.states());
+            outputWidth += width(bounds.outputs());
             Matrix predicted = model.predict(ub);
             for (int c = 0; c < sure.length; c++) {
                 if (sure[c] && predicted.argmaxInColumn(c) == y.argmaxInColumn(from + c)) {
@@ -225,7 +244,15 @@ public final class PartitionSweep {
                 }
             }
         }
+        System.out.printf("  bounds' mean width: states %.3g, outputs %.3g; ||A||_inf %.3f%n", stateWidth / u.cols(),
+                outputWidth / u.cols(), model.a().infNorm());
         return (double) good / u.cols();
+    }
+
+    /** Summed over the box's columns: the mean width of a column's entries. */
+    private static double width(IntervalBounds.Box box) {
+        Matrix w = box.upper().minus(box.lower());
+        return java.util.Arrays.stream(w.data()).sum() / w.rows();
     }
 
 

@@ -29,17 +29,12 @@ public final class ABStep {
      * Sums over data points: G, the blocks {@code X X^T} and {@code X U^T} of K ({@code U U^T} never
      * changes and is gathered once), and {@code sum_ij lambda_i F(P_ij, (W0 V)_ij)}.
      */
-    public record Statistics(Matrix g, Matrix xx, Matrix xu, double divergence, long count, double[] spread)
+    public record Statistics(Matrix g, Matrix xx, Matrix xu, double divergence, long count)
             implements Serializable, Summable<Statistics> {
-        /** Nominal statistics (no box, so no spread). */
-        public Statistics(Matrix g, Matrix xx, Matrix xu, double divergence, long count) {
-            this(g, xx, xu, divergence, count, null);
-        }
-
         @Override
         public Statistics merge(Statistics o) {
             return new Statistics(g.plus(o.g), xx == null ? null : xx.plus(o.xx), xu == null ? null : xu.plus(o.xu),
-                    divergence + o.divergence, count + o.count, Summable.sum(spread, o.spread));
+                    divergence + o.divergence, count + o.count);
         }
     }
 
@@ -72,16 +67,6 @@ public final class ABStep {
      */
     public static Statistics statistics(Activation phi, double[] lambda, Matrix x, Matrix u, Matrix z, Matrix p,
                                         double[] weights, boolean withGram) {
-        return statistics(phi, lambda, x, u, z, p, weights, withGram, null, 0);
-    }
-
-    /**
-     * As above, under a box of inputs ({@link RobustCounterpart}): {@code shift} is {@code r = |B| sigma}
-     * per unit and {@code robustWeight} the mix w; G then holds the mixed derivative, the divergence the
-     * mixed bound, and {@code spread} the per-unit sums gamma. A null shift gives the nominal statistics.
-     */
-    static Statistics statistics(Activation phi, double[] lambda, Matrix x, Matrix u, Matrix z, Matrix p,
-                                 double[] weights, boolean withGram, double[] shift, double robustWeight) {
         int n = x.rows();
         Checks.sameShape("Z", z, "X", x);
         Checks.sameShape("P", p, "X", x);
@@ -92,17 +77,11 @@ public final class ABStep {
         double[] zd = z.data();
         double[] pd = p.data();
         double divergence = 0;
-        double[] spread = shift == null ? null : new double[n];
         for (int k = 0; k < rd.length; k++) {
             double li = lambda[k % n];
             double w = weights == null ? 1 : weights[k / n];
-            if (shift == null) {
-                rd[k] = w * li * (phi.apply(zd[k]) - pd[k]);
-                divergence += w * li * org.idl.model.FenchelDivergence.value(phi, pd[k], zd[k]);
-            } else {
-                divergence += RobustCounterpart.abTerm(phi, zd[k], pd[k], shift[k % n], robustWeight, w * li, spread,
-                        k % n, rd, k);
-            }
+            rd[k] = w * li * (phi.apply(zd[k]) - pd[k]);
+            divergence += w * li * org.idl.model.FenchelDivergence.value(phi, pd[k], zd[k]);
         }
         Matrix g = Matrix.zeros(n, n + u.rows());
         Matrix gx = r.timesTransposed(x);
@@ -117,7 +96,7 @@ public final class ABStep {
             xx = weights == null ? x.gram() : xw.timesTransposed(x);
             xu = xw.timesTransposed(u);
         }
-        return new Statistics(g, xx, xu, divergence, x.cols(), spread);
+        return new Statistics(g, xx, xu, divergence, x.cols());
     }
 
     /**
@@ -320,7 +299,7 @@ public final class ABStep {
         }
     }
 
-    static double maxOf(double[] lambda) {
+    private static double maxOf(double[] lambda) {
         double max = 0;
         for (double l : lambda) {
             max = Math.max(max, l);
@@ -332,7 +311,7 @@ public final class ABStep {
      * Minimises {@code f(W0) + <G, Delta> + 1/2 tr(Lam Delta K Delta^T) + tau/2 ||Delta||^2 + Pen(B)},
      * {@code Delta = W - W0}, over the feasible W by FISTA; G and K per sample, {@code atW0 = f(W0)}.
      */
-    static Result minimise(Matrix g, double atW0, Matrix k, double lipschitz, double tau, Matrix a0, Matrix b0,
+    private static Result minimise(Matrix g, double atW0, Matrix k, double lipschitz, double tau, Matrix a0, Matrix b0,
                                    double[] lambda, double kappa, Penalty penaltyB, int penalisedColumns,
                                    Matrix coupled, int iterations, SparsityPattern structure) {
         int n = a0.rows();

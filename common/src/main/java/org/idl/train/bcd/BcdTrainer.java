@@ -106,7 +106,7 @@ public final class BcdTrainer {
         List<Round> rounds = new ArrayList<>();
         MetricSums initial = null;
         if (resume == null) {
-            model = fitReadout(store, model, uu, paper, config.effectiveInitialReadoutPasses(), null, null).model;
+            model = fitReadout(store, model, uu, paper, config.effectiveInitialReadoutPasses(), null).model;
             // The recipe's state pass starts from the true fixed point, so it measures the model as it
             // stands; the paper's schedule needs its own evaluation pass.
             initial = paper ? store.pass(model, new Evaluation(config.model())) : null;
@@ -121,30 +121,45 @@ public final class BcdTrainer {
         for (int r = rounds.size() + 1; r <= config.rounds(); r++) {
             store.roundStarted(r);
             long start = System.nanoTime();
-            // The robust counterpart's box for this round: radius and weight as far along the ramp as its end.
+            // The robust counterpart's box for this round (null: nominal), as far along the ramp as its end.
             RobustCounterpart.Box box = RobustCounterpart.Box.at(config.interval(), r, model.inputs(), config.bias());
-            Passes.StateStatistics state = store.pass(model,
-                    paper ? new Passes.PaperState(config) : new Passes.RecipeState(config, box));
+            MetricSums measured;
+            double relaxed;
+            long count;
+            ABStep.Result ab;
+            if (box == null) {
+                Passes.StateStatistics state = store.pass(model,
+                        paper ? new Passes.PaperState(config) : new Passes.RecipeState(config));
+                measured = state.metrics();
+                relaxed = state.relaxedObjective();
+                count = state.ab().count();
+                ab = ABStep.solve(state.ab(), uu, model.a(), model.b(), config.lambdas(), config.kappa(),
+                        config.penaltyB(), model.inputs(), penalisedD(config, model), config.abIterations(),
+                        config.structure());
+            } else {
+                Passes.RobustRound state = store.pass(model, new Passes.RobustRecipeState(config, box));
+                measured = state.metrics();
+                relaxed = state.relaxedObjective();
+                count = state.ab().count();
+                ab = RobustCounterpart.solveAB(state.ab(), uu, model.a(), model.b(), config.lambdas(), config.kappa(),
+                        config.abIterations(), box);
+            }
             if (!paper) {
                 if (pending != null) {
-                    pending = complete(pending, state.metrics(), rounds, listener, model, initial);
+                    pending = complete(pending, measured, rounds, listener, model, initial);
                     if (listener != null && listener.stopRequested()) {
                         break; // model is still the one the listener was just told of
                     }
                 } else if (initial == null) {
-                    initial = state.metrics();
+                    initial = measured;
                 }
             }
-            // The relaxed objective (11) at the states of this pass, with the parameters they were computed for.
-            double objective = state.relaxedObjective() / state.ab().count() + penalties(model);
-            ABStep.Result ab = box != null
-                    ? RobustCounterpart.solveAB(state.ab(), uu, model.a(), model.b(), config.lambdas(), config.kappa(),
-                            config.abIterations(), box)
-                    : ABStep.solve(state.ab(), uu, model.a(), model.b(), config.lambdas(), config.kappa(),
-                            config.penaltyB(), model.inputs(), penalisedD(config, model), config.abIterations(),
-                            config.structure());
+            // The relaxed objective (11) at the states of this pass, with the parameters they were computed for
+            // (under a box, the P-step's objective with the bound's term).
+            double objective = relaxed / count + penalties(model);
             model = model.with(ab.a(), ab.b(), model.c(), model.d());
-            ReadoutFit readout = fitReadout(store, model, uu, paper, config.effectiveReadoutPasses(), ab, box);
+            ReadoutFit readout = box == null ? fitReadout(store, model, uu, paper, config.effectiveReadoutPasses(), ab)
+                    : fitRobustReadout(store, model, uu, config.effectiveReadoutPasses(), box);
             model = readout.model;
             store.roundCompleted(r);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -246,9 +261,7 @@ public final class BcdTrainer {
      * blocks of the states are gathered in the first pass only, since the states do not move.
      */
     private ReadoutFit fitReadout(BlockStore store, ImplicitModel model, Matrix uu, boolean onP, int passes,
-                                  ABStep.Result afterAb, RobustCounterpart.Box inputBox) {
-        // The readout's bound covers the states' box too, from the (A, B) it reads out.
-        RobustCounterpart.Box box = inputBox == null ? null : RobustCounterpart.readoutBox(model, inputBox);
+                                  ABStep.Result afterAb) {
         Matrix ss = null;
         Matrix su = null;
         double before = Double.NaN;
@@ -256,20 +269,38 @@ public final class BcdTrainer {
         for (int k = 0; k < passes; k++) {
             ReadoutStep.Statistics st;
             if (k == 0 && afterAb != null && !onP) {
-                st = store.pass(model, new Passes.Resync(config, box));
+                st = store.pass(model, new Passes.Resync(config));
             } else {
-                st = store.pass(model, new Passes.Readout(config.loss(), onP, k == 0, box));
+                st = store.pass(model, new Passes.Readout(config.loss(), onP, k == 0));
             }
             if (k == 0) {
                 ss = st.ss();
                 su = st.su();
             }
-            ReadoutStep.Result res = box != null
-                    ? RobustCounterpart.solveReadout(st, ss, su, uu, model.c(), model.d(), config.loss(), config.ridge(),
-                            config.abIterations(), box)
-                    : ReadoutStep.solve(st, ss, su, uu, model.c(), model.d(), config.loss(), config.ridge(),
-                            config.penaltyC(), config.penaltyD(), model.inputs(), penalisedB(config, model),
-                            config.abIterations(), config.structure());
+            ReadoutStep.Result res = ReadoutStep.solve(st, ss, su, uu, model.c(), model.d(), config.loss(), config.ridge(),
+                    config.penaltyC(), config.penaltyD(), model.inputs(), penalisedB(config, model),
+                    config.abIterations(), config.structure());
+            if (k == 0) {
+                before = res.before();
+            }
+            after = res.after();
+            model = model.with(model.a(), model.b(), res.c(), res.d());
+        }
+        return new ReadoutFit(model, before, after);
+    }
+
+    /**
+     * The robust counterpart's (C,D)-step ({@link RobustCounterpart}): {@code passes} majorise-minimise
+     * steps on the bound over the box, the first from the re-sync to the new (A, B)'s fixed point.
+     */
+    private ReadoutFit fitRobustReadout(BlockStore store, ImplicitModel model, Matrix uu, int passes,
+                                        RobustCounterpart.Box box) {
+        double before = Double.NaN;
+        double after = Double.NaN;
+        for (int k = 0; k < passes; k++) {
+            RobustCounterpart.Statistics st = store.pass(model, new Passes.RobustReadout(config, box, k == 0));
+            ReadoutStep.Result res = RobustCounterpart.solveReadout(st, uu, model.c(), model.d(), config.loss(),
+                    config.ridge(), RobustCounterpart.readoutIterations(config.abIterations()), box);
             if (k == 0) {
                 before = res.before();
             }

@@ -52,16 +52,8 @@ public final class Passes {
         }
     }
 
-    /**
-     * Readout statistics on {@code [S; U]} with S = X (or P, for the paper's schedule); states unchanged.
-     * Under a box ({@code box} not null), those of the robust counterpart's bound.
-     */
-    public record Readout(Loss loss, boolean onP, boolean withGram, RobustCounterpart.Box box)
-            implements BlockStore.Task<ReadoutStep.Statistics> {
-        public Readout(Loss loss, boolean onP, boolean withGram) {
-            this(loss, onP, withGram, null);
-        }
-
+    /** Readout statistics on {@code [S; U]} with S = X (or P, for the paper's schedule); states unchanged. */
+    public record Readout(Loss loss, boolean onP, boolean withGram) implements BlockStore.Task<ReadoutStep.Statistics> {
         @Override
         public boolean changesStates() {
             return false;
@@ -70,34 +62,22 @@ public final class Passes {
         @Override
         public BlockStore.Outcome<ReadoutStep.Statistics> apply(ImplicitModel model, DataBlock block) {
             Matrix s = onP ? block.p() : block.x();
-            return new BlockStore.Outcome<>(block, readoutStatistics(loss, s, block, model, withGram, box));
+            return new BlockStore.Outcome<>(block,
+                    ReadoutStep.statistics(loss, s, block.u(), block.y(), model.c(), model.d(), block.weights(), withGram));
         }
-    }
-
-    /** The readout's statistics at states S of a block, under the readout's box (nominal when null). */
-    static ReadoutStep.Statistics readoutStatistics(Loss loss, Matrix s, DataBlock block, ImplicitModel model,
-                                                    boolean withGram, RobustCounterpart.Box box) {
-        Matrix u = block.u();
-        Matrix yhat = model.c().times(s);
-        Matrix.gemm(1.0, model.d(), false, u, false, 1.0, yhat);
-        return ReadoutStep.statisticsAt(loss, s, u, block.y(), yhat, block.weights(), withGram,
-                box == null ? null : Matrix.hstack(model.c(), model.d()), box);
     }
 
     /**
      * Recipe, after the (A,B)-step: X = P = X*, the true fixed point of the new (A, B), warm-started
      * from the previous states; then the first readout pass on {@code [X*; U]} with its Gram blocks.
      */
-    public record Resync(BcdConfig config, RobustCounterpart.Box box) implements BlockStore.Task<ReadoutStep.Statistics> {
-        public Resync(BcdConfig config) {
-            this(config, null);
-        }
-
+    public record Resync(BcdConfig config) implements BlockStore.Task<ReadoutStep.Statistics> {
         @Override
         public BlockStore.Outcome<ReadoutStep.Statistics> apply(ImplicitModel model, DataBlock block) {
             Matrix x = solveStates(model, config, block.u(), block.x());
             return new BlockStore.Outcome<>(block.withStates(x, x.copy()),
-                    readoutStatistics(config.loss(), x, block, model, true, box));
+                    ReadoutStep.statistics(config.loss(), x, block.u(), block.y(), model.c(), model.d(), block.weights(),
+                            true));
         }
     }
 
@@ -123,33 +103,65 @@ public final class Passes {
      * metrics of the current model (true predictions), the P-step from P = X*, and the (A,B)-step
      * statistics with {@code V = [X*; U]} (no X-step: method.md, change 2).
      */
-    public record RecipeState(BcdConfig config, RobustCounterpart.Box box) implements BlockStore.Task<StateStatistics> {
-        public RecipeState(BcdConfig config) {
-            this(config, null);
-        }
-
+    public record RecipeState(BcdConfig config) implements BlockStore.Task<StateStatistics> {
         @Override
         public BlockStore.Outcome<StateStatistics> apply(ImplicitModel model, DataBlock block) {
             Matrix x = block.x();
             StateProducts products = StateProducts.of(model, block, config.loss());
             double[] lambda = config.lambdas();
-            // Under a box, the P-step's only term in Z is -lambda p Z, whose bound is at Z - r (mixed: Z - w r).
-            double[] shift = box == null ? null : box.shift(model.b(), 0);
-            Matrix zP = products.z();
-            if (shift != null) {
-                zP = zP.copy();
-                double[] zd = zP.data();
-                int n = shift.length;
-                for (int k = 0; k < zd.length; k++) {
-                    zd[k] -= box.weight() * shift[k % n];
-                }
-            }
-            StepResult p = PStep.solve(config.activation(), config.loss(), lambda, config.mu(), zP, x,
+            StepResult p = PStep.solve(config.activation(), config.loss(), lambda, config.mu(), products.z(), x,
                     block.y(), model.c(), products.du(), x, config.pStepIterations());
             ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, block.u(), products.z(), p.value(),
-                    block.weights(), true, shift, box == null ? 0 : box.weight());
+                    block.weights(), true);
             return new BlockStore.Outcome<>(block.withStates(x, p.value()),
                     new StateStatistics(ab, p.after(), products.metrics()));
+        }
+    }
+
+    /** What a robust recipe state pass sums: the bound's (A,B)-step statistics, the relaxed objective, true-model metrics. */
+    public record RobustRound(RobustCounterpart.Statistics ab, double relaxedObjective, MetricSums metrics)
+            implements Serializable, Summable<RobustRound> {
+        @Override
+        public RobustRound merge(RobustRound o) {
+            return new RobustRound(ab.merge(o.ab), relaxedObjective + o.relaxedObjective, metrics.merge(o.metrics));
+        }
+    }
+
+    /**
+     * Robust recipe, start of a round ({@link RobustCounterpart}): as {@link RecipeState}, with the
+     * P-step and the (A,B)-step's statistics those of the bound over the box.
+     */
+    public record RobustRecipeState(BcdConfig config, RobustCounterpart.Box box) implements BlockStore.Task<RobustRound> {
+        @Override
+        public BlockStore.Outcome<RobustRound> apply(ImplicitModel model, DataBlock block) {
+            StateProducts products = StateProducts.of(model, block, config.loss());
+            StepResult[] p = new StepResult[1];
+            RobustCounterpart.Statistics ab = RobustCounterpart.abStatistics(config, model, block, box, products.z(),
+                    products.du(), p);
+            return new BlockStore.Outcome<>(block.withStates(block.x(), p[0].value()),
+                    new RobustRound(ab, p[0].after(), products.metrics()));
+        }
+    }
+
+    /**
+     * Robust recipe, readout: the bound's readout statistics at X* of the current (A, B); with
+     * {@code resync} (the first pass after an (A,B)-step), X = P = X* is recomputed first.
+     */
+    public record RobustReadout(BcdConfig config, RobustCounterpart.Box box, boolean resync)
+            implements BlockStore.Task<RobustCounterpart.Statistics> {
+        @Override
+        public boolean changesStates() {
+            return resync;
+        }
+
+        @Override
+        public BlockStore.Outcome<RobustCounterpart.Statistics> apply(ImplicitModel model, DataBlock block) {
+            DataBlock at = block;
+            if (resync) {
+                Matrix x = solveStates(model, config, block.u(), block.x());
+                at = block.withStates(x, x.copy());
+            }
+            return new BlockStore.Outcome<>(at, RobustCounterpart.readoutStatistics(config, model, at, box));
         }
     }
 

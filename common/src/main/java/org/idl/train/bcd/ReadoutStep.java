@@ -28,23 +28,12 @@ public final class ReadoutStep {
      * Sums over a block: {@code grad = dL/dYhat H^T}, the Gram blocks {@code S S^T} and {@code S U^T}
      * (null when the caller already has them), and the metrics at the current readout.
      */
-    public record Statistics(Matrix gradient, Matrix ss, Matrix su, MetricSums metrics, double[] spread,
-                             double robustLoss) implements Serializable, Summable<Statistics> {
-        /** Nominal statistics (no box: no spread, and the loss is the metrics'). */
-        public Statistics(Matrix gradient, Matrix ss, Matrix su, MetricSums metrics) {
-            this(gradient, ss, su, metrics, null, 0);
-        }
-
-        /** The same sums with the box's spread and loss bound ({@link RobustCounterpart}). */
-        Statistics withRobust(double[] spread, double robustLoss) {
-            return new Statistics(gradient, ss, su, metrics, spread, robustLoss);
-        }
-
+    public record Statistics(Matrix gradient, Matrix ss, Matrix su, MetricSums metrics)
+            implements Serializable, Summable<Statistics> {
         @Override
         public Statistics merge(Statistics o) {
             return new Statistics(gradient.plus(o.gradient), ss == null ? null : ss.plus(o.ss),
-                    su == null ? null : su.plus(o.su), metrics.merge(o.metrics), Summable.sum(spread, o.spread),
-                    robustLoss + o.robustLoss);
+                    su == null ? null : su.plus(o.su), metrics.merge(o.metrics));
         }
     }
 
@@ -80,26 +69,6 @@ public final class ReadoutStep {
         Checks.sameShape("Yhat", yhat, "Y", y);
         Matrix dl = Matrix.zeros(y.rows(), y.cols());
         double value = loss.weightedValueAndGradient(y, yhat, dl, weights);
-        return statisticsFrom(dl, value, s, u, y, yhat, weights, withGram);
-    }
-
-    /**
-     * As above, under the readout's box ({@link RobustCounterpart#readoutBox}; null: nominal) over
-     * {@code theta = [C D]}: the gradient and loss of the worst-case bound mixed with the nominal ones,
-     * {@code yhat = C S + D U} nominal.
-     */
-    static Statistics statisticsAt(Loss loss, Matrix s, Matrix u, Matrix y, Matrix yhat, double[] weights,
-                                   boolean withGram, Matrix theta, RobustCounterpart.Box box) {
-        if (box == null) {
-            return statisticsAt(loss, s, u, y, yhat, weights, withGram);
-        }
-        Checks.sameShape("Yhat", yhat, "Y", y);
-        return RobustCounterpart.readoutStatistics(loss, s, u, y, yhat, weights, withGram, theta, box);
-    }
-
-    /** The sums from the loss's gradient {@code dl} at the points and its value; metrics of {@code yhat}. */
-    static Statistics statisticsFrom(Matrix dl, double value, Matrix s, Matrix u, Matrix y, Matrix yhat,
-                                     double[] weights, boolean withGram) {
         Matrix grad = Matrix.hstack(dl.timesTransposed(s), dl.timesTransposed(u));
         MetricSums metrics = MetricSums.of(value, y, yhat);
         Matrix ss = null;
@@ -230,7 +199,7 @@ public final class ReadoutStep {
      * + ridge/2 ||Theta||^2 + Pen}, {@code Delta = Theta - Theta0}; grad, S and the loss per sample.
      * {@code sEigenvalue} may be NaN: then estimated here when FISTA needs it.
      */
-    static Result minimise(Matrix grad, double lossAtStart, Matrix s, double sEigenvalue, double tau, Matrix c0,
+    private static Result minimise(Matrix grad, double lossAtStart, Matrix s, double sEigenvalue, double tau, Matrix c0,
                                    Matrix d0, Loss loss, double ridge, Penalty penaltyC, Penalty penaltyD,
                                    int penalisedColumns, Matrix coupled, int fistaIterations, SparsityPattern structure,
                                    double lipschitzScale) {

@@ -1,35 +1,47 @@
 package org.idl.train.bcd;
 
-import org.idl.linalg.Checks;
 import org.idl.linalg.Lipschitz;
 import org.idl.linalg.Matrix;
 import org.idl.model.Activation;
 import org.idl.model.ImplicitModel;
-import org.idl.robust.IntervalBounds;
+import org.idl.train.DataBlock;
 import org.idl.train.Loss;
+import org.idl.train.MetricSums;
+import org.idl.train.Summable;
+import org.idl.train.gradient.IntervalGradient;
 import org.idl.train.gradient.IntervalTraining;
 
 import java.io.Serializable;
 
 /**
- * The robust counterpart (paper section 5.3, (18)) of the recipe's relaxed steps, for inputs known up
- * to the box {@code |u' - u| <= sigma}: each step's objective is replaced by a bound on its worst case
- * over the box, with the states held fixed (as (18) holds X), mixed with the nominal objective by a
- * weight w.
+ * The robust counterpart (paper section 5.3) of the recipe's driver steps, for inputs known up to the
+ * box {@code |u' - u| <= sigma}: each step's objective is (1 - w) times the nominal one plus w times a
+ * bound on its worst case over the box.
  *
- * <p><b>The bounds.</b> The divergence term of unit i, {@code g(z; p) = h*(z) - p z} at
- * {@code z = a x + b u'}, has {@code z} within {@code b u +- r}, {@code r = |b| sigma}. Bounding its two
- * terms separately, as the paper bounds the loss at the end of 5.4: {@code h*} is nondecreasing when
- * phi >= 0 (ReLU, sigmoid), so its worst case is at {@code z + r}; {@code -p z} with p >= 0 is worst at
- * {@code z - r}. The (A,B)-step minimises {@code h*(z + r) - p z + p r}. For the readout, the
- * cross-entropy's worst case is bounded by {@code log sum_j exp(yhat_j + |d_j| sigma) - y^T yhat
- * + y^T |D| sigma} (5.4, with no recourse). Both bounds are convex in the parameters but hold |B| and
- * |D| inside; writing {@code B = B+ - B-} with {@code B+, B- >= 0} makes them linear in the split
- * parameters ({@code b u + |b| sigma = b+ (u + sigma) + b- (sigma - u)}), so each step is the nominal
- * step on lifted data {@code v = [s; u + sigma; sigma - u]} with the split block kept >= 0, and the
- * same statistics serve: the lifted gradient and curvature follow from the nominal ones, a per-unit
- * sum {@code gamma}, and the means of the data, which K holds in its bias column. (When B+ and B-
- * overlap, {@code B+ + B- >= |B|}, and the bound only grows: each step still lowers the objective.)
+ * <p><b>The box of the states.</b> (18) holds the states fixed while the inputs move; here they move
+ * too, within the interval model's bounds {@code [lo, hi]} of each point (the certificate's own
+ * interval fixed point, {@link IntervalGradient#intervalStates}). With {@code W = [A B]} the
+ * pre-activation {@code z' = A x' + B u'} then lies between
+ * {@code z_lo = A+ lo - A- hi + B u - |B| sigma} and {@code z_up = A+ hi - A- lo + B u + |B| sigma};
+ * the readout's outputs likewise, with {@code [C D]}. Bounding each term of a step's objective at its
+ * worst end, as the paper bounds the loss at the end of 5.4:
+ * <ul>
+ *   <li>(A,B)-step: the divergence's {@code h*(z) - p z} becomes {@code h*(z_up) - p z_lo}, since h* is
+ *   nondecreasing when phi >= 0 (ReLU, sigmoid) and p >= 0;</li>
+ *   <li>readout: the cross-entropy {@code lse(yhat) - y^T yhat} becomes {@code lse(yhat_up) - y^T yhat_lo}.</li>
+ * </ul>
+ *
+ * <p><b>Convex, and the nominal step again.</b> Split every parameter into positive and negative parts,
+ * {@code W~ = [W_s+, W_s-, W_u+, W_u-] >= 0} (s: the states' columns, u: the inputs'). Then
+ * {@code z_up = W~ v_up} with {@code v_up = [hi; -lo; u + sigma; sigma - u]}, {@code z_lo = W~ v_lo} with
+ * {@code v_lo = [lo; -hi; u - sigma; -u - sigma]}, and the nominal {@code z = W~ v} with
+ * {@code v = [x; -x; u; -u]}: linear in W~, so each bound is the nominal step's objective on lifted data,
+ * with the same majoriser (curvature {@code (1 - w) v v^T + w v_up v_up^T}, times phi' <= 1 or Bohning's
+ * 1/2). The three lifts are fixed linear maps of the base data {@code b = [x; hi; lo; u]} (the bias row
+ * of u carries the sigma terms), so a pass sums the residuals' products with b and the Gram blocks of b,
+ * and the driver lifts them. A's ball becomes {@code sum_j (A+ + A-)_ij <= kappa} per row, with
+ * {@code ||A+ - A-||_inf} below it. Where W+ and W- overlap the bound only grows, so every step still
+ * lowers its objective.
  */
 public final class RobustCounterpart {
     private RobustCounterpart() {
@@ -52,33 +64,6 @@ public final class RobustCounterpart {
             double ramp = training.ramp(roundsDone);
             return ramp == 0 ? null : new Box(training.sigma(inputs, bias, ramp), ramp * training.weight());
         }
-
-        /** {@code |W| sigma} over W's columns {@code [from, from + sigma.length)}: how far the box moves each row. */
-        public double[] shift(Matrix w, int from) {
-            Checks.shape("parameter block", w, w.rows(), from + sigma.length);
-            double[] r = new double[w.rows()];
-            for (int k = 0; k < sigma.length; k++) {
-                if (sigma[k] != 0) {
-                    for (int i = 0; i < r.length; i++) {
-                        r[i] += Math.abs(w.get(i, from + k)) * sigma[k];
-                    }
-                }
-            }
-            return r;
-        }
-    }
-
-    /**
-     * The readout's box: the states' radius {@code (I - |A|)^-1 |B| sigma} (Perron-Frobenius: no state
-     * moves further over the input box), then the inputs'. The readout's bound then covers every pair
-     * of state and input the box allows, where (18) would hold the states fixed and leave C unguarded.
-     */
-    static Box readoutBox(ImplicitModel model, Box box) {
-        double[] states = IntervalBounds.stateRadius(model, box.sigma());
-        double[] sigma = new double[states.length + box.sigma().length];
-        System.arraycopy(states, 0, sigma, 0, states.length);
-        System.arraycopy(box.sigma(), 0, sigma, states.length, box.sigma().length);
-        return new Box(sigma, box.weight());
     }
 
     /** Refuses the settings this counterpart does not cover, naming them. */
@@ -91,176 +76,467 @@ public final class RobustCounterpart {
             throw new IllegalArgumentException("robust BCD bounds the softmax cross-entropy; got loss " + loss);
         }
         if (!bias) {
-            throw new IllegalArgumentException("robust BCD needs the bias input (bias = true): the lifted curvature"
-                    + " reads the data's means from its row");
+            throw new IllegalArgumentException("robust BCD needs the bias input (bias = true): its row carries the"
+                    + " box's shifts in the lifted data");
         }
     }
 
     /**
-     * The (A,B)-step's per-point terms under the box: writes into {@code residual} the (unweighted by
-     * lambda) derivative mix {@code (1 - w) phi(z) + w phi(z + r) - p} and returns this point-unit's
-     * divergence mix {@code (1 - w) F(p, z) + w (F(p, z + r) + 2 p r)}; {@code gamma} accumulates
-     * {@code w (phi(z + r) + p)} scaled by {@code scale}.
+     * A step's sums over points: the products {@code R_k b^T} of the three residuals (nominal, upper,
+     * lower data) with the base data b, the Gram rows {@code [x; hi; lo] b^T} (U U^T is gathered once),
+     * the objective, the count and the nominal metrics. Their size depends on n, p and q alone.
      */
-    static double abTerm(Activation phi, double z, double p, double r, double w, double scale, double[] gamma, int unit,
-                         double[] residual, int at) {
-        double zr = z + r;
-        double phiShifted = phi.apply(zr);
-        residual[at] = scale * ((1 - w) * phi.apply(z) + w * phiShifted - p);
-        gamma[unit] += scale * w * (phiShifted + p);
-        return scale * ((1 - w) * org.idl.model.FenchelDivergence.value(phi, p, z)
-                + w * (org.idl.model.FenchelDivergence.value(phi, p, zr) + 2 * p * r));
+    public record Statistics(Matrix nominal, Matrix upper, Matrix lower, Matrix gram, double objective, long count,
+                             MetricSums metrics) implements Serializable, Summable<Statistics> {
+        @Override
+        public Statistics merge(Statistics o) {
+            return new Statistics(nominal.plus(o.nominal), upper.plus(o.upper), lower.plus(o.lower),
+                    gram.plus(o.gram), objective + o.objective, count + o.count,
+                    metrics == null ? null : metrics.merge(o.metrics));
+        }
+    }
+
+    /** A block's states and their box: X*, and [hi; lo] of the interval model; with U, the base data b. */
+    private record Base(Matrix x, Matrix hi, Matrix lo, Matrix u) {
+        static Base of(ImplicitModel model, Matrix x, Matrix u, Box box, double tolerance) {
+            int n = model.hidden();
+            Matrix s = IntervalGradient.intervalStates(model.a(), model.b(), model.activation(), u, box.sigma(),
+                    tolerance);
+            return new Base(x, s.block(0, n, 0, s.cols()), s.block(n, 2 * n, 0, s.cols()), u);
+        }
+
+        /** {@code W+ hi - W- lo + V u +- |V| sigma} (upper) or {@code W+ lo - W- hi + V u -+ |V| sigma} (lower) for [W V]. */
+        Matrix bound(Matrix w, Matrix v, double[] sigma, boolean upper) {
+            Matrix[] parts = org.idl.robust.IntervalBounds.parts(w);
+            Matrix out = v.times(u);
+            Matrix.gemm(1.0, parts[0], false, upper ? hi : lo, false, 1.0, out);
+            Matrix.gemm(-1.0, parts[1], false, upper ? lo : hi, false, 1.0, out);
+            double[] r = org.idl.robust.IntervalBounds.absTimes(v, sigma);
+            double[] od = out.data();
+            int rows = out.rows();
+            for (int k = 0; k < od.length; k++) {
+                od[k] += upper ? r[k % rows] : -r[k % rows];
+            }
+            return out;
+        }
+
+        /** {@code R b^T} for {@code b = [x; hi; lo; u]}, without stacking b (u may be large). */
+        Matrix timesBase(Matrix r) {
+            return Matrix.hstack(Matrix.hstack(Matrix.hstack(r.timesTransposed(x), r.timesTransposed(hi)),
+                    r.timesTransposed(lo)), r.timesTransposed(u));
+        }
+
+        Statistics statistics(Matrix r0, Matrix rUp, Matrix rLo, double[] weights, double objective,
+                              MetricSums metrics) {
+            // The residuals already carry the weights; the Gram rows take them here.
+            Matrix states = Matrix.vstack(Matrix.vstack(x, hi), lo);
+            Matrix gram = timesBase(weights == null ? states : states.timesColumns(weights));
+            return new Statistics(timesBase(r0), timesBase(rUp), timesBase(rLo), gram, objective, x.cols(), metrics);
+        }
     }
 
     /**
-     * The readout's statistics under its box ({@link #readoutBox}, over {@code theta = [C D]}): the mixed
-     * gradient, {@code gamma} and the mixed loss bound; the metrics are the nominal predictions'.
+     * The (A,B)-step's statistics of a block at X* (the recipe's state pass): the P-step solved with the
+     * bound's {@code -p ((1 - w) z + w z_lo)}, then the mixed residuals
+     * {@code (1 - w) (phi(z) - p)}, {@code w phi(z_up)} and {@code w p}, times lambda and the weights.
+     * Returns the P-step's result too (the block's new P).
      */
-    static ReadoutStep.Statistics readoutStatistics(Loss loss, Matrix s, Matrix u, Matrix y, Matrix yhat,
-                                                     double[] weights, boolean withGram, Matrix theta, Box box) {
+    static Statistics abStatistics(BcdConfig config, ImplicitModel model, DataBlock block, Box box, Matrix z,
+                                   Matrix du, StepResult[] pStep) {
+        Activation phi = config.activation();
         double w = box.weight();
-        double[] shift = box.shift(theta, 0);
-        Matrix shifted = yhat.copy();
-        double[] sd = shifted.data();
-        int q = y.rows();
-        for (int k = 0; k < sd.length; k++) {
-            sd[k] += shift[k % q];
+        double[] lambda = config.lambdas();
+        Base base = Base.of(model, block.x(), block.u(), box, config.stepTolerance());
+        Matrix zUp = base.bound(model.a(), model.b(), box.sigma(), true);
+        Matrix zLo = base.bound(model.a(), model.b(), box.sigma(), false);
+        Matrix zP = z.copy().scaleInPlace(1 - w).addInPlace(w, zLo);
+        StepResult p = PStep.solve(phi, config.loss(), lambda, config.mu(), zP, block.x(), block.y(), model.c(), du,
+                block.x(), config.pStepIterations());
+        pStep[0] = p;
+        int n = z.rows();
+        int m = z.cols();
+        Matrix r0 = Matrix.zeros(n, m);
+        Matrix rUp = Matrix.zeros(n, m);
+        Matrix rLo = Matrix.zeros(n, m);
+        double[] zd = z.data();
+        double[] ud = zUp.data();
+        double[] ld = zLo.data();
+        double[] pd = p.value().data();
+        double[] weights = block.weights();
+        double objective = 0;
+        for (int k = 0; k < zd.length; k++) {
+            double scale = lambda[k % n] * (weights == null ? 1 : weights[k / n]);
+            r0.data()[k] = scale * (1 - w) * (phi.apply(zd[k]) - pd[k]);
+            rUp.data()[k] = scale * w * phi.apply(ud[k]);
+            rLo.data()[k] = scale * w * pd[k];
+            objective += scale * ((1 - w) * org.idl.model.FenchelDivergence.value(phi, pd[k], zd[k])
+                    + w * (phi.hStar(ud[k]) + phi.h(pd[k]) - pd[k] * ld[k]));
         }
-        Matrix dl0 = Matrix.zeros(q, y.cols());
-        double nominal = loss.weightedValueAndGradient(y, yhat, dl0, weights);
-        Matrix dl1 = Matrix.zeros(q, y.cols());
-        double atShift = loss.weightedValueAndGradient(y, shifted, dl1, weights);
-        // The bound is CE(yhat + |D| sigma) + 2 y^T |D| sigma; its gradient's spread is w sum (softmax + y),
-        // and since dl1 = weight (softmax - y), weight (softmax + y) = dl1 + 2 weight y.
+        return base.statistics(r0, rUp, rLo, weights, objective, null);
+    }
+
+    /**
+     * The readout's statistics of a block at the states X* of the current (A, B): the mixed residuals
+     * {@code (1 - w) (softmax(yhat) - y)}, {@code w softmax(yhat_up)} and {@code w y}, times the weights,
+     * and the nominal predictions' metrics.
+     */
+    static Statistics readoutStatistics(BcdConfig config, ImplicitModel model, DataBlock block, Box box) {
+        Loss loss = config.loss();
+        double w = box.weight();
+        Base base = Base.of(model, block.x(), block.u(), box, config.stepTolerance());
+        Matrix y = block.y();
+        Matrix yhat = model.c().times(block.x());
+        Matrix.gemm(1.0, model.d(), false, block.u(), false, 1.0, yhat);
+        Matrix yUp = base.bound(model.c(), model.d(), box.sigma(), true);
+        Matrix yLo = base.bound(model.c(), model.d(), box.sigma(), false);
+        double[] weights = block.weights();
+        Matrix r0 = Matrix.zeros(y.rows(), y.cols());
+        double nominal = loss.weightedValueAndGradient(y, yhat, r0, weights);
+        Matrix rUp = Matrix.zeros(y.rows(), y.cols());
+        // lse(yhat_up) - y^T yhat_lo = CE(y, yhat_up) + y^T (yhat_up - yhat_lo); its gradient in yhat_up is
+        // softmax(yhat_up) = (CE gradient) + y.
+        double atUp = loss.weightedValueAndGradient(y, yUp, rUp, weights);
+        Matrix rLo = Matrix.zeros(y.rows(), y.cols());
         double[] yd = y.data();
-        double[] d1 = dl1.data();
-        double[] gamma = new double[q];
-        double targetShift = 0;
+        double width = 0;
+        int q = y.rows();
         for (int k = 0; k < yd.length; k++) {
             double pw = weights == null ? 1 : weights[k / q];
-            targetShift += pw * yd[k] * shift[k % q];
-            gamma[k % q] += w * (d1[k] + 2 * pw * yd[k]);
+            rUp.data()[k] = w * (rUp.data()[k] + pw * yd[k]);
+            rLo.data()[k] = w * pw * yd[k];
+            width += pw * yd[k] * (yUp.data()[k] - yLo.data()[k]);
         }
-        Matrix dl = dl0.scaleInPlace(1 - w).addInPlace(w, dl1);
-        ReadoutStep.Statistics st = ReadoutStep.statisticsFrom(dl, nominal, s, u, y, yhat, weights, withGram);
-        return st.withRobust(gamma, (1 - w) * nominal + w * (atShift + 2 * targetShift));
+        r0.scaleInPlace(1 - w);
+        double objective = (1 - w) * nominal + w * (atUp + width);
+        return base.statistics(r0, rUp, rLo, weights, objective, MetricSums.of(nominal, y, yhat));
     }
 
-    /** The robust (A,B)-step on the driver: the nominal step's FISTA over {@code [A B+ B-]}, B's split kept >= 0. */
-    static ABStep.Result solveAB(ABStep.Statistics s, Matrix uu, Matrix a0, Matrix b0, double[] lambda, double kappa,
+    /**
+     * The map from the base data {@code b = [x; hi; lo; u]} to the lifted data in the order
+     * {@code [s+, s-, u+, u-]}: {@code which} 0 is the nominal {@code [x; -x; u; -u]}, 1 the upper
+     * {@code [hi; -lo; u + sigma; sigma - u]}, 2 the lower {@code [lo; -hi; u - sigma; -u - sigma]}.
+     */
+    static Matrix liftMap(int which, int n, double[] sigma) {
+        int p = sigma.length;
+        int bias = 3 * n + p - 1;
+        Matrix map = Matrix.zeros(2 * n + 2 * p, 3 * n + p);
+        int plusFrom = which == 0 ? 0 : which == 1 ? n : 2 * n;  // x, hi or lo
+        int minusFrom = which == 0 ? 0 : which == 1 ? 2 * n : n; // x, lo or hi
+        for (int i = 0; i < n; i++) {
+            map.set(i, plusFrom + i, 1);
+            map.set(n + i, minusFrom + i, -1);
+        }
+        double shift = which == 0 ? 0 : which == 1 ? 1 : -1;
+        for (int k = 0; k < p; k++) {
+            map.set(2 * n + k, 3 * n + k, 1);
+            map.set(2 * n + p + k, 3 * n + k, -1);
+            map.set(2 * n + k, bias, map.get(2 * n + k, bias) + shift * sigma[k]);
+            map.set(2 * n + p + k, bias, map.get(2 * n + p + k, bias) + shift * sigma[k]);
+        }
+        return map;
+    }
+
+    /** The lifted gradient {@code (R b^T) M^T + (R_up b^T) M_up^T - (R_lo b^T) M_lo^T} and curvature, per sample. */
+    private record Lifted(Matrix gradient, Matrix curvature) {
+        static Lifted of(Statistics s, Matrix uu, int n, Box box) {
+            double[] sigma = box.sigma();
+            if (sigma[sigma.length - 1] != 0) {
+                throw new IllegalArgumentException("the last input row must be the bias, with radius 0");
+            }
+            if (s.count() <= 0) {
+                throw new IllegalArgumentException("a robust step needs statistics over at least one data point, got "
+                        + s.count());
+            }
+            double inv = 1.0 / s.count();
+            Sparse[] maps = {Sparse.of(liftMap(0, n, sigma)), Sparse.of(liftMap(1, n, sigma)),
+                    Sparse.of(liftMap(2, n, sigma))};
+            Matrix g = maps[0].timesTransposed(s.nominal());
+            g.addInPlace(1.0, maps[1].timesTransposed(s.upper()));
+            g.addInPlace(-1.0, maps[2].timesTransposed(s.lower()));
+            g.scaleInPlace(inv);
+            int states = 3 * n;
+            Matrix gram = Matrix.symmetricBlocks(s.gram().columns(0, states), s.gram().columns(states, s.gram().cols()),
+                    uu).scaleInPlace(inv);
+            double w = box.weight();
+            Matrix k = maps[0].congruence(gram).scaleInPlace(1 - w);
+            k.addInPlace(w, maps[1].congruence(gram));
+            return new Lifted(g, k);
+        }
+    }
+
+    /** A lift map's rows as their (at most two) nonzero entries: the products without the dense map. */
+    private record Sparse(int[][] index, double[][] value, int cols) {
+        static Sparse of(Matrix map) {
+            int[][] index = new int[map.rows()][];
+            double[][] value = new double[map.rows()][];
+            for (int r = 0; r < map.rows(); r++) {
+                int count = 0;
+                for (int c = 0; c < map.cols(); c++) {
+                    count += map.get(r, c) != 0 ? 1 : 0;
+                }
+                index[r] = new int[count];
+                value[r] = new double[count];
+                for (int c = 0, k = 0; c < map.cols(); c++) {
+                    if (map.get(r, c) != 0) {
+                        index[r][k] = c;
+                        value[r][k++] = map.get(r, c);
+                    }
+                }
+            }
+            return new Sparse(index, value, map.cols());
+        }
+
+        /** {@code X M^T} for X with a column per base entry. */
+        Matrix timesTransposed(Matrix x) {
+            Matrix out = Matrix.zeros(x.rows(), index.length);
+            for (int r = 0; r < index.length; r++) {
+                for (int k = 0; k < index[r].length; k++) {
+                    for (int i = 0; i < x.rows(); i++) {
+                        out.set(i, r, out.get(i, r) + value[r][k] * x.get(i, index[r][k]));
+                    }
+                }
+            }
+            return out;
+        }
+
+        /** {@code M G M^T}. */
+        Matrix congruence(Matrix gram) {
+            int side = index.length;
+            Matrix out = Matrix.zeros(side, side);
+            for (int b = 0; b < side; b++) {
+                for (int a = 0; a < side; a++) {
+                    double sum = 0;
+                    for (int ka = 0; ka < index[a].length; ka++) {
+                        for (int kb = 0; kb < index[b].length; kb++) {
+                            sum += value[a][ka] * value[b][kb] * gram.get(index[a][ka], index[b][kb]);
+                        }
+                    }
+                    out.set(a, b, sum);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** The (A,B)-step under the box, on the driver: a majorise-minimise step over {@code [A+ A- B+ B-] >= 0}. */
+    static ABStep.Result solveAB(Statistics s, Matrix uu, Matrix a0, Matrix b0, double[] lambda, double kappa,
                                  int iterations, Box box) {
         int n = a0.rows();
-        Checks.shape("U U^T", uu, b0.cols(), b0.cols());
-        requireSpread(s.spread(), n);
-        double inv = 1.0 / s.count();
-        Matrix k = lift(Matrix.symmetricBlocks(s.xx(), s.xu(), uu).scaleInPlace(inv), n, box);
-        Matrix g = liftGradient(s.g().copy().scaleInPlace(inv), s.spread(), inv, n, box.sigma());
-        double[] scale = jacobi(k, n);
-        precondition(g, k, scale);
-        double lipschitz = Lipschitz.ofPsd(ABStep.maxOf(lambda), k, 500, 0);
-        Matrix b0Split = split(b0);
-        scaleColumns(b0Split, scale, n, true);
-        ABStep.Result r = ABStep.minimise(g, s.divergence() * inv, k, lipschitz, 0.0, a0, b0Split, lambda, kappa,
-                NON_NEGATIVE, 2 * b0.cols(), null, iterations, null);
-        Matrix bSplit = r.b().copy();
-        scaleColumns(bSplit, scale, n, false);
-        return new ABStep.Result(r.a(), merge(bSplit), r.before(), r.after());
+        Lifted lifted = Lifted.of(s, uu, n, box);
+        double maxLambda = 0;
+        for (double l : lambda) {
+            maxLambda = Math.max(maxLambda, l);
+        }
+        Solved solved = minimise(lifted, Matrix.hstack(a0, b0), n, lambda, maxLambda, 0.0, kappa, iterations,
+                s.objective() / s.count());
+        return new ABStep.Result(solved.w().columns(0, n), solved.w().columns(n, n + b0.cols()), solved.before(),
+                solved.after());
     }
 
     /**
-     * Column scales that equalise the lifted curvature's diagonal over the split block (columns from
-     * {@code from}; the others keep scale 1, since A's ball is stated in its own units). A feature
-     * whose radius is many times its spread (a nearly constant pixel, standardised) puts
-     * {@code sigma^2} on K's diagonal; unscaled, FISTA's step 1/L would then stall every other entry.
+     * FISTA iterations of the robust readout step: ten times the (A,B)-step's. The nominal readout is
+     * solved exactly (Cholesky); this one, over {@code [C+ C- D+ D-] >= 0}, iterates on the covariance of
+     * correlated inputs (MNIST's pixels), and an iteration on its q rows costs q/n of one of the
+     * (A,B)-step's (a tenth on MNIST).
      */
-    static double[] jacobi(Matrix k, int from) {
-        double[] d = new double[k.rows()];
-        for (int j = 0; j < d.length; j++) {
-            double kjj = k.get(j, j);
-            d[j] = j < from || !(kjj > 1e-300) ? 1.0 : Math.sqrt(kjj);
-        }
-        return d;
+    static int readoutIterations(int abIterations) {
+        return 10 * abIterations;
     }
 
-    /** In the variables {@code W' = W diag(d)}: the gradient {@code G diag(d)^-1} and curvature {@code diag(d)^-1 K diag(d)^-1}, in place. */
-    static void precondition(Matrix g, Matrix k, double[] d) {
-        for (int j = 0; j < k.cols(); j++) {
-            for (int i = 0; i < g.rows(); i++) {
-                g.set(i, j, g.get(i, j) / d[j]);
-            }
-            for (int i = 0; i < k.rows(); i++) {
-                k.set(i, j, k.get(i, j) / (d[i] * d[j]));
-            }
-        }
-    }
-
-    /** Multiplies (or divides) the columns of a split block, which sit at {@code offset} in the lifted order, by their scales. */
-    static void scaleColumns(Matrix block, double[] d, int offset, boolean multiply) {
-        for (int j = 0; j < block.cols(); j++) {
-            double f = multiply ? d[offset + j] : 1.0 / d[offset + j];
-            for (int i = 0; i < block.rows(); i++) {
-                block.set(i, j, block.get(i, j) * f);
-            }
-        }
-    }
-
-    /**
-     * The robust readout step on the driver, under its box ({@link #readoutBox}): FISTA over
-     * {@code [C+ D+ C- D-]} with ridge, kept >= 0.
-     */
-    static ReadoutStep.Result solveReadout(ReadoutStep.Statistics st, Matrix ss, Matrix su, Matrix uu, Matrix c0,
-                                           Matrix d0, Loss loss, double ridge, int iterations, Box box) {
+    /** The readout step under the box, on the driver: Bohning's majoriser with ridge over {@code [C+ C- D+ D-] >= 0}. */
+    static ReadoutStep.Result solveReadout(Statistics s, Matrix uu, Matrix c0, Matrix d0, Loss loss, double ridge,
+                                           int iterations, Box box) {
         int n = c0.cols();
-        int q = c0.rows();
-        requireSpread(st.spread(), q);
-        double inv = 1.0 / st.metrics().count();
-        Matrix s = lift(Matrix.symmetricBlocks(ss, su, uu).scaleInPlace(inv), 0, box);
-        Matrix g = liftGradient(st.gradient().copy().scaleInPlace(inv), st.spread(), inv, 0, box.sigma());
-        Matrix theta0 = Matrix.hstack(c0, d0);
-        // In the scaled split variables T = [Theta+ Theta-] diag(d): the bound's majoriser
-        // <G', T - T0> + c/2 tr((T - T0) S' (T - T0)^T) + ridge/2 sum_j (T_j / d_j)^2, with T >= 0.
-        double[] d = jacobi(s, 0);
-        precondition(g, s, d);
-        double[] ridgeOf = new double[d.length];
-        double largestRidge = 0;
-        for (int j = 0; j < d.length; j++) {
-            ridgeOf[j] = ridge / (d[j] * d[j]);
-            largestRidge = Math.max(largestRidge, ridgeOf[j]);
+        Lifted lifted = Lifted.of(s, uu, n, box);
+        double[] curvature = new double[c0.rows()];
+        java.util.Arrays.fill(curvature, loss.curvature());
+        Solved solved = minimise(lifted, Matrix.hstack(c0, d0), n, curvature, loss.curvature(), ridge, Double.NaN,
+                iterations, s.objective() / s.count());
+        return new ReadoutStep.Result(solved.w().columns(0, n), solved.w().columns(n, n + d0.cols()), solved.before(),
+                solved.after());
+    }
+
+    private record Solved(Matrix w, double before, double after) {
+    }
+
+    /**
+     * Minimises {@code atStart + <G, T - T0> + 1/2 tr(Lam (T - T0) K (T - T0)^T) + ridge/2 ||T||^2} (the
+     * ridge on all but the bias) over the split {@code T = [W_s+ W_s- W_u+ W_u-] >= 0} of W by FISTA,
+     * with, when kappa is a number, each row of {@code [W_s+ W_s-]} in the L1 ball of radius kappa (then
+     * {@code ||W_s||_inf <= kappa}).
+     *
+     * <p>Solved in centred coordinates: the bias's two parts become one free variable
+     * {@code beta = (bias+ - bias-) + mu^T T}, mu the lifted data's means (K's bias column), so that the
+     * curvature is the covariance C of the lifted data beside the bias's moment (1) for beta. A feature whose radius is many
+     * times its spread (a nearly constant pixel, standardised) has lifted data {@code u + sigma}, nearly
+     * constant: in K its column is almost the bias's, and FISTA's step 1/L would stall everything else;
+     * in C it is its small variation. Every column is then scaled by the root of its Hessian diagonal (curvature and ridge), and A's ball
+     * is projected in the scaled units ({@link #projectScaledBall}). The constraints do not change: beta
+     * was free already.
+     */
+    private static Solved minimise(Lifted lifted, Matrix w0, int n, double[] rowCurvature, double maxCurvature,
+                                   double ridge, double kappa, int iterations, double atStart) {
+        Matrix g = lifted.gradient();
+        Matrix k = lifted.curvature();
+        int side = k.rows();
+        int p = (side - 2 * n) / 2;
+        int biasPlus = 2 * n + p - 1;
+        int biasMinus = side - 1;
+        int rows = g.rows();
+        // Centred variables: the lifted columns but the bias's two, in order, then beta.
+        int free = side - 2;
+        int[] column = new int[free];
+        for (int j = 0, c = 0; j < side; j++) {
+            if (j != biasPlus && j != biasMinus) {
+                column[c++] = j;
+            }
         }
-        double curvature = loss.curvature();
-        Matrix t0 = split(theta0);
-        scaleColumns(t0, d, 0, true);
+        // The bias's second moment (1: the weights have mean 1) and the lifted data's means over it.
+        double biasMoment = k.get(biasPlus, biasPlus);
+        double[] mu = new double[free];
+        for (int c = 0; c < free; c++) {
+            mu[c] = k.get(column[c], biasPlus) / biasMoment;
+        }
+        Matrix cov = Matrix.zeros(free + 1, free + 1);
+        for (int b = 0; b < free; b++) {
+            for (int a = 0; a < free; a++) {
+                cov.set(a, b, k.get(column[a], column[b]) - biasMoment * mu[a] * mu[b]);
+            }
+        }
+        cov.set(free, free, biasMoment);
+        // Scales from the whole Hessian's diagonal (curvature and ridge), so a column of tiny variance
+        // does not make its ridge term the largest curvature.
+        double[] d = new double[free + 1];
+        for (int c = 0; c <= free; c++) {
+            double v = maxCurvature * cov.get(c, c) + (c == free ? 0 : ridge);
+            d[c] = !(v > 1e-12) ? 1.0 : Math.sqrt(v);
+        }
+        Matrix t0 = split(w0, n);
+        Matrix gc = Matrix.zeros(rows, free + 1);
+        Matrix s0 = Matrix.zeros(rows, free + 1);
+        for (int i = 0; i < rows; i++) {
+            double gBias = g.get(i, biasPlus);
+            double beta = t0.get(i, biasPlus) - t0.get(i, biasMinus);
+            for (int c = 0; c < free; c++) {
+                gc.set(i, c, (g.get(i, column[c]) - gBias * mu[c]) / d[c]);
+                s0.set(i, c, t0.get(i, column[c]) * d[c]);
+                beta += mu[c] * t0.get(i, column[c]);
+            }
+            gc.set(i, free, gBias);
+            s0.set(i, free, beta);
+        }
+        double[] ridgeOf = new double[free + 1];
+        double largestRidge = 0;
+        for (int b = 0; b <= free; b++) {
+            for (int a = 0; a <= free; a++) {
+                cov.set(a, b, cov.get(a, b) / (d[a] * d[b]));
+            }
+            ridgeOf[b] = b == free ? 0 : ridge / (d[b] * d[b]);
+            largestRidge = Math.max(largestRidge, ridgeOf[b]);
+        }
         Fista.Problem problem = new Fista.Problem() {
             @Override
-            public Matrix gradient(Matrix t) {
-                Matrix grad = g.copy();
-                Matrix.gemm(curvature, t.minus(t0), false, s, false, 1.0, grad);
-                for (int j = 0; j < t.cols(); j++) {
-                    for (int i = 0; i < t.rows(); i++) {
-                        grad.set(i, j, grad.get(i, j) + ridgeOf[j] * t.get(i, j));
+            public Matrix gradient(Matrix s) {
+                Matrix grad = gc.copy();
+                Matrix delta = s.minus(s0).scaleRowsInPlace(rowCurvature);
+                Matrix.gemm(1.0, delta, false, cov, false, 1.0, grad);
+                if (ridge > 0) {
+                    for (int j = 0; j < free; j++) {
+                        for (int i = 0; i < rows; i++) {
+                            grad.set(i, j, grad.get(i, j) + ridgeOf[j] * s.get(i, j));
+                        }
                     }
                 }
                 return grad;
             }
 
             @Override
-            public void prox(Matrix t, double step) {
-                NON_NEGATIVE.prox(t, step, null);
+            public void prox(Matrix s, double step) {
+                for (int i = 0; i < rows; i++) {
+                    for (int c = 0; c < free; c++) {
+                        s.set(i, c, Math.max(0, s.get(i, c)));
+                    }
+                }
+                if (!Double.isNaN(kappa)) {
+                    double[] row = new double[2 * n]; // the first 2n are A's split, scaled by d
+                    for (int i = 0; i < rows; i++) {
+                        for (int c = 0; c < 2 * n; c++) {
+                            row[c] = s.get(i, c);
+                        }
+                        projectScaledBall(row, d, kappa);
+                        for (int c = 0; c < 2 * n; c++) {
+                            s.set(i, c, row[c]);
+                        }
+                    }
+                }
             }
         };
-        double lipschitz = Lipschitz.ofPsd(curvature, s, 500, largestRidge);
-        Matrix t = Fista.minimise(problem, t0, lipschitz, iterations);
-        double atStart = st.robustLoss() * inv;
-        double before = atStart + ridgeValue(t0, ridgeOf);
-        Matrix delta = t.minus(t0);
-        double after = atStart + g.dot(delta) + 0.5 * curvature * delta.times(s).dot(delta) + ridgeValue(t, ridgeOf);
-        if (!(after <= before)) { // keep the start should the estimated Lipschitz constant fall short
-            t = t0;
-            after = before;
+        Matrix start = s0.copy();
+        problem.prox(start, 0);
+        double lipschitz = Lipschitz.ofPsd(maxCurvature, cov, 500, largestRidge);
+        Matrix s = Fista.minimise(problem, start, lipschitz, iterations);
+        double before = atStart + ridgeValue(s0, ridgeOf);
+        double atProjectedStart = value(atStart, gc, cov, rowCurvature, s0, start, ridgeOf);
+        double after = value(atStart, gc, cov, rowCurvature, s0, s, ridgeOf);
+        if (!(after <= atProjectedStart)) { // keep the start should the estimated Lipschitz constant fall short
+            s = start;
+            after = atProjectedStart;
         }
-        scaleColumns(t, d, 0, false);
-        Matrix theta = merge(t);
-        return new ReadoutStep.Result(theta.columns(0, n), theta.columns(n, theta.cols()), before, after);
+        // Back to the split: T = s / d off the bias, and the bias from beta - mu^T T.
+        Matrix t = Matrix.zeros(rows, side);
+        for (int i = 0; i < rows; i++) {
+            double bias = s.get(i, free);
+            for (int c = 0; c < free; c++) {
+                double v = s.get(i, c) / d[c];
+                t.set(i, column[c], v);
+                bias -= mu[c] * v;
+            }
+            t.set(i, bias > 0 ? biasPlus : biasMinus, Math.abs(bias));
+        }
+        return new Solved(merge(t, n), before, after);
+    }
+
+    /**
+     * Projects {@code v >= 0} onto {@code {s >= 0 : sum_j s_j / d_j <= kappa}} in place: the ball
+     * {@code sum_j t_j <= kappa} of the unscaled {@code t = s / d}. The answer is
+     * {@code s_j = max(0, v_j - theta / d_j)}, theta found from the entries sorted by {@code v_j d_j}.
+     */
+    static void projectScaledBall(double[] v, double[] d, double kappa) {
+        double total = 0;
+        for (int j = 0; j < v.length; j++) {
+            total += v[j] / d[j];
+        }
+        if (total <= kappa) {
+            return;
+        }
+        Integer[] order = new Integer[v.length];
+        for (int j = 0; j < v.length; j++) {
+            order[j] = j;
+        }
+        java.util.Arrays.sort(order, (x, y) -> Double.compare(v[y] * d[y], v[x] * d[x]));
+        double av = 0;
+        double aa = 0;
+        double theta = 0;
+        for (int k = 0; k < v.length; k++) {
+            int j = order[k];
+            av += v[j] / d[j];
+            aa += 1 / (d[j] * d[j]);
+            theta = (av - kappa) / aa;
+            double next = k + 1 < v.length ? v[order[k + 1]] * d[order[k + 1]] : Double.NEGATIVE_INFINITY;
+            if (theta >= next) {
+                break;
+            }
+        }
+        for (int j = 0; j < v.length; j++) {
+            v[j] = Math.max(0, v[j] - theta / d[j]);
+        }
+    }
+
+    private static double value(double atStart, Matrix g, Matrix k, double[] rowCurvature, Matrix t0, Matrix t,
+                                double[] ridgeOf) {
+        Matrix delta = t.minus(t0);
+        Matrix weighted = delta.copy().scaleRowsInPlace(rowCurvature);
+        return atStart + g.dot(delta) + 0.5 * weighted.dot(delta.times(k)) + ridgeValue(t, ridgeOf);
     }
 
     private static double ridgeValue(Matrix t, double[] ridgeOf) {
@@ -273,102 +549,25 @@ public final class RobustCounterpart {
         return v;
     }
 
-    private static void requireSpread(double[] spread, int rows) {
-        if (spread == null || spread.length != rows) {
-            throw new IllegalArgumentException("robust step needs statistics gathered under the box (gamma of length "
-                    + rows + "), got " + (spread == null ? "nominal statistics" : "length " + spread.length));
-        }
-    }
-
-    /** {@code [W+ W-]}, the split of W into its positive and negative parts. */
-    static Matrix split(Matrix w) {
-        int p = w.cols();
-        Matrix out = Matrix.zeros(w.rows(), 2 * p);
-        for (int j = 0; j < p; j++) {
+    /** {@code [W_s+ W_s- W_u+ W_u-]} for {@code W = [W_s W_u]} with n state columns. */
+    static Matrix split(Matrix w, int n) {
+        int p = w.cols() - n;
+        Matrix out = Matrix.zeros(w.rows(), 2 * n + 2 * p);
+        for (int j = 0; j < w.cols(); j++) {
+            int plus = j < n ? j : 2 * n + (j - n);
+            int minus = j < n ? n + j : 2 * n + p + (j - n);
             for (int i = 0; i < w.rows(); i++) {
                 double v = w.get(i, j);
-                out.set(i, v > 0 ? j : p + j, Math.abs(v));
+                out.set(i, v > 0 ? plus : minus, Math.abs(v));
             }
         }
         return out;
     }
 
-    /** {@code W+ - W-} from {@code [W+ W-]}. */
-    static Matrix merge(Matrix split) {
-        int p = split.cols() / 2;
-        return split.columns(0, p).minus(split.columns(p, 2 * p));
-    }
-
-    /**
-     * The lifted gradient {@code [G_s, G_u + gamma sigma^T, -G_u + gamma sigma^T]} for the first
-     * {@code free} columns of G (the states') kept whole; gamma is multiplied by {@code scale}.
-     */
-    static Matrix liftGradient(Matrix g, double[] gamma, double scale, int free, double[] sigma) {
-        int p = g.cols() - free;
-        Checks.shape("gradient", g, gamma.length, free + sigma.length);
-        Matrix out = Matrix.zeros(g.rows(), free + 2 * p);
-        out.setBlock(0, 0, g.columns(0, free));
-        for (int j = 0; j < p; j++) {
-            for (int i = 0; i < g.rows(); i++) {
-                double gu = g.get(i, free + j);
-                double spread = scale * gamma[i] * sigma[j];
-                out.set(i, free + j, gu + spread);
-                out.set(i, free + p + j, -gu + spread);
-            }
-        }
-        return out;
-    }
-
-    /**
-     * The lifted curvature {@code E[v^ v^T] + w (m c^T + c m^T + c c^T)} of the per-sample K over
-     * {@code v = [s; u]}: {@code v^ = [s; u; -u]} is the nominal data in split coordinates,
-     * {@code c = [0; sigma; sigma]} the box's shift, {@code m = E[v^]}. The means are K's last column,
-     * since u's last row (the bias) is 1.
-     */
-    static Matrix lift(Matrix k, int free, Box box) {
-        double[] sigma = box.sigma();
-        int p = sigma.length;
-        int side = free + 2 * p;
-        Checks.shape("K", k, free + p, free + p);
-        if (sigma[p - 1] != 0) {
-            throw new IllegalArgumentException("the last input row must be the bias, with radius 0");
-        }
-        int last = free + p - 1;
-        int[] from = new int[side];
-        double[] sign = new double[side];
-        double[] c = new double[side];
-        for (int i = 0; i < side; i++) {
-            from[i] = i < free ? i : i < free + p ? i : i - p;
-            sign[i] = i < free + p ? 1 : -1;
-            c[i] = i < free ? 0 : sigma[(i - free) % p];
-        }
-        double w = box.weight();
-        Matrix out = Matrix.zeros(side, side);
-        for (int j = 0; j < side; j++) {
-            double mj = sign[j] * k.get(from[j], last);
-            for (int i = 0; i < side; i++) {
-                double mi = sign[i] * k.get(from[i], last);
-                out.set(i, j, sign[i] * sign[j] * k.get(from[i], from[j]) + w * (mi * c[j] + c[i] * mj + c[i] * c[j]));
-            }
-        }
-        return out;
-    }
-
-    /** Keeps a block >= 0: the split parts' constraint, as a penalty whose prox is the projection. */
-    static final Penalty NON_NEGATIVE = new NonNegative();
-
-    record NonNegative() implements Penalty {
-        @Override
-        public double value(Matrix w, Matrix coupled) {
-            return 0; // the iterates are projected, so they never leave the orthant
-        }
-
-        @Override
-        public void prox(Matrix w, double t, Matrix coupled) {
-            double[] d = w.data();
-            for (int k = 0; k < d.length; k++) {
-                d[k] = Math.max(0, d[k]);
-            }
-        }
+    /** W from its split {@link #split}. */
+    static Matrix merge(Matrix t, int n) {
+        int p = (t.cols() - 2 * n) / 2;
+        return Matrix.hstack(t.columns(0, n).minus(t.columns(n, 2 * n)),
+                t.columns(2 * n, 2 * n + p).minus(t.columns(2 * n + p, 2 * n + 2 * p)));
     }
 }

@@ -68,19 +68,7 @@ public final class IntervalGradient {
         int m = u.cols();
         int q = c.rows();
         Matrix abar = stacked(a);
-        double[] r = IntervalBounds.absTimes(b, sigma);
-
-        Matrix bu = b.times(u);
-        Matrix input = Matrix.zeros(2 * n, m);
-        double[] in = input.data();
-        double[] bud = bu.data();
-        for (int col = 0; col < m; col++) {
-            for (int i = 0; i < n; i++) {
-                double z = bud[col * n + i];
-                in[col * 2 * n + i] = z + r[i];
-                in[col * 2 * n + n + i] = z - r[i];
-            }
-        }
+        Matrix input = intervalInput(b, u, sigma);
         FixedPointSolver.Result solved = ImplicitGradient.forward(abar, phi, tolerance).solve(input, null);
         Matrix s = solved.states();
         Matrix pre = input;
@@ -211,6 +199,39 @@ public final class IntervalGradient {
             }
         }
         return new Result(da, db, dc, ddm, loss, certified, solved.iterations(), adjoint.iterations());
+    }
+
+    /** The interval model's input {@code [B u + |B| sigma; B u - |B| sigma]}, a column per point. */
+    private static Matrix intervalInput(Matrix b, Matrix u, double[] sigma) {
+        int n = b.rows();
+        int m = u.cols();
+        double[] r = IntervalBounds.absTimes(b, sigma);
+        Matrix bu = b.times(u);
+        Matrix input = Matrix.zeros(2 * n, m);
+        double[] in = input.data();
+        double[] bud = bu.data();
+        for (int col = 0; col < m; col++) {
+            for (int i = 0; i < n; i++) {
+                double z = bud[col * n + i];
+                in[col * 2 * n + i] = z + r[i];
+                in[col * 2 * n + n + i] = z - r[i];
+            }
+        }
+        return input;
+    }
+
+    /**
+     * The interval model's states {@code [hi; lo]} (2n x m) for inputs U (with the bias row) and radii
+     * sigma per row of U, each point's fixed point solved to the relative {@code tolerance} on its own,
+     * so that they do not depend on which points share a block.
+     */
+    public static Matrix intervalStates(Matrix a, Matrix b, Activation phi, Matrix u, double[] sigma,
+                                        double tolerance) {
+        if (sigma.length != u.rows()) {
+            throw new IllegalArgumentException("sigma has " + sigma.length + " radii for " + u.rows() + " input rows");
+        }
+        return ImplicitGradient.forward(stacked(a), phi, tolerance).solveEachColumn(intervalInput(b, u, sigma), null)
+                .states();
     }
 
     /** {@code [A+ -A-; -A- A+]}: the interval map's matrix on [hi; lo]. */

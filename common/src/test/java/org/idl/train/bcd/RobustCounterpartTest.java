@@ -10,7 +10,9 @@ import org.idl.model.ImplicitModel;
 import org.idl.robust.IntervalBounds;
 import org.idl.train.Loss;
 import org.idl.train.MetricSums;
+import org.idl.train.DataBlock;
 import org.idl.train.TrainingResult;
+import org.idl.train.gradient.IntervalGradient;
 import org.idl.train.gradient.IntervalTraining;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,178 +40,206 @@ class RobustCounterpartTest {
         yTest = split.test().oneHot(10);
     }
 
-    /** Random data with the bias row last, as the trainer augments it. */
-    private static Matrix inputs(int p, int m, Random random) {
-        return Matrix.gaussian(p, m, 1.0, random).withOnesRow();
-    }
+    /** A small model with bias, data whose bias row is last, its states X* and the interval states. */
+    private static final class Setup {
+        final int n = 5;
+        final int p = 4;
+        final int m = 60;
+        final Random random = new Random(7);
+        final Matrix u = Matrix.gaussian(p, m, 1.0, random).withOnesRow();
+        final double[] sigma = new double[p + 1];
+        final ImplicitModel model;
+        final Matrix y = Matrix.zeros(3, m);
+        final Matrix x;
+        final Matrix hi;
+        final Matrix lo;
 
-    private static double[] sigma(int p, Random random) {
-        double[] s = new double[p + 1];
-        for (int i = 0; i < p; i++) {
-            s[i] = 0.3 * random.nextDouble();
-        }
-        return s;
-    }
-
-    /** {@code [s; u; -u] (+ w-weighted [0; sigma; sigma])}: the lifted data, built point by point. */
-    private static Matrix lifted(Matrix s, Matrix u, double[] sigma, double shift) {
-        int n = s.rows();
-        int p = u.rows();
-        Matrix out = Matrix.zeros(n + 2 * p, s.cols());
-        for (int j = 0; j < s.cols(); j++) {
-            for (int i = 0; i < n; i++) {
-                out.set(i, j, s.get(i, j));
-            }
+        Setup() {
             for (int i = 0; i < p; i++) {
-                out.set(n + i, j, u.get(i, j) + shift * sigma[i]);
-                out.set(n + p + i, j, -u.get(i, j) + shift * sigma[i]);
+                sigma[i] = 0.2 * random.nextDouble();
             }
-        }
-        return out;
-    }
-
-    @Test
-    void liftedCurvatureIsTheMixOfTheLiftedDataGrams() {
-        Random random = new Random(1);
-        int n = 5;
-        int p = 4;
-        int m = 40;
-        Matrix x = Matrix.gaussian(n, m, 1.0, random);
-        Matrix u = inputs(p, m, random);
-        double[] sigma = sigma(p, random);
-        double w = 0.4;
-        Matrix k = Matrix.symmetricBlocks(x.gram(), x.timesTransposed(u), u.gram()).scaleInPlace(1.0 / m);
-        Matrix expected = lifted(x, u, sigma, 0).gram().scaleInPlace((1 - w) / m)
-                .addInPlace(w / m, lifted(x, u, sigma, 1).gram());
-        Matrix actual = RobustCounterpart.lift(k, n, new RobustCounterpart.Box(sigma, w));
-        assertTrue(actual.minus(expected).maxAbs() < 1e-12, "difference " + actual.minus(expected).maxAbs());
-    }
-
-    @Test
-    void splitAndMergeAreInverse() {
-        Matrix b = Matrix.gaussian(3, 6, 1.0, new Random(2));
-        Matrix split = RobustCounterpart.split(b);
-        assertEquals(12, split.cols());
-        for (double v : split.data()) {
-            assertTrue(v >= 0);
-        }
-        assertEquals(0.0, RobustCounterpart.merge(split).minus(b).maxAbs());
-    }
-
-    /** The per-unit divergence bound, from its definition: {@code h*(z + r) - p z + p r}, mixed with F(p, z) by w. */
-    private static double bound(Activation phi, double z, double p, double r, double w) {
-        return (1 - w) * FenchelDivergence.value(phi, p, z) + w * (phi.hStar(z + r) + phi.h(p) - p * z + p * r);
-    }
-
-    @Test
-    void divergenceBoundHoldsOverTheBoxAndItsStatisticsAreTheLiftedOnes() {
-        Random random = new Random(3);
-        int n = 4;
-        int p = 6;
-        int m = 30;
-        Activation phi = Activation.RELU;
-        Matrix a = Matrix.gaussian(n, n, 0.2, random);
-        Matrix b = Matrix.gaussian(n, p + 1, 0.5, random);
-        Matrix x = Matrix.gaussian(n, m, 1.0, random);
-        phi.applyInPlace(x.data());
-        Matrix p0 = Matrix.gaussian(n, m, 1.0, random);
-        phi.applyInPlace(p0.data());
-        Matrix u = inputs(p, m, random);
-        double[] sigma = sigma(p, random);
-        double[] lambda = {0.1, 0.2, 0.1, 0.3};
-        RobustCounterpart.Box box = new RobustCounterpart.Box(sigma, 1.0);
-        double[] r = box.shift(b, 0);
-        Matrix z = b.times(u);
-        Matrix.gemm(1.0, a, false, x, false, 1.0, z);
-        ABStep.Statistics st = ABStep.statistics(phi, lambda, x, u, z, p0, null, true, r, 1.0);
-        // Soundness: the bound is above the divergence of every input in the box.
-        for (int trial = 0; trial < 200; trial++) {
-            Matrix moved = u.copy();
             for (int j = 0; j < m; j++) {
-                for (int i = 0; i < p; i++) {
-                    moved.set(i, j, u.get(i, j) + sigma[i] * (2 * random.nextDouble() - 1));
+                y.set(random.nextInt(3), j, 1);
+            }
+            Matrix a = Matrix.gaussian(n, n, 0.2, random);
+            org.idl.model.WellPosedness.projectInfNormBall(a, 0.8);
+            model = new ImplicitModel(a, Matrix.gaussian(n, p + 1, 0.5, random), Matrix.gaussian(3, n, 0.5, random),
+                    Matrix.gaussian(3, p + 1, 0.5, random), Activation.RELU, true);
+            x = model.solver(1e-12).solve(model.b().times(u), null).states();
+            Matrix s = IntervalGradient.intervalStates(model.a(), model.b(), Activation.RELU, u, sigma, 1e-12);
+            hi = s.block(0, n, 0, m);
+            lo = s.block(n, 2 * n, 0, m);
+        }
+
+        DataBlock block() {
+            return DataBlock.of(u, y).withStates(x, x.copy());
+        }
+
+        /** The lifted data of one kind ({@link RobustCounterpart#liftMap}) for every point. */
+        Matrix lifted(int which) {
+            Matrix base = Matrix.vstack(Matrix.vstack(Matrix.vstack(x, hi), lo), u);
+            return RobustCounterpart.liftMap(which, n, sigma).times(base);
+        }
+    }
+
+    @Test
+    void theBoxOfThePreActivationsHoldsEveryInputInTheBox() {
+        Setup s = new Setup();
+        Matrix w = Matrix.hstack(s.model.a(), s.model.b());
+        Matrix split = RobustCounterpart.split(w, s.n);
+        assertEquals(0.0, RobustCounterpart.merge(split, s.n).minus(w).maxAbs());
+        Matrix zUp = split.times(s.lifted(1));
+        Matrix zLo = split.times(s.lifted(2));
+        Matrix z = split.times(s.lifted(0));
+        Matrix expected = s.model.b().times(s.u);
+        Matrix.gemm(1.0, s.model.a(), false, s.x, false, 1.0, expected);
+        assertTrue(z.minus(expected).maxAbs() < 1e-12);
+        for (int trial = 0; trial < 100; trial++) {
+            Matrix moved = s.u.copy();
+            for (int j = 0; j < s.m; j++) {
+                for (int i = 0; i < s.p; i++) {
+                    moved.set(i, j, s.u.get(i, j) + s.sigma[i] * (2 * s.random.nextDouble() - 1));
                 }
             }
-            Matrix zm = b.times(moved);
-            Matrix.gemm(1.0, a, false, x, false, 1.0, zm);
-            double divergence = 0;
+            Matrix xm = s.model.solver(1e-12).solve(s.model.b().times(moved), null).states();
+            Matrix zm = s.model.b().times(moved);
+            Matrix.gemm(1.0, s.model.a(), false, xm, false, 1.0, zm);
             for (int k = 0; k < zm.data().length; k++) {
-                divergence += lambda[k % n] * FenchelDivergence.value(phi, p0.data()[k], zm.data()[k]);
+                assertTrue(zm.data()[k] <= zUp.data()[k] + 1e-9 && zm.data()[k] >= zLo.data()[k] - 1e-9,
+                        "pre-activation " + zm.data()[k] + " outside [" + zLo.data()[k] + ", " + zUp.data()[k] + "]");
             }
-            assertTrue(divergence <= st.divergence() + 1e-12, divergence + " > " + st.divergence());
         }
-        double expected = 0;
+    }
+
+    /** The (A,B)-step's bound at W = [A B], computed from the lifted data and its definition. */
+    private static double abBound(Setup s, Matrix w, Matrix p, double[] lambda, double weight) {
+        Matrix split = RobustCounterpart.split(w, s.n);
+        Matrix z = split.times(s.lifted(0));
+        Matrix zUp = split.times(s.lifted(1));
+        Matrix zLo = split.times(s.lifted(2));
+        Activation phi = Activation.RELU;
+        double sum = 0;
         for (int k = 0; k < z.data().length; k++) {
-            expected += lambda[k % n] * bound(phi, z.data()[k], p0.data()[k], r[k % n], 1.0);
+            double pk = p.data()[k];
+            sum += lambda[k % s.n] * ((1 - weight) * FenchelDivergence.value(phi, pk, z.data()[k])
+                    + weight * (phi.hStar(zUp.data()[k]) + phi.h(pk) - pk * zLo.data()[k]));
         }
-        assertEquals(expected, st.divergence(), 1e-10 * Math.abs(expected));
-        // The lifted gradient is the gradient of the bound in [A B+ B-], from the lifted data.
-        double w = 0.6;
-        ABStep.Statistics mixed = ABStep.statistics(phi, lambda, x, u, z, p0, null, true, r, w);
-        Matrix g = RobustCounterpart.liftGradient(mixed.g(), mixed.spread(), 1.0, n, sigma);
-        Matrix residual0 = Matrix.zeros(n, m);
-        Matrix residual1 = Matrix.zeros(n, m);
-        Matrix target = Matrix.zeros(n, m);
-        for (int k = 0; k < z.data().length; k++) {
-            double li = lambda[k % n];
-            residual0.data()[k] = li * phi.apply(z.data()[k]);
-            residual1.data()[k] = li * phi.apply(z.data()[k] + r[k % n]);
-            target.data()[k] = li * p0.data()[k];
-        }
-        // (1 - w) phi(z) v^ + w phi(z + r) v~ - p v^ + w p [0; sigma; sigma].
-        Matrix expectedG = residual0.timesTransposed(lifted(x, u, sigma, 0)).scaleInPlace(1 - w)
-                .addInPlace(w, residual1.timesTransposed(lifted(x, u, sigma, 1)))
-                .addInPlace(-1.0, target.timesTransposed(lifted(x, u, sigma, 0)))
-                .addInPlace(w, target.timesTransposed(lifted(x, u, sigma, 1).minus(lifted(x, u, sigma, 0))));
-        assertTrue(g.minus(expectedG).maxAbs() < 1e-10, "difference " + g.minus(expectedG).maxAbs());
+        return sum;
     }
 
     @Test
-    void stepsLowerTheirBoundsAndKeepAWellPosedA() {
-        Random random = new Random(4);
-        int n = 6;
-        int p = 5;
-        int m = 80;
-        Activation phi = Activation.RELU;
-        Matrix u = inputs(p, m, random);
-        Matrix y = Matrix.zeros(3, m);
-        for (int j = 0; j < m; j++) {
-            y.set(random.nextInt(3), j, 1);
-        }
-        ImplicitModel model = new ImplicitModel(Matrix.gaussian(n, n, 0.1, random), Matrix.gaussian(n, p + 1, 0.5, random),
-                Matrix.gaussian(3, n, 0.5, random), Matrix.gaussian(3, p + 1, 0.5, random), phi, true);
-        Matrix x = model.solver(1e-12).solve(model.b().times(u), null).states();
-        Matrix pTargets = x.copy();
-        double[] lambda = {0.1, 0.1, 0.1, 0.1, 0.1, 0.1};
-        RobustCounterpart.Box box = new RobustCounterpart.Box(sigma(p, random), 0.7);
-        Matrix z = model.b().times(u);
-        Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
-        ABStep.Statistics st = ABStep.statistics(phi, lambda, x, u, z, pTargets, null, true, box.shift(model.b(), 0),
-                box.weight());
-        ABStep.Result ab = RobustCounterpart.solveAB(st, u.gram(), model.a(), model.b(), lambda, 0.9, 300, box);
-        assertTrue(ab.a().infNorm() <= 0.9 + 1e-12);
+    void theRobustAbStepLowersItsBoundAndKeepsAWellPosedA() {
+        Setup s = new Setup();
+        double weight = 0.6;
+        BcdConfig config = BcdConfig.builder().hidden(s.n).stepTolerance(1e-12)
+                .interval(new IntervalTraining(Arrays.copyOf(s.sigma, s.p), weight, 0)).build();
+        RobustCounterpart.Box box = new RobustCounterpart.Box(s.sigma, weight);
+        Matrix z = s.model.b().times(s.u);
+        Matrix.gemm(1.0, s.model.a(), false, s.x, false, 1.0, z);
+        StepResult[] pStep = new StepResult[1];
+        RobustCounterpart.Statistics st = RobustCounterpart.abStatistics(config, s.model, s.block(), box, z,
+                s.model.d().times(s.u), pStep);
+        double[] lambda = config.lambdas();
+        Matrix w0 = Matrix.hstack(s.model.a(), s.model.b());
+        assertEquals(abBound(s, w0, pStep[0].value(), lambda, weight), st.objective(), 1e-9 * Math.abs(st.objective()));
+        // kappa below the start's ||A||_inf (0.8): the ball is active from the first iteration.
+        ABStep.Result ab = RobustCounterpart.solveAB(st, s.u.gram(), s.model.a(), s.model.b(), lambda, 0.5, 300, box);
+        assertTrue(s.model.a().infNorm() > 0.75 && ab.a().infNorm() <= 0.5 + 1e-12, "||A||_inf = " + ab.a().infNorm());
         assertTrue(ab.after() < ab.before(), ab.after() + " >= " + ab.before());
-        Matrix z1 = ab.b().times(u);
-        Matrix.gemm(1.0, ab.a(), false, x, false, 1.0, z1);
-        double at = ABStep.statistics(phi, lambda, x, u, z1, pTargets, null, false, box.shift(ab.b(), 0), box.weight())
-                .divergence() / m;
+        double at = abBound(s, Matrix.hstack(ab.a(), ab.b()), pStep[0].value(), lambda, weight) / s.m;
         assertTrue(at <= ab.after() + 1e-10, "bound at the new (A, B) " + at + " above the majoriser " + ab.after());
+    }
 
-        Loss loss = Loss.SOFTMAX_CROSS_ENTROPY;
-        Matrix yhat = model.c().times(x);
-        Matrix.gemm(1.0, model.d(), false, u, false, 1.0, yhat);
-        RobustCounterpart.Box readoutBox = RobustCounterpart.readoutBox(model, box);
-        ReadoutStep.Statistics rs = ReadoutStep.statisticsAt(loss, x, u, y, yhat, null, true,
-                Matrix.hstack(model.c(), model.d()), readoutBox);
-        ReadoutStep.Result readout = RobustCounterpart.solveReadout(rs, rs.ss(), rs.su(), u.gram(), model.c(), model.d(),
-                loss, 1e-4, 300, readoutBox);
-        assertTrue(readout.after() < readout.before(), readout.after() + " >= " + readout.before());
-        Matrix yhat1 = readout.c().times(x);
-        Matrix.gemm(1.0, readout.d(), false, u, false, 1.0, yhat1);
-        ReadoutStep.Statistics rs1 = ReadoutStep.statisticsAt(loss, x, u, y, yhat1, null, false,
-                Matrix.hstack(readout.c(), readout.d()), readoutBox);
-        double after = rs1.robustLoss() / m + 0.5e-4 * (readout.c().frobeniusSquared() + readout.d().frobeniusSquared());
-        assertTrue(after <= readout.after() + 1e-10, "bound at the new readout " + after + " above " + readout.after());
+    /** The readout's bound at Theta = [C D] (with the split ridge), from the lifted data and its definition. */
+    private static double readoutBound(Setup s, Matrix theta, double weight, double ridge) {
+        Matrix split = RobustCounterpart.split(theta, s.n);
+        Matrix yhat = split.times(s.lifted(0));
+        Matrix yUp = split.times(s.lifted(1));
+        Matrix yLo = split.times(s.lifted(2));
+        double sum = 0;
+        for (int j = 0; j < s.m; j++) {
+            double lseNominal = 0;
+            double lseUp = 0;
+            for (int k = 0; k < 3; k++) {
+                lseNominal += Math.exp(yhat.get(k, j));
+                lseUp += Math.exp(yUp.get(k, j));
+            }
+            int t = s.y.argmaxInColumn(j);
+            sum += (1 - weight) * (Math.log(lseNominal) - yhat.get(t, j)) + weight * (Math.log(lseUp) - yLo.get(t, j));
+        }
+        // The ridge on every split entry but the bias's (the last column of each half of D's split).
+        int p1 = s.p + 1;
+        for (int k = 0; k < 3; k++) {
+            split.set(k, 2 * s.n + p1 - 1, 0);
+            split.set(k, 2 * s.n + 2 * p1 - 1, 0);
+        }
+        return sum / s.m + 0.5 * ridge * split.frobeniusSquared();
+    }
+
+    @Test
+    void theRobustReadoutStepLowersItsBound() {
+        Setup s = new Setup();
+        double weight = 0.7;
+        double ridge = 1e-3;
+        BcdConfig config = BcdConfig.builder().hidden(s.n).stepTolerance(1e-12)
+                .interval(new IntervalTraining(Arrays.copyOf(s.sigma, s.p), weight, 0)).build();
+        RobustCounterpart.Box box = new RobustCounterpart.Box(s.sigma, weight);
+        RobustCounterpart.Statistics st = RobustCounterpart.readoutStatistics(config, s.model, s.block(), box);
+        Matrix theta0 = Matrix.hstack(s.model.c(), s.model.d());
+        assertEquals(readoutBound(s, theta0, weight, 0), st.objective() / s.m, 1e-10);
+        ReadoutStep.Result r = RobustCounterpart.solveReadout(st, s.u.gram(), s.model.c(), s.model.d(),
+                Loss.SOFTMAX_CROSS_ENTROPY, ridge, 300, box);
+        assertTrue(r.after() < r.before(), r.after() + " >= " + r.before());
+        double at = readoutBound(s, Matrix.hstack(r.c(), r.d()), weight, ridge);
+        assertTrue(at <= r.after() + 1e-10, "bound at the new readout " + at + " above the majoriser " + r.after());
+    }
+
+    @Test
+    void theScaledBallProjectionIsTheBallsWhenUnscaledAndOptimalWhenScaled() {
+        Random random = new Random(9);
+        double[] v = new double[12];
+        double[] ones = new double[12];
+        double[] d = new double[12];
+        for (int j = 0; j < v.length; j++) {
+            v[j] = random.nextDouble();
+            ones[j] = 1;
+            d[j] = 0.1 + 3 * random.nextDouble();
+        }
+        double[] unscaled = v.clone();
+        RobustCounterpart.projectScaledBall(unscaled, ones, 2.0);
+        Matrix row = Matrix.wrap(1, v.length, v.clone());
+        org.idl.model.WellPosedness.projectInfNormBall(row, 2.0);
+        for (int j = 0; j < v.length; j++) {
+            assertEquals(row.get(0, j), unscaled[j], 1e-12);
+        }
+        double[] scaled = v.clone();
+        RobustCounterpart.projectScaledBall(scaled, d, 0.5);
+        double used = 0;
+        double distance = 0;
+        for (int j = 0; j < v.length; j++) {
+            assertTrue(scaled[j] >= 0);
+            used += scaled[j] / d[j];
+            distance += (scaled[j] - v[j]) * (scaled[j] - v[j]);
+        }
+        assertEquals(0.5, used, 1e-12);
+        // No other feasible point nearby is closer to v.
+        for (int trial = 0; trial < 2000; trial++) {
+            double[] other = scaled.clone();
+            int a = random.nextInt(v.length);
+            int b = random.nextInt(v.length);
+            double move = 0.01 * random.nextDouble();
+            other[a] += move * d[a];
+            other[b] = Math.max(0, other[b] - move * d[b]);
+            double otherUsed = 0;
+            double otherDistance = 0;
+            for (int j = 0; j < v.length; j++) {
+                otherUsed += other[j] / d[j];
+                otherDistance += (other[j] - v[j]) * (other[j] - v[j]);
+            }
+            if (otherUsed <= 0.5 + 1e-12) {
+                assertTrue(otherDistance >= distance - 1e-12, otherDistance + " < " + distance);
+            }
+        }
     }
 
     @Test

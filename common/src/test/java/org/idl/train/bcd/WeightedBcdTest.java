@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WeightedBcdTest {
 
     @ParameterizedTest(name = "{0} schedule")
-    @CsvSource({"recipe", "paper"})
+    @CsvSource({"recipe", "paper", "robust"})
     void integerWeightsTrainTheModelOfTheRepeatedData(String schedule) {
         LabeledData digits = Digits.load();
         int m = 300;
@@ -40,7 +40,11 @@ class WeightedBcdTest {
         Matrix ur = u.columnsAt(order, 0, m);
         Matrix yr = y.columnsAt(order, 0, m);
 
-        BcdConfig config = BcdConfig.builder().hidden(12).rounds(3).schedule(Schedule.parse(schedule)).build();
+        // "robust": the recipe under a box (RobustCounterpart), whose statistics are weighted sums too.
+        BcdConfig config = schedule.equals("robust")
+                ? BcdConfig.builder().hidden(12).rounds(3).stepTolerance(1e-12)
+                        .interval(new org.idl.train.gradient.IntervalTraining(new double[]{0.1}, 0.5, 1)).build()
+                : BcdConfig.builder().hidden(12).rounds(3).schedule(Schedule.parse(schedule)).build();
         LocalBlockStore weighted = new LocalBlockStore(List.of(
                 DataBlock.of(u.columns(0, 140), y.columns(0, 140), Arrays.copyOfRange(weights, 0, 140), 0),
                 DataBlock.of(u.columns(140, m), y.columns(140, m), Arrays.copyOfRange(weights, 140, m), 1)));

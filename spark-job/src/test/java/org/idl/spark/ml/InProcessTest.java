@@ -25,14 +25,19 @@ class InProcessTest extends SparkSessionTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"bcd", "gradient", "hybrid"})
+    @CsvSource({"bcd", "gradient", "hybrid", "bcd-robust"})
     void sameModelAsThroughSparkJobs(String solver) {
         // Validation rows and weights too: every kind of pass. Two partitions on two cores: the gradient
         // epochs are collective passes (Spark's ring, the driver's shared memory).
         Dataset<Row> frame = SparkTestData.frame(spark, data.train, 2)
                 .withColumn("isVal", functions.rand(2).lt(0.2)).withColumn("w", functions.rand(3).plus(0.5));
-        IdlClassifier classifier = new IdlClassifier().setSolver(solver).setHiddenSize(12).setMaxIter(2)
-                .setGradientIter(2).setInitialReadoutPasses(2).setValidationIndicatorCol("isVal").setWeightCol("w");
+        IdlClassifier classifier = new IdlClassifier().setSolver(solver.replace("-robust", "")).setHiddenSize(12)
+                .setMaxIter(2).setGradientIter(2).setInitialReadoutPasses(2).setValidationIndicatorCol("isVal")
+                .setWeightCol("w");
+        if (solver.endsWith("-robust")) {
+            // BCD's robust counterpart: its statistics travel as task results (Kryo, registration required).
+            classifier.setRobustRadius(0.5).setRobustRamp(1);
+        }
         IdlClassificationModel viaJobs = classifier.fit(frame);
         spark.conf().set("spark.idl.inProcess", "true");
         IdlClassificationModel inDriver = classifier.fit(frame);
