@@ -265,7 +265,7 @@ public final class RobustCounterpart {
     }
 
     /** A lift map's rows as their (at most two) nonzero entries: the products without the dense map. */
-    private record Sparse(int[][] index, double[][] value, int cols) {
+    record Sparse(int[][] index, double[][] value, int cols) {
         static Sparse of(Matrix map) {
             int[][] index = new int[map.rows()][];
             double[][] value = new double[map.rows()][];
@@ -370,7 +370,8 @@ public final class RobustCounterpart {
      * curvature is the covariance C of the lifted data beside the bias's moment (1) for beta. A feature whose radius is many
      * times its spread (a nearly constant pixel, standardised) has lifted data {@code u + sigma}, nearly
      * constant: in K its column is almost the bias's, and FISTA's step 1/L would stall everything else;
-     * in C it is its small variation. Every column is then scaled by the root of its Hessian diagonal (curvature and ridge), and A's ball
+     * in C it is its small variation. Every column is then scaled to a unit diagonal of C (the ridge, separable,
+     * is applied in the prox), and A's ball
      * is projected in the scaled units ({@link #projectScaledBall}). The constraints do not change: beta
      * was free already.
      */
@@ -404,11 +405,11 @@ public final class RobustCounterpart {
             }
         }
         cov.set(free, free, biasMoment);
-        // Scales from the whole Hessian's diagonal (curvature and ridge), so a column of tiny variance
-        // does not make its ridge term the largest curvature.
+        // Scales to a unit diagonal of the covariance. (The ridge, separable, goes into the prox below, so
+        // a column of tiny variance, whose scaled ridge is large, does not shorten FISTA's step.)
         double[] d = new double[free + 1];
         for (int c = 0; c <= free; c++) {
-            double v = maxCurvature * cov.get(c, c) + (c == free ? 0 : ridge);
+            double v = c == free ? 1 : cov.get(c, c);
             d[c] = !(v > 1e-12) ? 1.0 : Math.sqrt(v);
         }
         Matrix t0 = split(w0, n);
@@ -426,13 +427,11 @@ public final class RobustCounterpart {
             s0.set(i, free, beta);
         }
         double[] ridgeOf = new double[free + 1];
-        double largestRidge = 0;
         for (int b = 0; b <= free; b++) {
             for (int a = 0; a <= free; a++) {
                 cov.set(a, b, cov.get(a, b) / (d[a] * d[b]));
             }
             ridgeOf[b] = b == free ? 0 : ridge / (d[b] * d[b]);
-            largestRidge = Math.max(largestRidge, ridgeOf[b]);
         }
         Fista.Problem problem = new Fista.Problem() {
             @Override
@@ -440,21 +439,15 @@ public final class RobustCounterpart {
                 Matrix grad = gc.copy();
                 Matrix delta = s.minus(s0).scaleRowsInPlace(rowCurvature);
                 Matrix.gemm(1.0, delta, false, cov, false, 1.0, grad);
-                if (ridge > 0) {
-                    for (int j = 0; j < free; j++) {
-                        for (int i = 0; i < rows; i++) {
-                            grad.set(i, j, grad.get(i, j) + ridgeOf[j] * s.get(i, j));
-                        }
-                    }
-                }
                 return grad;
             }
 
             @Override
             public void prox(Matrix s, double step) {
+                // The prox of ridgeOf/2 s^2 on s >= 0: shrink, then clip.
                 for (int i = 0; i < rows; i++) {
                     for (int c = 0; c < free; c++) {
-                        s.set(i, c, Math.max(0, s.get(i, c)));
+                        s.set(i, c, Math.max(0, s.get(i, c)) / (1 + step * ridgeOf[c]));
                     }
                 }
                 if (!Double.isNaN(kappa)) {
@@ -473,7 +466,7 @@ public final class RobustCounterpart {
         };
         Matrix start = s0.copy();
         problem.prox(start, 0);
-        double lipschitz = Lipschitz.ofPsd(maxCurvature, cov, 500, largestRidge);
+        double lipschitz = Lipschitz.ofPsd(maxCurvature, cov, 500, 0);
         Matrix s = Fista.minimise(problem, start, lipschitz, iterations);
         double before = atStart + ridgeValue(s0, ridgeOf);
         double atProjectedStart = value(atStart, gc, cov, rowCurvature, s0, start, ridgeOf);
