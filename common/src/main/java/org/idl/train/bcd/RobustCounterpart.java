@@ -20,7 +20,8 @@ import java.io.Serializable;
  *
  * <p><b>The box of the states.</b> (18) holds the states fixed while the inputs move; here they move
  * too, within the interval model's bounds {@code [lo, hi]} of each point (the certificate's own
- * interval fixed point, {@link IntervalGradient#intervalStates}). With {@code W = [A B]} the
+ * interval fixed point, {@link IntervalGradient#intervalStates}, solved to the training step's
+ * tolerance: a training signal, not a proof). With {@code W = [A B]} the
  * pre-activation {@code z' = A x' + B u'} then lies between
  * {@code z_lo = A+ lo - A- hi + B u - |B| sigma} and {@code z_up = A+ hi - A- lo + B u + |B| sigma};
  * the readout's outputs likewise, with {@code [C D]}. Bounding each term of a step's objective at its
