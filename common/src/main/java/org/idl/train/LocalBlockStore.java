@@ -5,8 +5,7 @@ import org.idl.model.ImplicitModel;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Phaser;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -151,7 +150,7 @@ public final class LocalBlockStore implements BlockStore {
                         return task.apply(parameters, block, values -> reduce.sum(rank, values));
                     } catch (Throwable t) {
                         first.compareAndSet(null, t);
-                        reduce.barrier.reset();
+                        reduce.fail();
                         throw t;
                     }
                 }));
@@ -176,14 +175,23 @@ public final class LocalBlockStore implements BlockStore {
         }
     }
 
-    /** Each block posts its array, every block sums them all in block order, then waits before they are reused. */
+    /**
+     * Each block posts its array, every block sums them all in block order, then waits before they are
+     * reused. The waits are a {@link Phaser}'s, not a CyclicBarrier's: a failing block terminates the
+     * phaser for good, so a block that reaches its next wait only afterwards fails too. (A barrier's
+     * reset frees only the blocks already waiting; one arriving later waited for ever.)
+     */
     private static final class SharedMemoryAllReduce {
         private final double[][] posted;
-        private final CyclicBarrier barrier;
+        private final Phaser phaser;
 
         SharedMemoryAllReduce(int blocks) {
             posted = new double[blocks][];
-            barrier = new CyclicBarrier(blocks);
+            phaser = new Phaser(blocks);
+        }
+
+        void fail() {
+            phaser.forceTermination();
         }
 
         void sum(int rank, double[] values) {
@@ -201,13 +209,8 @@ public final class LocalBlockStore implements BlockStore {
         }
 
         private void await() {
-            try {
-                barrier.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted in a collective pass", e);
-            } catch (BrokenBarrierException e) {
-                throw new IllegalStateException("another block of the collective pass failed", e);
+            if (phaser.arriveAndAwaitAdvance() < 0) {
+                throw new IllegalStateException("another block of the collective pass failed");
             }
         }
     }

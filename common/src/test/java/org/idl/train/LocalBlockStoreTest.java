@@ -44,6 +44,26 @@ class LocalBlockStoreTest {
         assertEquals("block 2 failed", e.getMessage());
     }
 
+    @Test
+    void aBlockThatFailsBeforeTheOthersWaitStillEndsThePass() {
+        // Blocks 0 and 1 reach their sum only after block 2 has failed: they must fail too, not wait.
+        LocalBlockStore store = new LocalBlockStore(blocks(3));
+        IllegalStateException e = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(
+                IllegalStateException.class, () -> store.collectivePass(MODEL, (model, block, reduce) -> {
+                    if (block.index() == 2) {
+                        throw new IllegalStateException("block 2 failed");
+                    }
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                    reduce.sumInPlace(new double[]{1.0});
+                    return new BlockStore.Outcome<>(block, new GradientCount(block.size()));
+                })));
+        assertEquals("block 2 failed", e.getMessage());
+    }
+
     record GradientCount(long points) implements Summable<GradientCount> {
         @Override
         public GradientCount merge(GradientCount o) {
