@@ -5,7 +5,7 @@
 # [0, 1]; the job's radii are in grey levels, 255 times as much). Per radius: clean, certified (interval
 # bounds through the fixed point) and attacked (20 steps of projected sign-gradient ascent) accuracy.
 # Writes bench/results/robust/{<name>-train.json,<name>-certify.json,<name>-certify.html,table.md,robust.png}.
-#   bench/robust.sh            # the four models, about 30 minutes on 2 cores
+#   bench/robust.sh            # the four models, about 20 minutes on 2 cores
 #   bench/robust.sh robust     # one of them
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
