@@ -2,7 +2,7 @@ package org.idl.train.bcd;
 
 import org.idl.data.Digits;
 import org.idl.data.LabeledData;
-import org.idl.data.Standardizer;
+import org.idl.data.StandardisedDigits;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
 import org.idl.train.Loss;
@@ -21,12 +21,9 @@ class DigitsTrainingTest {
         LabeledData all = Digits.load();
         assertEquals(1797, all.size());
         assertEquals(64, all.features().rows());
-        LabeledData.Split split = all.stratifiedSplit(0.25, 0);
-        Standardizer scaler = Standardizer.fit(split.train().features());
-        Matrix uTrain = scaler.apply(split.train().features());
-        Matrix uTest = scaler.apply(split.test().features());
-        Matrix yTrain = split.train().oneHot(10);
-        Matrix yTest = split.test().oneHot(10);
+        StandardisedDigits digits = StandardisedDigits.load();
+        Matrix uTrain = digits.uTrain();
+        Matrix yTrain = digits.yTrain();
 
         BcdConfig config = BcdConfig.builder().hidden(64).build();
         long start = System.nanoTime();
@@ -38,7 +35,7 @@ class DigitsTrainingTest {
         ImplicitModel model = result.model();
 
         // Accuracy of the true model: predictions from the fixed point of the learned (A, B, C, D).
-        double testAccuracy = MetricSums.of(Loss.SOFTMAX_CROSS_ENTROPY, yTest, model.predict(uTest)).accuracy();
+        double testAccuracy = digits.testAccuracy(model);
         MetricSums train = MetricSums.of(Loss.SOFTMAX_CROSS_ENTROPY, yTrain, model.predict(uTrain));
         System.out.printf("digits: initial train loss %.4f, final %.4f, train acc %.4f, test acc %.4f, %.1f s%n",
                 result.initial().meanLoss(), train.meanLoss(), train.accuracy(), testAccuracy, seconds);

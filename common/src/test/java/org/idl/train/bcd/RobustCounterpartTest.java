@@ -1,17 +1,12 @@
 package org.idl.train.bcd;
 
-import org.idl.data.Digits;
-import org.idl.data.LabeledData;
-import org.idl.data.Standardizer;
+import org.idl.data.StandardisedDigits;
 import org.idl.linalg.Matrix;
 import org.idl.model.Activation;
 import org.idl.model.FenchelDivergence;
 import org.idl.model.ImplicitModel;
-import org.idl.robust.IntervalBounds;
 import org.idl.train.Loss;
-import org.idl.train.MetricSums;
 import org.idl.train.DataBlock;
-import org.idl.train.TrainingResult;
 import org.idl.train.gradient.IntervalGradient;
 import org.idl.train.gradient.IntervalTraining;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,19 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RobustCounterpartTest {
-    private static Matrix uTrain;
-    private static Matrix uTest;
-    private static Matrix yTrain;
-    private static Matrix yTest;
+    private static StandardisedDigits digits;
 
     @BeforeAll
     static void load() {
-        LabeledData.Split split = Digits.load().stratifiedSplit(0.25, 0);
-        Standardizer scaler = Standardizer.fit(split.train().features());
-        uTrain = scaler.apply(split.train().features());
-        uTest = scaler.apply(split.test().features());
-        yTrain = split.train().oneHot(10);
-        yTest = split.test().oneHot(10);
+        digits = StandardisedDigits.load();
     }
 
     /** A small model with bias, data whose bias row is last, its states X* and the interval states. */
@@ -246,8 +233,8 @@ class RobustCounterpartTest {
     void robustCounterpartGivesTheSameModelForAnyPartitioning() {
         BcdConfig config = BcdConfig.builder().hidden(16).rounds(3)
                 .interval(new IntervalTraining(new double[]{0.1}, 0.5, 2)).build();
-        Matrix u = uTrain.columns(0, 400);
-        Matrix y = yTrain.columns(0, 400);
+        Matrix u = digits.uTrain().columns(0, 400);
+        Matrix y = digits.yTrain().columns(0, 400);
         ImplicitModel one = new BcdTrainer(config).fit(u, y, 1, null).model();
         for (int blocks : new int[]{2, 7}) {
             ImplicitModel other = new BcdTrainer(config).fit(u, y, blocks, null).model();
@@ -278,20 +265,6 @@ class RobustCounterpartTest {
         assertTrue(e.getMessage().contains("groupBD = 0.2"), e.getMessage());
     }
 
-    private static double[] cleanAndCertified(ImplicitModel model, double radius) {
-        double[] sigma = new double[uTest.rows()];
-        Arrays.fill(sigma, radius);
-        boolean[] sure = IntervalBounds.certified(model, uTest, sigma, IntervalBounds.of(model, uTest, sigma));
-        Matrix predicted = model.predict(uTest);
-        double certified = 0;
-        for (int c = 0; c < sure.length; c++) {
-            if (sure[c] && predicted.argmaxInColumn(c) == yTest.argmaxInColumn(c)) {
-                certified += 1.0 / sure.length;
-            }
-        }
-        return new double[]{MetricSums.of(Loss.SOFTMAX_CROSS_ENTROPY, yTest, model.predict(uTest)).accuracy(), certified};
-    }
-
     @Test
     void robustCounterpartCertifiesWhatNominalBcdCannot() {
         double radius = 0.1; // standardised units
@@ -300,8 +273,8 @@ class RobustCounterpartTest {
         double[][] figures = new double[2][];
         BcdConfig[] configs = {nominal, robust};
         for (int i = 0; i < 2; i++) {
-            TrainingResult result = new BcdTrainer(configs[i]).fit(uTrain, yTrain, 2, null);
-            figures[i] = cleanAndCertified(result.model(), radius);
+            ImplicitModel model = new BcdTrainer(configs[i]).fit(digits.uTrain(), digits.yTrain(), 2, null).model();
+            figures[i] = new double[]{digits.testAccuracy(model), digits.certifiedAccuracy(model, radius)};
         }
         System.out.printf("robust BCD, radius %.2f: nominal clean %.4f certified %.4f; robust clean %.4f certified %.4f%n",
                 radius, figures[0][0], figures[0][1], figures[1][0], figures[1][1]);

@@ -1,8 +1,6 @@
 package org.idl.train.gradient;
 
-import org.idl.data.Digits;
-import org.idl.data.LabeledData;
-import org.idl.data.Standardizer;
+import org.idl.data.StandardisedDigits;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
 import org.idl.train.ImplicitTrainer;
@@ -31,18 +29,19 @@ class GradientTrainerTest {
     private static Matrix yTrain;
     private static Matrix yTest;
 
+    private static StandardisedDigits digits;
+
     @BeforeAll
     static void load() {
-        LabeledData.Split split = Digits.load().stratifiedSplit(0.25, 0);
-        Standardizer scaler = Standardizer.fit(split.train().features());
-        uTrain = scaler.apply(split.train().features());
-        uTest = scaler.apply(split.test().features());
-        yTrain = split.train().oneHot(10);
-        yTest = split.test().oneHot(10);
+        digits = StandardisedDigits.load();
+        uTrain = digits.uTrain();
+        uTest = digits.uTest();
+        yTrain = digits.yTrain();
+        yTest = digits.yTest();
     }
 
     private static double testAccuracy(ImplicitModel model) {
-        return MetricSums.of(Loss.SOFTMAX_CROSS_ENTROPY, yTest, model.predict(uTest)).accuracy();
+        return digits.testAccuracy(model);
     }
 
     @Test
@@ -198,8 +197,6 @@ class GradientTrainerTest {
         double radius = 0.1; // standardised units
         GradientConfig nominal = new GradientConfig(8, 3e-3, 64, 1e-6);
         GradientConfig robust = nominal.withInterval(new IntervalTraining(new double[]{radius}, 0.5, 3));
-        double[] sigma = new double[uTest.rows()];
-        java.util.Arrays.fill(sigma, radius);
         double[] certified = new double[2];
         double[] clean = new double[2];
         GradientConfig[] configs = {nominal, robust};
@@ -207,14 +204,7 @@ class GradientTrainerTest {
             ImplicitModel model = new ImplicitTrainer(Solver.GRADIENT, config, configs[i]).fit(uTrain, yTrain, 2, null)
                     .model();
             clean[i] = testAccuracy(model);
-            boolean[] sure = org.idl.robust.IntervalBounds.certified(model, uTest, sigma,
-                    org.idl.robust.IntervalBounds.of(model, uTest, sigma));
-            Matrix predicted = model.predict(uTest);
-            for (int c = 0; c < sure.length; c++) {
-                if (sure[c] && predicted.argmaxInColumn(c) == yTest.argmaxInColumn(c)) {
-                    certified[i] += 1.0 / sure.length;
-                }
-            }
+            certified[i] = digits.certifiedAccuracy(model, radius);
         }
         System.out.printf("radius %.2f: nominal clean %.4f certified %.4f; interval-trained clean %.4f certified %.4f%n",
                 radius, clean[0], certified[0], clean[1], certified[1]);
