@@ -135,11 +135,10 @@ public final class Passes {
         @Override
         public BlockStore.Outcome<RobustRound> apply(ImplicitModel model, DataBlock block) {
             StateProducts products = StateProducts.of(model, block, config.loss());
-            StepResult[] p = new StepResult[1];
-            RobustCounterpart.Statistics ab = RobustCounterpart.abStatistics(config, model, block, box, products.z(),
-                    products.du(), p);
-            return new BlockStore.Outcome<>(block.withStates(block.x(), p[0].value()),
-                    new RobustRound(ab, p[0].after(), products.metrics()));
+            RobustCounterpart.StatePass pass = RobustCounterpart.abStatistics(config, model, block, box, products.z(),
+                    products.du());
+            return new BlockStore.Outcome<>(block.withStates(block.x(), pass.p().value()),
+                    new RobustRound(pass.ab(), pass.p().after(), products.metrics()));
         }
     }
 

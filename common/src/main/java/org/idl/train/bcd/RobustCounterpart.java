@@ -136,14 +136,17 @@ public final class RobustCounterpart {
         }
     }
 
+    /** A state pass's outcome for one block: the P-step's result (the block's new P) and the (A,B)-step's statistics. */
+    record StatePass(StepResult p, Statistics ab) {
+    }
+
     /**
      * The (A,B)-step's statistics of a block at X* (the recipe's state pass): the P-step solved with the
      * bound's {@code -p ((1 - w) z + w z_lo)}, then the mixed residuals
      * {@code (1 - w) (phi(z) - p)}, {@code w phi(z_up)} and {@code w p}, times lambda and the weights.
-     * Returns the P-step's result too (the block's new P).
      */
-    static Statistics abStatistics(BcdConfig config, ImplicitModel model, DataBlock block, Box box, Matrix z,
-                                   Matrix du, StepResult[] pStep) {
+    static StatePass abStatistics(BcdConfig config, ImplicitModel model, DataBlock block, Box box, Matrix z,
+                                  Matrix du) {
         Activation phi = config.activation();
         double w = box.weight();
         double[] lambda = config.lambdas();
@@ -153,7 +156,6 @@ public final class RobustCounterpart {
         Matrix zP = z.copy().scaleInPlace(1 - w).addInPlace(w, zLo);
         StepResult p = PStep.solve(phi, config.loss(), lambda, config.mu(), zP, block.x(), block.y(), model.c(), du,
                 block.x(), config.pStepIterations());
-        pStep[0] = p;
         int n = z.rows();
         int m = z.cols();
         Matrix r0 = Matrix.zeros(n, m);
@@ -173,7 +175,7 @@ public final class RobustCounterpart {
             objective += scale * ((1 - w) * org.idl.model.FenchelDivergence.value(phi, pd[k], zd[k])
                     + w * (phi.hStar(ud[k]) + phi.h(pd[k]) - pd[k] * ld[k]));
         }
-        return base.statistics(r0, rUp, rLo, weights, objective, null);
+        return new StatePass(p, base.statistics(r0, rUp, rLo, weights, objective, null));
     }
 
     /**

@@ -123,17 +123,18 @@ class RobustCounterpartTest {
         RobustCounterpart.Box box = new RobustCounterpart.Box(s.sigma, weight);
         Matrix z = s.model.b().times(s.u);
         Matrix.gemm(1.0, s.model.a(), false, s.x, false, 1.0, z);
-        StepResult[] pStep = new StepResult[1];
-        RobustCounterpart.Statistics st = RobustCounterpart.abStatistics(config, s.model, s.block(), box, z,
-                s.model.d().times(s.u), pStep);
+        RobustCounterpart.StatePass pass = RobustCounterpart.abStatistics(config, s.model, s.block(), box, z,
+                s.model.d().times(s.u));
+        RobustCounterpart.Statistics st = pass.ab();
+        Matrix p = pass.p().value();
         double[] lambda = config.lambdas();
         Matrix w0 = Matrix.hstack(s.model.a(), s.model.b());
-        assertEquals(abBound(s, w0, pStep[0].value(), lambda, weight), st.objective(), 1e-9 * Math.abs(st.objective()));
+        assertEquals(abBound(s, w0, p, lambda, weight), st.objective(), 1e-9 * Math.abs(st.objective()));
         // kappa below the start's ||A||_inf (0.8): the ball is active from the first iteration.
         ABStep.Result ab = RobustCounterpart.solveAB(st, s.u.gram(), s.model.a(), s.model.b(), lambda, 0.5, 300, box);
         assertTrue(s.model.a().infNorm() > 0.75 && ab.a().infNorm() <= 0.5 + 1e-12, "||A||_inf = " + ab.a().infNorm());
         assertTrue(ab.after() < ab.before(), ab.after() + " >= " + ab.before());
-        double at = abBound(s, Matrix.hstack(ab.a(), ab.b()), pStep[0].value(), lambda, weight) / s.m;
+        double at = abBound(s, Matrix.hstack(ab.a(), ab.b()), p, lambda, weight) / s.m;
         assertTrue(at <= ab.after() + 1e-10, "bound at the new (A, B) " + at + " above the majoriser " + ab.after());
     }
 
