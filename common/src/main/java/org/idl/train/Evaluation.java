@@ -33,19 +33,32 @@ public record Evaluation(Loss loss, double tolerance) implements BlockStore.Task
      * slowest converged, over matrices too large for the cache.
      */
     public static MetricSums measure(ImplicitModel model, FixedPointSolver solver, Loss loss, DataBlock block) {
+        return measure(model, solver, loss, block, 1.0);
+    }
+
+    /**
+     * The same on an evenly spaced {@code share} of the block's points (all of them at 1): what a round's
+     * training metrics cost when the training set is large. At least one point of a non-empty block.
+     */
+    public static MetricSums measure(ImplicitModel model, FixedPointSolver solver, Loss loss, DataBlock block,
+                                     double share) {
+        if (!(share > 0 && share <= 1)) {
+            throw new IllegalArgumentException("the share of points to measure must be in (0, 1], got " + share);
+        }
         Inputs u = block.inputs();
         Matrix b = model.b();
         int m = block.size();
-        int[] order = new int[m];
-        for (int j = 0; j < m; j++) {
-            order[j] = j;
+        int count = share == 1 ? m : (int) Math.min(m, Math.ceil(m * share));
+        int[] order = new int[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = (int) ((long) i * m / count);
         }
         MetricSums total = null;
-        for (int from = 0; from < m; from += CHUNK) {
-            int to = Math.min(m, from + CHUNK);
+        for (int from = 0; from < count; from += CHUNK) {
+            int to = Math.min(count, from + CHUNK);
             Inputs uc = u.columnsAt(order, from, to);
             Matrix x = solver.solve(uc.leftProduct(b), null).states();
-            MetricSums s = MetricSums.of(loss, block.y().columns(from, to), model.readout(x, uc),
+            MetricSums s = MetricSums.of(loss, block.y().columnsAt(order, from, to), model.readout(x, uc),
                     block.weightsAt(order, from, to));
             total = total == null ? s : total.merge(s);
         }
