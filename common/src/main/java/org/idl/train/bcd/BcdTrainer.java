@@ -205,7 +205,7 @@ public final class BcdTrainer {
         for (int r = rounds.size() + 1; r <= config.rounds(); r++) {
             store.roundStarted(r);
             long start = System.nanoTime();
-            ReadoutStep.Statistics epoch = store.pass(model, new Passes.Resync(config));
+            ReadoutStep.Statistics epoch = store.pass(model, new Passes.Resync(config, true));
             if (pending != null) {
                 pending = complete(pending, epoch.metrics(), rounds, listener, model, initial);
                 if (listener != null && listener.stopRequested()) {

@@ -41,6 +41,27 @@ public final class Passes {
         return model.solver(config.tolerance()).solve(model.b().times(u), warm).states();
     }
 
+    /** Columns solved together by {@link #solveEachColumn}: their matrices stay in cache. */
+    private static final int CHUNK = 512;
+
+    /**
+     * The fixed point of every column to {@code tolerance}, met by each column on its own (so it does not
+     * depend on which points share a block), warm-started from {@code warm}, {@link #CHUNK} columns at a time.
+     */
+    static Matrix solveEachColumn(ImplicitModel model, double tolerance, Matrix u, Matrix warm) {
+        org.idl.model.FixedPointSolver solver = model.solver(tolerance);
+        Matrix bu = model.b().times(u);
+        Matrix x = Matrix.zeros(model.hidden(), u.cols());
+        int n = model.hidden();
+        for (int from = 0; from < u.cols(); from += CHUNK) {
+            int to = Math.min(u.cols(), from + CHUNK);
+            Matrix chunk = solver.solveEachColumn(bu.columns(from, to), warm == null ? null : warm.columns(from, to))
+                    .states();
+            System.arraycopy(chunk.data(), 0, x.data(), from * n, (to - from) * n);
+        }
+        return x;
+    }
+
     /** Start: X = P = the fixed point of the initial (A, B) (relu(BU) when A = 0), and U U^T. */
     public record Initialize(BcdConfig config) implements BlockStore.Task<GramSum> {
         @Override
@@ -71,10 +92,15 @@ public final class Passes {
      * Recipe, after the (A,B)-step: X = P = X*, the true fixed point of the new (A, B), warm-started
      * from the previous states; then the first readout pass on {@code [X*; U]} with its Gram blocks.
      */
-    public record Resync(BcdConfig config) implements BlockStore.Task<ReadoutStep.Statistics> {
+    public record Resync(BcdConfig config, boolean atStepTolerance) implements BlockStore.Task<ReadoutStep.Statistics> {
+        public Resync(BcdConfig config) {
+            this(config, false);
+        }
+
         @Override
         public BlockStore.Outcome<ReadoutStep.Statistics> apply(ImplicitModel model, DataBlock block) {
-            Matrix x = solveStates(model, config, block.u(), block.x());
+            Matrix x = atStepTolerance ? solveEachColumn(model, config.stepTolerance(), block.u(), block.x())
+                    : solveStates(model, config, block.u(), block.x());
             return new BlockStore.Outcome<>(block.withStates(x, x.copy()),
                     ReadoutStep.statistics(config.loss(), x, block.u(), block.y(), model.c(), model.d(), block.weights(),
                             true));
