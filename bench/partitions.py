@@ -17,8 +17,9 @@ would take its slowest task, not the sum. The modelled wall time of an epoch on 
 
 c_job is the cost of one Spark job beyond its tasks' compute: measured here at the smallest K (median
 over epochs of (pass seconds - tasks' compute / cores) / passes), or 0.1 s and 0.3 s, what a job
-costs on real clusters. c_ring(K) = 2 (K - 1) alpha + 2 (K - 1) / K x bytes / beta is a ring
-all-reduce of the parameters and Adam moments: with this machine's loopback alpha and beta
+costs on real clusters. c_ring(K) = steps x alpha + 2 (K - 1) / K x bytes / beta is an all-reduce
+of the parameters and Adam moments among the tasks (2 log2 K steps of recursive halving and doubling
+when K is a power of two, 2 (K - 1) around a ring otherwise): with this machine's loopback alpha and beta
 (`bench/perf/run allreduce`, bench/results/perf/allreduce.json) for "local", and with a 10 GbE
 network's (alpha = 100 us, beta = 1.1 GB/s) for the 0.1 s and 0.3 s columns. (The ring's time
 measured inside the runs is not used: with K task threads on 2 cores it is mostly waiting for a core.)
@@ -65,8 +66,10 @@ def parameters(model):
 
 
 def ring_seconds(k, numbers, network):
-    """One ring all-reduce of `numbers` doubles among k tasks."""
-    return 2 * (k - 1) * network["alpha"] + 2 * (k - 1) / k * 8 * numbers / network["beta"]
+    """One all-reduce of `numbers` doubles among k tasks: 2 log2 k steps when k is a power of two
+    (recursive halving and doubling), else 2 (k - 1) (a ring); the same bytes either way."""
+    steps = 2 * (k.bit_length() - 1) if k & (k - 1) == 0 else 2 * (k - 1)
+    return steps * network["alpha"] + 2 * (k - 1) / k * 8 * numbers / network["beta"]
 
 
 def modelled(rows, job_cost, ring_cost):

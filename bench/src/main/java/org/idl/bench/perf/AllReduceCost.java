@@ -7,8 +7,8 @@ import org.apache.spark.sql.SparkSession;
 import org.idl.bench.Args;
 import org.idl.bench.Json;
 import org.idl.spark.SparkConfigs;
-import org.idl.spark.train.RingAllReduce;
-import org.idl.spark.train.RingTracker;
+import org.idl.spark.train.PeerAllReduce;
+import org.idl.spark.train.PeerTracker;
 import scala.runtime.AbstractFunction1;
 
 import java.io.Serializable;
@@ -20,10 +20,12 @@ import java.util.stream.IntStream;
 
 /**
  * What one average of the gradient solver costs when the partitions take it among themselves: the
- * job's own {@link RingAllReduce}, K tasks of a barrier stage in local mode summing arrays of N
- * doubles over loopback TCP, nothing else running. The time of a ring all-reduce is
- * {@code 2 (K - 1) alpha + 2 (K - 1) / K x 8 N / beta} (a latency per step, the bytes through each
- * task's link); alpha and beta are fitted by least squares to the K = 2 timings (two tasks on two
+ * job's own {@link PeerAllReduce}, K tasks of a barrier stage in local mode summing arrays of N
+ * doubles over loopback TCP, nothing else running. The time of an all-reduce is
+ * {@code steps x alpha + 2 (K - 1) / K x 8 N / beta} (a latency per step, the bytes through each
+ * task's links), with {@code 2 log2 K} steps when K is a power of two (recursive halving and doubling)
+ * and {@code 2 (K - 1)} otherwise (a ring); alpha and beta are fitted by least squares to the K = 2
+ * timings (two tasks on two
  * cores: no task waits for a core), which is what {@code bench/partitions.py} models a ring of K
  * executors with. Larger K on this 2-core machine are timed too, but there the tasks take turns on
  * the cores, so those figures show contention, not the network.
@@ -54,7 +56,7 @@ public final class AllReduceCost {
             for (int k : partitions) {
                 for (int n : doubles) {
                     double median = Env.median(time(sc, k, n, repeats));
-                    double steps = 2.0 * (k - 1);
+                    double steps = Integer.bitCount(k) == 1 ? 2.0 * Integer.numberOfTrailingZeros(k) : 2.0 * (k - 1);
                     double bytes = 2.0 * (k - 1) / k * 8.0 * n;
                     if (k == 2) {
                         fit.add(new double[]{steps, bytes, median});
@@ -81,7 +83,7 @@ public final class AllReduceCost {
 
     /** The seconds of each of {@code repeats} sums of {@code n} doubles among {@code k} tasks, as task 0 timed them. */
     private static double[] time(JavaSparkContext sc, int k, int n, int repeats) throws java.io.IOException {
-        try (RingTracker tracker = new RingTracker(k, "127.0.0.1")) {
+        try (PeerTracker tracker = new PeerTracker(k, "127.0.0.1")) {
             return sc.parallelize(IntStream.range(0, k).boxed().toList(), k).rdd()
                     .barrier().mapPartitions(new Sums(tracker.address(), n, repeats), false,
                             scala.reflect.ClassTag$.MODULE$.apply(double[].class))
@@ -125,7 +127,7 @@ public final class AllReduceCost {
             int rank = ranks.next();
             double[] values = new double[n];
             double[] seconds = new double[repeats];
-            try (RingAllReduce ring = RingAllReduce.connect(BarrierTaskContext.get(), tracker)) {
+            try (PeerAllReduce ring = PeerAllReduce.connect(BarrierTaskContext.get(), tracker)) {
                 for (int i = -20; i < repeats; i++) {
                     java.util.Arrays.fill(values, rank + 1.0);
                     long t0 = System.nanoTime();

@@ -11,7 +11,7 @@ public enum Averaging {
     AUTO,
     /**
      * Among the partitions themselves: one barrier-mode Spark job per epoch whose tasks sum over TCP
-     * between them ({@link RingAllReduce}). Needs a task slot per partition, executors that can open
+     * between them ({@link PeerAllReduce}). Needs a task slot per partition, executors that can open
      * connections to each other, and no dynamic allocation.
      */
     RING,

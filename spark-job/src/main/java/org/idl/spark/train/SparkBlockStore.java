@@ -37,7 +37,7 @@ import java.util.Map;
  * is set, as ALS does) or the store is released.
  * <p>
  * A collective pass runs as one barrier-mode stage whose tasks sum among themselves over a
- * {@link RingAllReduce}; {@link Averaging} says whether it is used.
+ * {@link PeerAllReduce}; {@link Averaging} says whether it is used.
  */
 public final class SparkBlockStore implements TimedBlockStore {
     private static final Logger LOG = LoggerFactory.getLogger(SparkBlockStore.class);
@@ -190,7 +190,9 @@ public final class SparkBlockStore implements TimedBlockStore {
             }
         }
         if (why == null) {
-            LOG.info("the {} partitions meet among themselves by a ring all-reduce, one barrier job per epoch", partitions);
+            LOG.info("the {} partitions meet among themselves by an all-reduce between their tasks ({}), one barrier job"
+                    + " per epoch", partitions, PeerAllReduce.isPowerOfTwo(partitions) ? "recursive halving and doubling"
+                    : "a ring");
             return true;
         }
         if (averaging == Averaging.RING) {
@@ -212,7 +214,7 @@ public final class SparkBlockStore implements TimedBlockStore {
         long start = System.nanoTime();
         passes++;
         Broadcast<PassSnapshot> snapshot = sc.broadcast(new PassSnapshot(parameters, task));
-        try (RingTracker tracker = new RingTracker(blocks.getNumPartitions(), sc.getConf().get("spark.driver.host"))) {
+        try (PeerTracker tracker = new PeerTracker(blocks.getNumPartitions(), sc.getConf().get("spark.driver.host"))) {
             taskTimings.reset();
             @SuppressWarnings("unchecked")
             ClassTag<Outcome<S>> tag = (ClassTag<Outcome<S>>) (ClassTag<?>) ClassTag$.MODULE$.apply(Outcome.class);
@@ -220,14 +222,14 @@ public final class SparkBlockStore implements TimedBlockStore {
                     new CollectiveRun<S>(snapshot, tracker.address(), taskTimings), false, tag);
             return out.toJavaRDD().map(Outcome::statistics).treeReduce(Summable::merge, aggregationDepth);
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("could not open the ring tracker on the driver: " + e.getMessage(), e);
+            throw new java.io.UncheckedIOException("could not open the peer tracker on the driver: " + e.getMessage(), e);
         } finally {
             snapshot.destroy();
             recordTimings(start);
         }
     }
 
-    /** A barrier task: joins the ring, runs the collective task on its partition's block, reports its timings. */
+    /** A barrier task: joins the all-reduce, runs the collective task on its partition's block, reports its timings. */
     private static final class CollectiveRun<S extends Summable<S>>
             extends AbstractFunction1<scala.collection.Iterator<DataBlock>, scala.collection.Iterator<Outcome<S>>>
             implements Serializable {
@@ -246,10 +248,10 @@ public final class SparkBlockStore implements TimedBlockStore {
         public scala.collection.Iterator<Outcome<S>> apply(scala.collection.Iterator<DataBlock> blocks) {
             DataBlock block = blocks.next(); // every partition holds one: decideCollective checked
             PassSnapshot s = snapshot.value();
-            try (RingAllReduce ring = RingAllReduce.connect(BarrierTaskContext.get(), tracker)) {
+            try (PeerAllReduce peers = PeerAllReduce.connect(BarrierTaskContext.get(), tracker)) {
                 long t0 = cpuNanos();
-                Outcome<S> outcome = ((CollectiveTask<S>) s.task()).apply(s.parameters(), block, ring);
-                timings.add(new TaskTiming(block.index(), (cpuNanos() - t0) / 1e9, ring.seconds(), ring.sums()));
+                Outcome<S> outcome = ((CollectiveTask<S>) s.task()).apply(s.parameters(), block, peers);
+                timings.add(new TaskTiming(block.index(), (cpuNanos() - t0) / 1e9, peers.seconds(), peers.sums()));
                 return scala.collection.Iterator$.MODULE$.single(outcome);
             }
         }

@@ -24,16 +24,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The partitions' own averaging: a ring of TCP connections between the tasks of a barrier stage. */
-class RingAllReduceTest {
+/**
+ * The partitions' own averaging: TCP connections between the tasks of a barrier stage, a ring, or
+ * recursive halving and doubling when their number is a power of two.
+ */
+class PeerAllReduceTest {
     private static final SparkTestData data = SparkTestData.digits();
     private static SparkSession spark;
 
     @BeforeAll
     static void start() {
-        // Six task slots: barrier stages of up to six partitions.
-        spark = SparkSession.builder().config(SparkConfigs.withKryo(new SparkConf())).master("local[6]")
-                .appName("RingAllReduceTest").config("spark.ui.enabled", "false")
+        // Eight task slots: barrier stages of up to eight partitions.
+        spark = SparkSession.builder().config(SparkConfigs.withKryo(new SparkConf())).master("local[8]")
+                .appName("PeerAllReduceTest").config("spark.ui.enabled", "false")
                 .config("spark.idl.inProcess", "false").getOrCreate(); // the ring, through Spark jobs
     }
 
@@ -45,23 +48,27 @@ class RingAllReduceTest {
     @Test
     void everyTaskGetsTheSumOfAllTasksArrays() throws java.io.IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        for (int k : new int[]{1, 2, 5}) {
-            JavaRDD<Integer> ranks = sc.parallelize(IntStream.range(0, k).boxed().toList(), k);
-            List<double[]> results;
-            try (RingTracker tracker = new RingTracker(k, "127.0.0.1")) {
-                results = ranks.rdd().barrier().mapPartitions(new SumOnce(tracker.address()), false,
-                        scala.reflect.ClassTag$.MODULE$.apply(double[].class)).toJavaRDD().collect();
-            }
-            double[] expected = new double[13]; // not a multiple of the chunks
-            for (int r = 0; r < k; r++) {
-                for (int i = 0; i < expected.length; i++) {
-                    expected[i] += SumOnce.value(r, i);
+        // A ring for 3 and 5, halving and doubling for 2, 4 and 8; 13 values are not a multiple of the
+        // chunks, and 3 values leave some of 4 or 8 chunks empty.
+        for (int length : new int[]{13, 3}) {
+            for (int k : new int[]{1, 2, 3, 4, 5, 8}) {
+                JavaRDD<Integer> ranks = sc.parallelize(IntStream.range(0, k).boxed().toList(), k);
+                List<double[]> results;
+                try (PeerTracker tracker = new PeerTracker(k, "127.0.0.1")) {
+                    results = ranks.rdd().barrier().mapPartitions(new SumOnce(tracker.address(), length), false,
+                            scala.reflect.ClassTag$.MODULE$.apply(double[].class)).toJavaRDD().collect();
                 }
-            }
-            assertEquals(k, results.size());
-            for (double[] got : results) {
-                assertArrayEquals(expected, got, 1e-12, k + " tasks");
-                assertArrayEquals(results.get(0), got, 0.0, "tasks disagree");
+                double[] expected = new double[length];
+                for (int r = 0; r < k; r++) {
+                    for (int i = 0; i < expected.length; i++) {
+                        expected[i] += SumOnce.value(r, i);
+                    }
+                }
+                assertEquals(k, results.size());
+                for (double[] got : results) {
+                    assertArrayEquals(expected, got, 1e-12, k + " tasks, " + length + " values");
+                    assertArrayEquals(results.get(0), got, 0.0, "tasks disagree");
+                }
             }
         }
     }
@@ -70,9 +77,11 @@ class RingAllReduceTest {
     private static final class SumOnce extends scala.runtime.AbstractFunction1<scala.collection.Iterator<Integer>,
             scala.collection.Iterator<double[]>> implements java.io.Serializable {
         private final String tracker;
+        private final int length;
 
-        SumOnce(String tracker) {
+        SumOnce(String tracker, int length) {
             this.tracker = tracker;
+            this.length = length;
         }
 
         static double value(int rank, int i) {
@@ -82,8 +91,8 @@ class RingAllReduceTest {
         @Override
         public scala.collection.Iterator<double[]> apply(scala.collection.Iterator<Integer> it) {
             int rank = it.next();
-            double[] values = new double[13];
-            try (RingAllReduce ring = RingAllReduce.connect(BarrierTaskContext.get(), tracker)) {
+            double[] values = new double[length];
+            try (PeerAllReduce ring = PeerAllReduce.connect(BarrierTaskContext.get(), tracker)) {
                 double[] result = null;
                 for (int round = 0; round < 3; round++) {
                     for (int i = 0; i < values.length; i++) {
@@ -98,18 +107,23 @@ class RingAllReduceTest {
     }
 
     @Test
-    void ringAveragingTrainsTheSameModelAsDriverAveragingInFewerJobs() {
+    void averagingAmongTheTasksTrainsTheDriversModelInFewerJobs() {
+        assertAveragingAmongTheTasksTrainsTheDriversModel(5); // a ring
+        assertAveragingAmongTheTasksTrainsTheDriversModel(4); // halving and doubling
+    }
+
+    private static void assertAveragingAmongTheTasksTrainsTheDriversModel(int partitions) {
         List<IdlClassificationModel> models = new ArrayList<>();
         for (String averaging : new String[]{"ring", "driver"}) {
             IdlClassifier classifier = new IdlClassifier().setHiddenSize(16).setSolver("gradient").setGradientIter(2)
                     .setBatchSize(64).setSyncSteps(4).setStepSize(1e-2).setGradientTol(1e-4).setAveraging(averaging);
-            models.add(classifier.fit(SparkTestData.frame(spark, data.train, 5)));
+            models.add(classifier.fit(SparkTestData.frame(spark, data.train, partitions)));
         }
         ImplicitModel ring = models.get(0).implicitModel();
         ImplicitModel driver = models.get(1).implicitModel();
         for (String name : List.of("A", "B", "C", "D")) {
             double diff = SparkTests.relativeDifference(SparkTests.pick(driver, name), SparkTests.pick(ring, name));
-            assertTrue(diff <= 1e-10, name + " differs by " + diff + " relative");
+            assertTrue(diff <= 1e-10, name + " differs by " + diff + " relative at " + partitions + " partitions");
         }
         // 1347 points, 22 steps an epoch, averaged every 4: 5 averages among the tasks and 1 on the driver.
         assertEquals(5, models.get(0).summary().syncs()[1]);
@@ -123,10 +137,10 @@ class RingAllReduceTest {
         IdlClassifier classifier = new IdlClassifier().setHiddenSize(8).setSolver("gradient").setGradientIter(1)
                 .setBatchSize(64).setSyncSteps(4);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> classifier.setAveraging("ring").fit(SparkTestData.frame(spark, data.train, 7)));
-        assertTrue(e.getMessage().contains("6 task slots for 7 partitions"), e.getMessage());
+                () -> classifier.setAveraging("ring").fit(SparkTestData.frame(spark, data.train, 9)));
+        assertTrue(e.getMessage().contains("8 task slots for 9 partitions"), e.getMessage());
         // auto falls back to the driver.
-        IdlClassificationModel model = classifier.setAveraging("auto").fit(SparkTestData.frame(spark, data.train, 7));
+        IdlClassificationModel model = classifier.setAveraging("auto").fit(SparkTestData.frame(spark, data.train, 9));
         assertEquals(0, model.summary().syncs()[0]);
         assertEquals(6, model.summary().passes()[0]);
     }

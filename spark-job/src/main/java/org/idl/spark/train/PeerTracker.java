@@ -15,12 +15,11 @@ import java.util.Map;
 /**
  * Where the tasks of a collective pass find each other: a socket on the driver to which each task
  * sends its rank and the address it listens on, and which, once all K tasks of a stage attempt have
- * come, tells each the address of the next one in the ring (XGBoost's tracker plays this part). It
- * replaces {@code BarrierTaskContext.allGather}, which polls once a second and so costs up to a
- * second per pass.
+ * come, tells each the addresses of all, by rank (XGBoost's tracker plays this part). It replaces
+ * {@code BarrierTaskContext.allGather}, which polls once a second and so costs up to a second per pass.
  */
-public final class RingTracker implements Closeable {
-    private static final Logger LOG = LoggerFactory.getLogger(RingTracker.class);
+public final class PeerTracker implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerTracker.class);
 
     private final int size;
     private final ServerSocket server;
@@ -28,11 +27,11 @@ public final class RingTracker implements Closeable {
     private final Thread thread;
 
     /** Listens on a free port of this host, known to the tasks as {@code host}. */
-    public RingTracker(int size, String host) throws IOException {
+    public PeerTracker(int size, String host) throws IOException {
         this.size = size;
         this.server = new ServerSocket(0);
         this.address = host + ":" + server.getLocalPort();
-        this.thread = new Thread(this::serve, "idl-ring-tracker");
+        this.thread = new Thread(this::serve, "idl-peer-tracker");
         thread.setDaemon(true);
         thread.start();
     }
@@ -55,31 +54,35 @@ public final class RingTracker implements Closeable {
                 int attempt = in.readInt();
                 int rank = in.readInt();
                 String listening = in.readUTF();
-                Map<Integer, Registration> ring = attempts.computeIfAbsent(attempt, a -> new HashMap<>());
-                Registration previous = ring.put(rank, new Registration(socket, listening));
+                Map<Integer, Registration> tasks = attempts.computeIfAbsent(attempt, a -> new HashMap<>());
+                Registration previous = tasks.put(rank, new Registration(socket, listening));
                 if (previous != null) {
                     previous.socket().close();
                 }
-                if (ring.size() == size) {
+                if (tasks.size() == size) {
                     attempts.remove(attempt);
-                    for (Map.Entry<Integer, Registration> e : ring.entrySet()) {
+                    for (Map.Entry<Integer, Registration> e : tasks.entrySet()) {
                         try (Socket s = e.getValue().socket()) {
                             DataOutputStream out = new DataOutputStream(s.getOutputStream());
-                            out.writeUTF(ring.get((e.getKey() + 1) % size).address());
+                            out.writeInt(size);
+                            for (int r = 0; r < size; r++) {
+                                out.writeUTF(tasks.get(r).address());
+                            }
                             out.flush();
                         }
                     }
                 }
             } catch (IOException e) {
                 if (!server.isClosed()) {
-                    LOG.warn("ring tracker: a task's registration failed: {}", e.getMessage());
+                    LOG.warn("peer tracker: a task's registration failed: {}", e.getMessage());
                 }
             }
         }
     }
 
-    /** Sends this task's listening address and returns the next task's, once every task has come. */
-    static String neighbour(String tracker, int attempt, int rank, String listening, int timeoutMs) throws IOException {
+    /** Sends this task's listening address and returns every task's, by rank, once every task has come. */
+    static String[] addresses(String tracker, int attempt, int rank, String listening, int timeoutMs)
+            throws IOException {
         int colon = tracker.lastIndexOf(':');
         try (Socket socket = new Socket()) {
             socket.connect(new java.net.InetSocketAddress(tracker.substring(0, colon),
@@ -90,7 +93,12 @@ public final class RingTracker implements Closeable {
             out.writeInt(rank);
             out.writeUTF(listening);
             out.flush();
-            return new DataInputStream(socket.getInputStream()).readUTF();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            String[] all = new String[in.readInt()];
+            for (int r = 0; r < all.length; r++) {
+                all[r] = in.readUTF();
+            }
+            return all;
         }
     }
 
