@@ -25,9 +25,8 @@ import java.util.stream.IntStream;
  * {@code steps x alpha + 2 (K - 1) / K x 8 N / beta} (a latency per step, the bytes through each
  * task's links), with {@code 2 log2 K} steps when K is a power of two (recursive halving and doubling)
  * and {@code 2 (K - 1)} otherwise (a ring); alpha and beta are fitted by least squares to the K = 2
- * timings (two tasks on two
- * cores: no task waits for a core), which is what {@code bench/partitions.py} models a ring of K
- * executors with. Larger K on this 2-core machine are timed too, but there the tasks take turns on
+ * timings (two tasks on two cores: no task waits for a core), which is what {@code bench/partitions.py}
+ * models K executors with. Larger K on this 2-core machine are timed too, but there the tasks take turns on
  * the cores, so those figures show contention, not the network.
  *
  * <pre>
@@ -51,12 +50,12 @@ public final class AllReduceCost {
         List<Map<String, Object>> rows = new ArrayList<>();
         List<double[]> fit = new ArrayList<>(); // K = 2: {steps, bytes per link, seconds}
         try {
-            // One untimed round first: the JIT compiles the ring before any timing.
+            // One untimed round first: the JIT compiles the all-reduce before any timing.
             time(sc, 2, doubles[doubles.length - 1], repeats);
             for (int k : partitions) {
                 for (int n : doubles) {
                     double median = Env.median(time(sc, k, n, repeats));
-                    double steps = Integer.bitCount(k) == 1 ? 2.0 * Integer.numberOfTrailingZeros(k) : 2.0 * (k - 1);
+                    double steps = PeerAllReduce.isPowerOfTwo(k) ? 2.0 * Integer.numberOfTrailingZeros(k) : 2.0 * (k - 1);
                     double bytes = 2.0 * (k - 1) / k * 8.0 * n;
                     if (k == 2) {
                         fit.add(new double[]{steps, bytes, median});
@@ -75,7 +74,7 @@ public final class AllReduceCost {
         double beta = 1.0 / ab[1];
         System.out.printf("fitted at K = 2: alpha = %.1f us per step, beta = %.2f GB/s%n", 1e6 * alpha, beta / 1e9);
         Env.writeJsonIfAsked(o.string("out", null), Json.object(
-                "what", "seconds per ring all-reduce of N doubles among K tasks of a barrier stage, local mode, loopback TCP"
+                "what", "seconds per all-reduce of N doubles among K tasks of a barrier stage, local mode, loopback TCP"
                         + " (AllReduceCost); alpha and beta fitted to K = 2",
                 "environment", Env.describe(), "repeats", repeats, "runs", rows,
                 "alphaSeconds", alpha, "betaBytesPerSecond", beta));
@@ -127,11 +126,11 @@ public final class AllReduceCost {
             int rank = ranks.next();
             double[] values = new double[n];
             double[] seconds = new double[repeats];
-            try (PeerAllReduce ring = PeerAllReduce.connect(BarrierTaskContext.get(), tracker)) {
+            try (PeerAllReduce peers = PeerAllReduce.connect(BarrierTaskContext.get(), tracker)) {
                 for (int i = -20; i < repeats; i++) {
                     java.util.Arrays.fill(values, rank + 1.0);
                     long t0 = System.nanoTime();
-                    ring.sumInPlace(values);
+                    peers.sumInPlace(values);
                     if (i >= 0) {
                         seconds[i] = (System.nanoTime() - t0) / 1e9;
                     }

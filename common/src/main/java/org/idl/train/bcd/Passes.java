@@ -1,9 +1,11 @@
 package org.idl.train.bcd;
 
 import org.idl.linalg.Matrix;
+import org.idl.model.FixedPointSolver;
 import org.idl.model.ImplicitModel;
 import org.idl.train.BlockStore;
 import org.idl.train.DataBlock;
+import org.idl.train.Evaluation;
 import org.idl.train.Loss;
 import org.idl.train.MetricSums;
 import org.idl.train.Summable;
@@ -41,20 +43,18 @@ public final class Passes {
         return model.solver(config.tolerance()).solve(model.b().times(u), warm).states();
     }
 
-    /** Columns solved together by {@link #solveEachColumn}: their matrices stay in cache. */
-    private static final int CHUNK = 512;
-
     /**
      * The fixed point of every column to {@code tolerance}, met by each column on its own (so it does not
-     * depend on which points share a block), warm-started from {@code warm}, {@link #CHUNK} columns at a time.
+     * depend on which points share a block), warm-started from {@code warm}, {@link Evaluation#CHUNK} columns
+     * at a time: their matrices stay in cache.
      */
-    static Matrix solveEachColumn(ImplicitModel model, double tolerance, Matrix u, Matrix warm) {
-        org.idl.model.FixedPointSolver solver = model.solver(tolerance);
+    static Matrix solveColumnsInChunks(ImplicitModel model, double tolerance, Matrix u, Matrix warm) {
+        FixedPointSolver solver = model.solver(tolerance);
         Matrix bu = model.b().times(u);
-        Matrix x = Matrix.zeros(model.hidden(), u.cols());
         int n = model.hidden();
-        for (int from = 0; from < u.cols(); from += CHUNK) {
-            int to = Math.min(u.cols(), from + CHUNK);
+        Matrix x = Matrix.zeros(n, u.cols());
+        for (int from = 0; from < u.cols(); from += Evaluation.CHUNK) {
+            int to = Math.min(u.cols(), from + Evaluation.CHUNK);
             Matrix chunk = solver.solveEachColumn(bu.columns(from, to), warm == null ? null : warm.columns(from, to))
                     .states();
             System.arraycopy(chunk.data(), 0, x.data(), from * n, (to - from) * n);
@@ -89,8 +89,10 @@ public final class Passes {
     }
 
     /**
-     * Recipe, after the (A,B)-step: X = P = X*, the true fixed point of the new (A, B), warm-started
-     * from the previous states; then the first readout pass on {@code [X*; U]} with its Gram blocks.
+     * Recipe, after the (A,B)-step: X = P = X*, the true fixed point of the new (A, B) to {@code tol},
+     * warm-started from the previous states; then the first readout pass on {@code [X*; U]} with its Gram
+     * blocks. The minibatch schedule's start of an epoch ({@code atStepTolerance}) solves X* to the
+     * training steps' tolerance instead, each point on its own and from phi(BU).
      */
     public record Resync(BcdConfig config, boolean atStepTolerance) implements BlockStore.Task<ReadoutStep.Statistics> {
         public Resync(BcdConfig config) {
@@ -99,7 +101,9 @@ public final class Passes {
 
         @Override
         public BlockStore.Outcome<ReadoutStep.Statistics> apply(ImplicitModel model, DataBlock block) {
-            Matrix x = atStepTolerance ? solveEachColumn(model, config.stepTolerance(), block.u(), block.x())
+            // At the steps' tolerance the states would keep a trace of the warm start, and a run resumed from a
+            // checkpoint (whose states start afresh) would then differ from one never stopped: start from phi(BU).
+            Matrix x = atStepTolerance ? solveColumnsInChunks(model, config.stepTolerance(), block.u(), null)
                     : solveStates(model, config, block.u(), block.x());
             return new BlockStore.Outcome<>(block.withStates(x, x.copy()),
                     ReadoutStep.statistics(config.loss(), x, block.u(), block.y(), model.c(), model.d(), block.weights(),

@@ -59,7 +59,7 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
     private final int size;
     /** Power of two: the partner of step i ({@code rank XOR 2^i}). Ring: [next, previous]. */
     private final Link[] links;
-    private final boolean halving;
+    private final boolean powerOfTwo;
     private final ExecutorService sender;
     private byte[] sendBuffer = new byte[0];
     private byte[] receiveBuffer = new byte[0];
@@ -71,7 +71,7 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
         this.rank = rank;
         this.size = size;
         this.links = links;
-        this.halving = isPowerOfTwo(size);
+        this.powerOfTwo = isPowerOfTwo(size);
         this.sender = size == 1 ? null : Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "idl-allreduce-send-" + rank);
             t.setDaemon(true);
@@ -79,7 +79,8 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
         });
     }
 
-    static boolean isPowerOfTwo(int k) {
+    /** Whether K tasks sum by recursive halving and doubling (else around a ring). */
+    public static boolean isPowerOfTwo(int k) {
         return k > 0 && (k & (k - 1)) == 0;
     }
 
@@ -95,6 +96,9 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
             String host = SparkEnv.get().blockManager().blockManagerId().host();
             String[] addresses = PeerTracker.addresses(tracker, context.stageAttemptNumber(), rank,
                     host + ":" + server.getLocalPort(), TIMEOUT_MS);
+            if (addresses.length != size) {
+                throw new IOException("the tracker gave " + addresses.length + " addresses for " + size + " tasks");
+            }
             return new PeerAllReduce(rank, size, links(rank, size, addresses, server));
         } catch (IOException e) {
             throw new UncheckedIOException("task " + rank + " of " + size + " could not connect to the other tasks"
@@ -105,7 +109,8 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
     /**
      * The links this task needs: to each partner of higher rank this task connects (and says its rank);
      * from each of lower rank it accepts. The connections complete in the listeners' backlogs, so every
-     * task connects first and accepts after, and no order among the tasks is needed.
+     * task connects first and accepts after, and no order among the tasks is needed. On a failure the links
+     * already open are closed, so that the partners fail at once instead of waiting for their timeout.
      */
     private static Link[] links(int rank, int size, String[] addresses, ServerSocket server) throws IOException {
         int[] partners;
@@ -115,42 +120,76 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
                 partners[i] = rank ^ (1 << i);
             }
         } else {
+            // K >= 3 here (2 is a power of two), so the two neighbours are different tasks.
             partners = new int[]{(rank + 1) % size, (rank - 1 + size) % size};
         }
         Link[] links = new Link[partners.length];
-        List<Integer> waiting = new ArrayList<>();
-        for (int i = 0; i < partners.length; i++) {
-            // A ring of two would need the same partner twice: ranks 0 and 1 of a ring are powers of two.
-            if (partners[i] > rank) {
-                String address = addresses[partners[i]];
-                int colon = address.lastIndexOf(':');
-                Socket socket = new Socket();
-                socket.connect(new InetSocketAddress(address.substring(0, colon),
-                        Integer.parseInt(address.substring(colon + 1))), TIMEOUT_MS);
-                Link link = Link.of(socket);
-                link.out().writeInt(rank);
-                link.out().flush();
-                links[i] = link;
-            } else {
-                waiting.add(i);
-            }
-        }
-        for (int accepted = 0; accepted < waiting.size(); accepted++) {
-            Link link = Link.of(server.accept());
-            int from = link.in().readInt();
-            int slot = -1;
-            for (int i : waiting) {
-                if (partners[i] == from && links[i] == null) {
-                    slot = i;
-                    break;
+        try {
+            List<Integer> waiting = new ArrayList<>();
+            for (int i = 0; i < partners.length; i++) {
+                if (partners[i] > rank) {
+                    String address = addresses[partners[i]];
+                    int colon = address.lastIndexOf(':');
+                    Socket socket = new Socket();
+                    try {
+                        socket.connect(new InetSocketAddress(address.substring(0, colon),
+                                Integer.parseInt(address.substring(colon + 1))), TIMEOUT_MS);
+                        links[i] = Link.of(socket);
+                    } catch (IOException | RuntimeException e) {
+                        socket.close();
+                        throw e;
+                    }
+                    links[i].out().writeInt(rank);
+                    links[i].out().flush();
+                } else {
+                    waiting.add(i);
                 }
             }
-            if (slot < 0) {
-                throw new IOException("task " + rank + " was connected to by task " + from + ", not one of its partners");
+            for (int accepted = 0; accepted < waiting.size(); accepted++) {
+                Socket socket = server.accept();
+                Link link;
+                try {
+                    link = Link.of(socket);
+                } catch (IOException | RuntimeException e) {
+                    socket.close();
+                    throw e;
+                }
+                int slot = -1;
+                try {
+                    int from = link.in().readInt();
+                    for (int i : waiting) {
+                        if (partners[i] == from && links[i] == null) {
+                            slot = i;
+                            break;
+                        }
+                    }
+                    if (slot < 0) {
+                        throw new IOException("task " + rank + " was connected to by task " + from
+                                + ", not one of its partners");
+                    }
+                } catch (IOException | RuntimeException e) {
+                    socket.close();
+                    throw e;
+                }
+                links[slot] = link;
             }
-            links[slot] = link;
+            return links;
+        } catch (IOException | RuntimeException e) {
+            closeAll(links);
+            throw e;
         }
-        return links;
+    }
+
+    private static void closeAll(Link[] links) {
+        for (Link link : links) {
+            if (link != null) {
+                try {
+                    link.socket().close();
+                } catch (IOException ignored) {
+                    // closing after a failure or at the end of the stage: nothing left to lose
+                }
+            }
+        }
     }
 
     @Override
@@ -160,7 +199,7 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
         }
         long t0 = System.nanoTime();
         try {
-            if (halving) {
+            if (powerOfTwo) {
                 halvingDoubling(values);
             } else {
                 ring(values);
@@ -285,14 +324,6 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
         if (sender != null) {
             sender.shutdownNow();
         }
-        for (Link link : links) {
-            if (link != null) {
-                try {
-                    link.socket().close();
-                } catch (IOException ignored) {
-                    // closing at the end of the stage: nothing left to lose
-                }
-            }
-        }
+        closeAll(links);
     }
 }

@@ -61,6 +61,7 @@ public final class PeerTracker implements Closeable {
                 }
                 if (tasks.size() == size) {
                     attempts.remove(attempt);
+                    // Each task answered on its own: one that cannot be reached must not strand the others.
                     for (Map.Entry<Integer, Registration> e : tasks.entrySet()) {
                         try (Socket s = e.getValue().socket()) {
                             DataOutputStream out = new DataOutputStream(s.getOutputStream());
@@ -69,6 +70,8 @@ public final class PeerTracker implements Closeable {
                                 out.writeUTF(tasks.get(r).address());
                             }
                             out.flush();
+                        } catch (IOException failed) {
+                            LOG.warn("peer tracker: could not answer task {}: {}", e.getKey(), failed.getMessage());
                         }
                     }
                 }

@@ -34,10 +34,10 @@ class PeerAllReduceTest {
 
     @BeforeAll
     static void start() {
-        // Eight task slots: barrier stages of up to eight partitions.
-        spark = SparkSession.builder().config(SparkConfigs.withKryo(new SparkConf())).master("local[8]")
+        // Sixteen task slots: barrier stages of up to sixteen partitions.
+        spark = SparkSession.builder().config(SparkConfigs.withKryo(new SparkConf())).master("local[16]")
                 .appName("PeerAllReduceTest").config("spark.ui.enabled", "false")
-                .config("spark.idl.inProcess", "false").getOrCreate(); // the ring, through Spark jobs
+                .config("spark.idl.inProcess", "false").getOrCreate(); // the tasks' all-reduce, through Spark jobs
     }
 
     @AfterAll
@@ -48,10 +48,10 @@ class PeerAllReduceTest {
     @Test
     void everyTaskGetsTheSumOfAllTasksArrays() throws java.io.IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        // A ring for 3 and 5, halving and doubling for 2, 4 and 8; 13 values are not a multiple of the
-        // chunks, and 3 values leave some of 4 or 8 chunks empty.
+        // A ring for 3 and 5, halving and doubling for 2, 4, 8 and 16; 13 values are not a multiple of the
+        // chunks, and 3 values leave some of 4 or more chunks empty.
         for (int length : new int[]{13, 3}) {
-            for (int k : new int[]{1, 2, 3, 4, 5, 8}) {
+            for (int k : new int[]{1, 2, 3, 4, 5, 8, 16}) {
                 JavaRDD<Integer> ranks = sc.parallelize(IntStream.range(0, k).boxed().toList(), k);
                 List<double[]> results;
                 try (PeerTracker tracker = new PeerTracker(k, "127.0.0.1")) {
@@ -92,13 +92,13 @@ class PeerAllReduceTest {
         public scala.collection.Iterator<double[]> apply(scala.collection.Iterator<Integer> it) {
             int rank = it.next();
             double[] values = new double[length];
-            try (PeerAllReduce ring = PeerAllReduce.connect(BarrierTaskContext.get(), tracker)) {
+            try (PeerAllReduce peers = PeerAllReduce.connect(BarrierTaskContext.get(), tracker)) {
                 double[] result = null;
                 for (int round = 0; round < 3; round++) {
                     for (int i = 0; i < values.length; i++) {
                         values[i] = value(rank, i);
                     }
-                    ring.sumInPlace(values);
+                    peers.sumInPlace(values);
                     result = values.clone();
                 }
                 return scala.collection.Iterator$.MODULE$.single(result);
@@ -137,10 +137,10 @@ class PeerAllReduceTest {
         IdlClassifier classifier = new IdlClassifier().setHiddenSize(8).setSolver("gradient").setGradientIter(1)
                 .setBatchSize(64).setSyncSteps(4);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> classifier.setAveraging("ring").fit(SparkTestData.frame(spark, data.train, 9)));
-        assertTrue(e.getMessage().contains("8 task slots for 9 partitions"), e.getMessage());
+                () -> classifier.setAveraging("ring").fit(SparkTestData.frame(spark, data.train, 17)));
+        assertTrue(e.getMessage().contains("16 task slots for 17 partitions"), e.getMessage());
         // auto falls back to the driver.
-        IdlClassificationModel model = classifier.setAveraging("auto").fit(SparkTestData.frame(spark, data.train, 9));
+        IdlClassificationModel model = classifier.setAveraging("auto").fit(SparkTestData.frame(spark, data.train, 17));
         assertEquals(0, model.summary().syncs()[0]);
         assertEquals(6, model.summary().passes()[0]);
     }
