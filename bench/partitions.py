@@ -129,8 +129,8 @@ def main():
                                  **{str(c): modelled(r["epochs"], c, r["ring_seconds"]["network"]) for c in JOB_COSTS}}
 
     target = TARGET[args.dataset]
-    lines = ["| K | final test acc | best | jobs/epoch | averages in the ring/epoch | slowest task s/epoch "
-             "| driver MB/epoch | ring all-reduce ms (local, 10 GbE) "
+    lines = ["| K | final test acc | best | jobs/epoch | averages among the tasks/epoch | slowest task s/epoch "
+             "| driver MB/epoch | all-reduce ms (local, 10 GbE) "
              "| modelled s/epoch (local, 0.1, 0.3 s/job) | modelled s to %.1f%% (local, 0.1, 0.3) |"
              % (100 * target), "|" + "---|" * 10]
     for k, r in runs.items():
