@@ -55,7 +55,8 @@ public final class AllReduceCost {
             for (int k : partitions) {
                 for (int n : doubles) {
                     double median = Env.median(time(sc, k, n, repeats));
-                    double steps = PeerAllReduce.isPowerOfTwo(k) ? 2.0 * Integer.numberOfTrailingZeros(k) : 2.0 * (k - 1);
+                    double steps = PeerAllReduce.isPowerOfTwo(k) ? 2.0 * Integer.numberOfTrailingZeros(k)
+                            : 2.0 * (k - 1);
                     double bytes = 2.0 * (k - 1) / k * 8.0 * n;
                     if (k == 2) {
                         fit.add(new double[]{steps, bytes, median});

@@ -194,9 +194,10 @@ public final class BcdTrainer {
     /**
      * The minibatch schedule's rounds, one epoch each. The epoch starts with a re-sync of every state
      * to the true fixed point X* of the current (A, B), to the steps' tolerance ({@link Passes.Resync});
-     * that pass measures the model and gives {@code K = V V^T / m}, V = [X*; U], the curvature of both driver steps for the
-     * whole epoch. Then one pass per mini-batch ({@link Passes.MiniBatchStep}): the batch's P-step and
-     * statistics, after which the driver takes the proximal (A,B)-step and the proximal readout step.
+     * that pass measures the model and gives {@code K = V V^T / m}, V = [X*; U], the curvature of both
+     * driver steps for the whole epoch. Then one pass per mini-batch ({@link Passes.MiniBatchStep}): the
+     * batch's P-step and statistics, after which the driver takes the proximal (A,B)-step and the proximal
+     * readout step.
      */
     private TrainingResult miniBatchEpochs(BlockStore store, ImplicitModel model, Matrix uu, long points,
                                            List<Round> rounds, MetricSums initial, TrainingListener listener) {

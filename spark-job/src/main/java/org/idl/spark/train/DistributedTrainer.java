@@ -86,7 +86,8 @@ public final class DistributedTrainer {
                         held = String.format(", validation %s %.4f", classification ? "accuracy" : "rmse",
                                 classification ? v.accuracy() : v.rmse());
                     }
-                    LOG.info(String.format("round %d/%d: objective %.6g, true-model train loss %.6g, %s %.4f on %d points%s, %.2f s",
+                    LOG.info(String.format("round %d/%d: objective %.6g, true-model train loss %.6g, %s %.4f on %d points%s,"
+                                    + " %.2f s",
                             round.round(), trainer.totalRounds(), round.objective(), round.train().meanLoss(),
                             classification ? "accuracy" : "rmse",
                             classification ? round.train().accuracy() : round.train().rmse(), round.train().count(),
