@@ -105,9 +105,12 @@ def main():
     loopback = {"alpha": loopback["alphaSeconds"], "beta": loopback["betaBytesPerSecond"]}
     load_start = load_average()
     runs = {}
+    reused = []  # when each reused run finished (its metrics.json's time), for the header
     for k in ks:
         out = os.path.join(ROOT, "bench", "results", "runs", "partitions-%s%s-k%d" % (args.dataset, args.tag, k))
-        if not (args.reuse and os.path.exists(os.path.join(out, "metrics.json"))):
+        if args.reuse and os.path.exists(os.path.join(out, "metrics.json")):
+            reused.append(os.path.getmtime(os.path.join(out, "metrics.json")))
+        else:
             # Through Spark jobs, as on a cluster: the model of an epoch on K executors needs the tasks'
             # own times and the ring's averages, which local mode's in-driver training does not have.
             sets = ["data.partitions=%d" % k, "model.averaging=%s" % args.averaging, "spark.idl.inProcess=false"]
@@ -152,11 +155,19 @@ def main():
            "ring_network": {"local": loopback, "10GbE": NETWORK}, "machine": machine(), "load_average_start": load_start,
            "load_average_end": load_average(), "finished": time.strftime("%Y-%m-%d %H:%M"), "runs": runs,
            "table": table}
+    if reused:
+        # The load averages above are the tabulation's; the runs themselves finished at these times.
+        doc["reused_runs_finished"] = [time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) for t in sorted(reused)]
     with open(os.path.join(args.out, name + ".json"), "w") as f:
         json.dump(doc, f, indent=1)
     with open(os.path.join(args.out, name + ".md"), "w") as f:
-        f.write("%s, averaging %s, %s, load average %s -> %s; extra settings: %s; local job cost %.3f s (K = %d)\n\n%s\n" % (
-            args.dataset, args.averaging, doc["finished"], load_start, doc["load_average_end"],
+        sitting = "%s, load average %s -> %s" % (doc["finished"], load_start, doc["load_average_end"])
+        if reused:
+            sitting = "runs finished %s to %s, tabulated %s" % (
+                time.strftime("%Y-%m-%d %H:%M", time.localtime(min(reused))),
+                time.strftime("%H:%M", time.localtime(max(reused))), doc["finished"])
+        f.write("%s, averaging %s, %s; extra settings: %s; local job cost %.3f s (K = %d)\n\n%s\n" % (
+            args.dataset, args.averaging, sitting,
             " ".join(args.set) or "none", job_cost, min(ks), table))
     plot(runs, args.dataset, os.path.join(args.out, name + ".png"))
 
