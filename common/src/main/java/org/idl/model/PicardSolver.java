@@ -158,10 +158,37 @@ public final class PicardSolver implements FixedPointSolver {
      * {@code k/(1-k) max_i |x_i - x_i'| s_i^-1} is within the tolerance of its own largest entry, and is
      * then left as it is. The block's product {@code A X} still covers every column; what changes is
      * that a column's iterates, and when they stop, do not depend on the other columns, so a loose
-     * tolerance gives the same answer however the points are grouped into blocks.
+     * tolerance gives the same answer however the points are grouped into blocks. Large blocks are
+     * solved {@link #CHUNK} columns at a time: their matrices stay in cache, and the product stops
+     * covering a chunk once all its columns have stopped.
      */
     @Override
     public Result solveEachColumn(Matrix bu, Matrix warm) {
+        int m = bu.cols();
+        if (m <= CHUNK) {
+            return solveColumns(bu, warm);
+        }
+        if (warm != null) {
+            Checks.sameShape("warm start", warm, "BU", bu);
+        }
+        int n = bu.rows();
+        Matrix x = Matrix.zeros(n, m);
+        int iterations = 0;
+        double worst = 0;
+        for (int from = 0; from < m; from += CHUNK) {
+            int to = Math.min(m, from + CHUNK);
+            Result chunk = solveColumns(bu.columns(from, to), warm == null ? null : warm.columns(from, to));
+            System.arraycopy(chunk.states().data(), 0, x.data(), from * n, (to - from) * n);
+            iterations = Math.max(iterations, chunk.iterations());
+            worst = Math.max(worst, chunk.certifiedError());
+        }
+        return new Result(x, iterations, worst);
+    }
+
+    /** Columns solved together by {@link #solveEachColumn}. */
+    static final int CHUNK = 512;
+
+    private Result solveColumns(Matrix bu, Matrix warm) {
         int n = inverseScaling.length;
         if (bu.rows() != n) {
             throw new IllegalArgumentException("A has " + n + " rows but BU is " + bu.shape());

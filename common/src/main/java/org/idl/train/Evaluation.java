@@ -20,7 +20,7 @@ public record Evaluation(Loss loss, double tolerance) implements BlockStore.Task
     }
 
     /** Columns solved together: their matrices stay in cache, and each chunk stops when its own columns converge. */
-    public static final int CHUNK = 512;
+    static final int CHUNK = 512;
 
     @Override
     public BlockStore.Outcome<MetricSums> apply(ImplicitModel model, DataBlock block) {

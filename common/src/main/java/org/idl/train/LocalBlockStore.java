@@ -50,7 +50,6 @@ public final class LocalBlockStore implements BlockStore {
         return new LocalBlockStore(blocks, false, threads);
     }
 
-
     /**
      * Splits augmented inputs and targets into {@code count} contiguous blocks of near-equal size.
      */

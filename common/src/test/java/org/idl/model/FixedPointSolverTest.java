@@ -294,4 +294,23 @@ class FixedPointSolverTest {
         double moved = blockFirst.minus(blockwise.columns(0, 7)).maxAbs();
         assertTrue(moved > 1e-9, "the block-wide stop gave the same answer in both blocks (" + moved + ")");
     }
+
+    /** A block larger than the solver's chunks: each column still comes out as if solved on its own. */
+    @Test
+    void aLargeBlockSolvedInChunksGivesEachColumnItsOwnAnswer() {
+        Random random = new Random(19);
+        Matrix a = gaussianWithInfNorm(N, 0.95, random);
+        int m = 2 * PicardSolver.CHUNK + 77;
+        Matrix bu = Matrix.gaussian(N, m, 1.0, random);
+        FixedPointSolver loose = FixedPointSolver.forMatrix(a, Activation.RELU, 1e-3);
+        Matrix warm = Matrix.gaussian(N, m, 0.1, random);
+        Matrix whole = loose.solveEachColumn(bu, warm).states();
+        // Columns across the first chunk boundary, in a small block of their own.
+        int from = PicardSolver.CHUNK - 5;
+        int to = PicardSolver.CHUNK + 5;
+        Matrix alone = loose.solveEachColumn(bu.columns(from, to), warm.columns(from, to)).states();
+        assertEquals(0.0, alone.minus(whole.columns(from, to)).maxAbs(), 1e-15 * (1 + alone.maxAbs()));
+        Matrix last = loose.solveEachColumn(bu.columns(m - 3, m), warm.columns(m - 3, m)).states();
+        assertEquals(0.0, last.minus(whole.columns(m - 3, m)).maxAbs(), 1e-15 * (1 + last.maxAbs()));
+    }
 }

@@ -1,11 +1,9 @@
 package org.idl.train.bcd;
 
 import org.idl.linalg.Matrix;
-import org.idl.model.FixedPointSolver;
 import org.idl.model.ImplicitModel;
 import org.idl.train.BlockStore;
 import org.idl.train.DataBlock;
-import org.idl.train.Evaluation;
 import org.idl.train.Loss;
 import org.idl.train.MetricSums;
 import org.idl.train.Summable;
@@ -41,25 +39,6 @@ public final class Passes {
 
     static Matrix solveStates(ImplicitModel model, BcdConfig config, Matrix u, Matrix warm) {
         return model.solver(config.tolerance()).solve(model.b().times(u), warm).states();
-    }
-
-    /**
-     * The fixed point of every column to {@code tolerance}, met by each column on its own (so it does not
-     * depend on which points share a block), warm-started from {@code warm}, {@link Evaluation#CHUNK} columns
-     * at a time: their matrices stay in cache.
-     */
-    static Matrix solveColumnsInChunks(ImplicitModel model, double tolerance, Matrix u, Matrix warm) {
-        FixedPointSolver solver = model.solver(tolerance);
-        Matrix bu = model.b().times(u);
-        int n = model.hidden();
-        Matrix x = Matrix.zeros(n, u.cols());
-        for (int from = 0; from < u.cols(); from += Evaluation.CHUNK) {
-            int to = Math.min(u.cols(), from + Evaluation.CHUNK);
-            Matrix chunk = solver.solveEachColumn(bu.columns(from, to), warm == null ? null : warm.columns(from, to))
-                    .states();
-            System.arraycopy(chunk.data(), 0, x.data(), from * n, (to - from) * n);
-        }
-        return x;
     }
 
     /** Start: X = P = the fixed point of the initial (A, B) (relu(BU) when A = 0), and U U^T. */
@@ -103,7 +82,8 @@ public final class Passes {
         public BlockStore.Outcome<ReadoutStep.Statistics> apply(ImplicitModel model, DataBlock block) {
             // At the steps' tolerance the states would keep a trace of the warm start, and a run resumed from a
             // checkpoint (whose states start afresh) would then differ from one never stopped: start from phi(BU).
-            Matrix x = atStepTolerance ? solveColumnsInChunks(model, config.stepTolerance(), block.u(), null)
+            Matrix x = atStepTolerance
+                    ? model.solver(config.stepTolerance()).solveEachColumn(model.b().times(block.u()), null).states()
                     : solveStates(model, config, block.u(), block.x());
             return new BlockStore.Outcome<>(block.withStates(x, x.copy()),
                     ReadoutStep.statistics(config.loss(), x, block.u(), block.y(), model.c(), model.d(), block.weights(),

@@ -156,7 +156,8 @@ public final class IdlParams {
                 + " (> 0)", ParamValidators.gt(0));
         robustRadius = new DoubleParam(owner, "robustRadius", "robust training: train against a bound on the"
                 + " worst-case loss when every input feature may move by this much, in the units of featuresCol (the"
-                + " gradient solver: the interval bound; bcd: the robust counterpart of its steps); 0: nominal (>= 0)", ParamValidators.gtEq(0));
+                + " gradient solver: the interval bound; bcd: the robust counterpart of its steps); 0: nominal (>= 0)",
+                ParamValidators.gtEq(0));
         robustRadii = new DoubleArrayParam((Params) owner, "robustRadii", "robust training: as robustRadius, one radius per"
                 + " input feature; when not empty it replaces robustRadius (each >= 0)",
                 (scala.Function1<double[], Object> & Serializable) v -> {
