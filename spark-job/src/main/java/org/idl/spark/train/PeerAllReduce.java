@@ -59,7 +59,6 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
     private final int size;
     /** Power of two: the partner of step i ({@code rank XOR 2^i}). Ring: [next, previous]. */
     private final Link[] links;
-    private final boolean powerOfTwo;
     private final ExecutorService sender;
     private byte[] sendBuffer = new byte[0];
     private byte[] receiveBuffer = new byte[0];
@@ -71,7 +70,6 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
         this.rank = rank;
         this.size = size;
         this.links = links;
-        this.powerOfTwo = isPowerOfTwo(size);
         this.sender = size == 1 ? null : Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "idl-allreduce-send-" + rank);
             t.setDaemon(true);
@@ -199,7 +197,7 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
         }
         long t0 = System.nanoTime();
         try {
-            if (powerOfTwo) {
+            if (isPowerOfTwo(size)) {
                 halvingDoubling(values);
             } else {
                 ring(values);
