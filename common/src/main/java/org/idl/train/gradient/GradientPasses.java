@@ -155,6 +155,9 @@ public final class GradientPasses {
             // the step size is scaled back up so that the average of the partitions' steps is as long
             // as one step on the global batch (1 on a single partition).
             double noise = Math.sqrt((double) totalPoints / m);
+            int n = model.hidden();
+            Matrix[] buffers = {Matrix.zeros(n, n), Matrix.zeros(n, params[1].cols()), Matrix.zeros(params[2].rows(), n),
+                Matrix.zeros(params[3].rows(), params[3].cols())};
             long batches = 0;
             long forward = 0;
             long adjoint = 0;
@@ -173,7 +176,7 @@ public final class GradientPasses {
                 double[] wb = block.weightsAt(order, from, to);
                 Matrix a = AParameter.dense(params[0], model);
                 ImplicitGradient.Result r = ImplicitGradient.compute(a, params[1], params[2], params[3],
-                        model.activation(), loss, ub, yb, wb, null, null, config.tolerance());
+                        model.activation(), loss, ub, yb, wb, null, null, config.tolerance(), buffers);
                 Matrix[] gradient = {r.da(), r.db(), r.dc(), r.dd()};
                 forward += r.forwardIterations();
                 adjoint += r.adjointIterations();

@@ -10,6 +10,8 @@ import org.idl.model.WellPosedness;
 import org.idl.train.Loss;
 import org.idl.train.MetricSums;
 
+import java.util.Arrays;
+
 /**
  * The gradient of the loss of problem (3) through the fixed point, by implicit differentiation, for
  * a block of columns at BLAS level 3:
@@ -48,6 +50,18 @@ public final class ImplicitGradient {
      */
     public static Result compute(Matrix a, Matrix b, Matrix c, Matrix d, Activation phi, Loss loss, Inputs u,
                                  Matrix y, double[] weights, Matrix warm, Matrix warmAdjoint, double tolerance) {
+        return compute(a, b, c, d, phi, loss, u, y, weights, warm, warmAdjoint, tolerance, null);
+    }
+
+    /**
+     * As above, writing the four gradients into {@code into} (shaped like A, B, C, D; their old values
+     * are overwritten), or into new matrices when it is null. The local mini-batch steps reuse one set:
+     * on a batch of a few points a fresh dL/dB per step was most of what they allocated, and the
+     * collections it caused landed on random tasks, each delaying every partition at the next average.
+     */
+    public static Result compute(Matrix a, Matrix b, Matrix c, Matrix d, Activation phi, Loss loss, Inputs u,
+                                 Matrix y, double[] weights, Matrix warm, Matrix warmAdjoint, double tolerance,
+                                 Matrix[] into) {
         Checks.sameCols("U", u, "Y", y);
         double k = a.infNorm();
         if (!(k < 1)) {
@@ -77,10 +91,20 @@ public final class ImplicitGradient {
         Matrix.gemm(1.0, c, true, g, false, 0.0, ctg);
         Adjoint adj = adjoint(a, k, slope, ctg, warmAdjoint, tolerance);
         Matrix v = adj.v();
-        Matrix da = v.timesTransposed(x);
-        Matrix db = u.gradientProduct(v);
-        Matrix dc = g.timesTransposed(x);
-        Matrix dd = u.gradientProduct(g);
+        Matrix[] out = into != null ? into : new Matrix[]{Matrix.zeros(n, n), Matrix.zeros(n, b.cols()),
+                Matrix.zeros(c.rows(), n), Matrix.zeros(c.rows(), d.cols())};
+        Matrix da = out[0];
+        Matrix db = out[1];
+        Matrix dc = out[2];
+        Matrix dd = out[3];
+        Matrix.gemm(1.0, v, false, x, true, 0.0, da);
+        Matrix.gemm(1.0, g, false, x, true, 0.0, dc);
+        if (into != null) {
+            Arrays.fill(db.data(), 0.0);
+            Arrays.fill(dd.data(), 0.0);
+        }
+        u.addGradientProduct(v, db);
+        u.addGradientProduct(g, dd);
         return new Result(da, db, dc, dd, metrics, x, v, solved.iterations(), adj.iterations());
     }
 
@@ -154,7 +178,7 @@ public final class ImplicitGradient {
     public static FixedPointSolver forward(Matrix a, Activation phi, double tolerance) {
         double k = a.infNorm();
         double[] ones = new double[a.rows()];
-        java.util.Arrays.fill(ones, 1.0);
+        Arrays.fill(ones, 1.0);
         return new PicardSolver(a, phi, new WellPosedness.Certificate(k, ones, k, Double.NaN), tolerance);
     }
 
