@@ -3,6 +3,7 @@ package org.idl.train.bcd;
 import org.idl.linalg.Checks;
 import org.idl.linalg.Lipschitz;
 import org.idl.linalg.Matrix;
+import org.idl.linalg.SymmetricEigen;
 import org.idl.linalg.SymmetricSolver;
 import org.idl.model.Activation;
 import org.idl.model.SparsityPattern;
@@ -121,21 +122,111 @@ public final class ABStep {
     public static Result solve(Statistics s, Matrix uu, Matrix a0, Matrix b0, double[] lambda, double kappa,
                                Penalty penaltyB, int penalisedColumns, Matrix coupled, int iterations,
                                SparsityPattern structure) {
-        return solve(s, uu, a0, b0, lambda, kappa, penaltyB, penalisedColumns, coupled, iterations, structure, 1.0);
+        return solve(s, uu, a0, b0, lambda, kappa, penaltyB, penalisedColumns, coupled, iterations, structure, null);
+    }
+
+    /**
+     * As above, with {@code U U^T = Q diag(mu) Q^T} ({@code uuBasis}, or null): when B is free (no
+     * penalty, no pattern), FISTA then runs in B's coordinates in that basis, {@code B' = B Q}
+     * ({@link #minimiseRotated}), which is the same iteration, costs a fifth of the arithmetic on
+     * MNIST's inputs, and is rotated back at the end.
+     */
+    public static Result solve(Statistics s, Matrix uu, Matrix a0, Matrix b0, double[] lambda, double kappa,
+                               Penalty penaltyB, int penalisedColumns, Matrix coupled, int iterations,
+                               SparsityPattern structure, SymmetricEigen uuBasis) {
+        return solve(s, uu, a0, b0, lambda, kappa, penaltyB, penalisedColumns, coupled, iterations, structure,
+                uuBasis, 1.0);
     }
 
     /** As above, with the estimated Lipschitz constant multiplied by {@code lipschitzScale} (tests: a step too long). */
     static Result solve(Statistics s, Matrix uu, Matrix a0, Matrix b0, double[] lambda, double kappa,
                         Penalty penaltyB, int penalisedColumns, Matrix coupled, int iterations,
-                        SparsityPattern structure, double lipschitzScale) {
+                        SparsityPattern structure, SymmetricEigen uuBasis, double lipschitzScale) {
         int pb = b0.cols();
         Checks.shape("U U^T", uu, pb, pb);
         requireCount(s);
         double inv = 1.0 / s.count;
         Matrix k = Matrix.symmetricBlocks(s.xx, s.xu, uu).scaleInPlace(inv);
         double lipschitz = Lipschitz.ofPsd(maxOf(lambda), k, 500, 0) * lipschitzScale;
-        return minimise(s.g.copy().scaleInPlace(inv), s.divergence * inv, k, lipschitz, 0.0, a0, b0, lambda, kappa,
+        Matrix g = s.g.copy().scaleInPlace(inv);
+        if (uuBasis != null && penaltyB == Penalty.NONE && structure == null) {
+            Checks.shape("U U^T's eigenvectors", uuBasis.vectors(), pb, pb);
+            return minimiseRotated(g, s.divergence * inv, k, uuBasis, inv, lipschitz, a0, b0, lambda, kappa,
+                    iterations);
+        }
+        return minimise(g, s.divergence * inv, k, lipschitz, 0.0, a0, b0, lambda, kappa,
                 penaltyB, penalisedColumns, coupled, iterations, structure);
+    }
+
+    /**
+     * {@link #minimise} without a penalty on B, in the coordinates {@code W' = [A, B Q]} where
+     * {@code K_uu = Q diag(mu) Q^T}: with {@code M = K_xu Q}, the majoriser's gradient is
+     * {@code [G_A + Lam (dA K_xx + dB' M^T), G_B Q + Lam (dA M + dB' diag(mu))]}, three products with
+     * n x p' and n x n factors where the plain one multiplies by the whole (n + p')^2 of K. The map
+     * is an isometry on B and the prox leaves B alone, so FISTA's steps, restarts and extrapolations
+     * are those of the plain iteration, rotated: the same minimiser, to rounding.
+     */
+    private static Result minimiseRotated(Matrix g, double atW0, Matrix k, SymmetricEigen uuBasis, double inv,
+                                          double lipschitz, Matrix a0, Matrix b0, double[] lambda, double kappa,
+                                          int iterations) {
+        int n = a0.rows();
+        int side = n + b0.cols();
+        Checks.openUnitInterval("kappa", kappa);
+        Checks.shape("G", g, n, side);
+        PStep.requireLambda(lambda, n);
+        Matrix q = uuBasis.vectors();
+        double[] mu = uuBasis.values().clone();
+        for (int j = 0; j < mu.length; j++) {
+            mu[j] *= inv;
+        }
+        Matrix kxx = k.block(0, n, 0, n);
+        Matrix m = k.block(0, n, n, side).times(q);
+        Matrix gr = Matrix.hstack(g.columns(0, n), g.columns(n, side).times(q));
+        Matrix w0 = Matrix.hstack(a0, b0.times(q));
+        Fista.Problem problem = new Fista.Problem() {
+            @Override
+            public Matrix gradient(Matrix w) {
+                Matrix delta = w.minus(w0).scaleRowsInPlace(lambda);
+                return gr.copy().addInPlace(1.0, rotatedProduct(delta, kxx, m, mu));
+            }
+
+            @Override
+            public void prox(Matrix w, double step) {
+                Matrix a = w.columns(0, n);
+                WellPosedness.projectInfNormBall(a, kappa);
+                w.setBlock(0, 0, a);
+            }
+        };
+        Matrix start = w0.copy();
+        problem.prox(start, 0.0);
+        Matrix w = Fista.minimise(problem, start, lipschitz, iterations);
+        double after = atW0 + rotatedIncrement(gr, kxx, m, mu, lambda, w.minus(w0));
+        double atStart = atW0 + rotatedIncrement(gr, kxx, m, mu, lambda, start.minus(w0));
+        if (!(after <= atStart)) {
+            w = start; // as in minimise
+            after = atStart;
+        }
+        return new Result(w.columns(0, n), w.columns(n, side).timesTransposed(q), atW0, after);
+    }
+
+    /** {@code D K'} for {@code K' = [[K_xx, M], [M^T, diag(mu)]]}, without forming K'. */
+    private static Matrix rotatedProduct(Matrix d, Matrix kxx, Matrix m, double[] mu) {
+        int n = kxx.rows();
+        int side = d.cols();
+        Matrix da = d.columns(0, n);
+        Matrix db = d.columns(n, side);
+        Matrix outA = da.times(kxx);
+        Matrix.gemm(1.0, db, false, m, true, 1.0, outA);
+        Matrix outB = db.scaleColumnsInPlace(mu);
+        Matrix.gemm(1.0, da, false, m, false, 1.0, outB);
+        return Matrix.hstack(outA, outB);
+    }
+
+    /** {@code <G', D> + 1/2 tr(Lam D K' D^T)}: {@link #majoriserIncrement} in the rotated coordinates. */
+    private static double rotatedIncrement(Matrix g, Matrix kxx, Matrix m, double[] mu, double[] lambda,
+                                           Matrix delta) {
+        Matrix weighted = delta.copy().scaleRowsInPlace(lambda);
+        return g.dot(delta) + 0.5 * weighted.dot(rotatedProduct(delta, kxx, m, mu));
     }
 
     /**

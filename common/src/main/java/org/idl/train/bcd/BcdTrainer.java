@@ -2,6 +2,7 @@ package org.idl.train.bcd;
 
 import org.idl.linalg.Checks;
 import org.idl.linalg.Matrix;
+import org.idl.linalg.SymmetricEigen;
 import org.idl.model.ImplicitModel;
 import org.idl.model.WellPosedness;
 import org.idl.train.BlockStore;
@@ -117,6 +118,9 @@ public final class BcdTrainer {
         if (config.schedule() == Schedule.MINIBATCH) {
             return miniBatchEpochs(store, model, uu, gram.count(), rounds, initial, listener);
         }
+        // With B free, every (A,B)-step works in the eigenbasis of U U^T, which never changes.
+        SymmetricEigen uuBasis = config.penaltyB() == Penalty.NONE && config.structure() == null
+                ? SymmetricEigen.of(uu) : null;
         Round pending = null;
         for (int r = rounds.size() + 1; r <= config.rounds(); r++) {
             store.roundStarted(r);
@@ -135,7 +139,7 @@ public final class BcdTrainer {
                 count = state.ab().count();
                 ab = ABStep.solve(state.ab(), uu, model.a(), model.b(), config.lambdas(), config.kappa(),
                         config.penaltyB(), model.inputs(), penalisedD(config, model), config.abIterations(),
-                        config.structure());
+                        config.structure(), uuBasis);
             } else {
                 Passes.RobustRound state = store.pass(model, new Passes.RobustRecipeState(config, box));
                 measured = state.metrics();

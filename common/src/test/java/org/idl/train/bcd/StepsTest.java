@@ -1,6 +1,7 @@
 package org.idl.train.bcd;
 
 import org.idl.linalg.Matrix;
+import org.idl.linalg.SymmetricEigen;
 import org.idl.model.Activation;
 import org.idl.model.FenchelDivergence;
 import org.idl.train.Loss;
@@ -849,11 +850,56 @@ class StepsTest {
         double[] lambda = {1, 1, 1, 1};
         ABStep.Statistics st = ABStep.statistics(Activation.RELU, lambda, x, u, z, positive(Matrix.gaussian(n, m, 1.0, random)));
         // A Lipschitz constant a hundred times too small, as a power iteration gone wrong would give: FISTA diverges.
-        ABStep.Result bad = ABStep.solve(st, u.gram(), a0, b0, lambda, 0.9, Penalty.NONE, 0, null, 30, null, 0.01);
+        ABStep.Result bad = ABStep.solve(st, u.gram(), a0, b0, lambda, 0.9, Penalty.NONE, 0, null, 30, null, null, 0.01);
         assertTrue(bad.after() <= bad.before() + 1e-12, bad.before() + " -> " + bad.after());
         assertTrue(bad.b().isFinite());
-        ABStep.Result good = ABStep.solve(st, u.gram(), a0, b0, lambda, 0.9, Penalty.NONE, 0, null, 30, null, 1.0);
+        ABStep.Result good = ABStep.solve(st, u.gram(), a0, b0, lambda, 0.9, Penalty.NONE, 0, null, 30, null, null, 1.0);
         assertTrue(good.after() < good.before(), good.before() + " -> " + good.after());
+    }
+
+    /**
+     * In the eigenbasis of U U^T the (A,B)-step is the same FISTA, rotated: the same A, B and bound,
+     * with inputs whose Gram matrix is singular (a constant-zero input, as MNIST's border pixels) and
+     * rows of lambda that differ, A0 outside the ball; with the step too long, it still never ends
+     * above its start.
+     */
+    @Test
+    void theABStepInTheInputsEigenbasisIsTheSameStep() {
+        Random random = new Random(8);
+        int n = 6;
+        int m = 50;
+        int p = 5;
+        Matrix x = positive(Matrix.gaussian(n, m, 1.0, random));
+        Matrix u = Matrix.gaussian(p, m, 1.0, random);
+        for (int j = 0; j < m; j++) {
+            u.set(2, j, 0.0);
+        }
+        Matrix a0 = Matrix.gaussian(n, n, 0.2, random);
+        Matrix b0 = Matrix.gaussian(n, p, 0.3, random);
+        Matrix z = a0.times(x).plus(b0.times(u));
+        double[] lambda = {1, 0.5, 2, 1, 1, 0.25};
+        ABStep.Statistics st = ABStep.statistics(Activation.RELU, lambda, x, u, z,
+                positive(Matrix.gaussian(n, m, 1.0, random)));
+        Matrix uu = u.gram();
+        SymmetricEigen basis = SymmetricEigen.of(uu);
+        ABStep.Result plain = ABStep.solve(st, uu, a0, b0, lambda, 0.8, Penalty.NONE, 0, null, 200, null, null, 1.0);
+        ABStep.Result rotated = ABStep.solve(st, uu, a0, b0, lambda, 0.8, Penalty.NONE, 0, null, 200, null, basis, 1.0);
+        assertTrue(rotated.after() < rotated.before(), rotated.before() + " -> " + rotated.after());
+        assertEquals(plain.before(), rotated.before(), 1e-14);
+        assertEquals(plain.after(), rotated.after(), 1e-10 * Math.abs(plain.after()));
+        assertTrue(plain.a().minus(rotated.a()).maxAbs() < 1e-9, "A differs by " + plain.a().minus(rotated.a()).maxAbs());
+        assertTrue(plain.b().minus(rotated.b()).maxAbs() < 1e-9, "B differs by " + plain.b().minus(rotated.b()).maxAbs());
+        assertTrue(rotated.a().infNorm() <= 0.8 + 1e-12);
+        ABStep.Result tooLong = ABStep.solve(st, uu, a0, b0, lambda, 0.8, Penalty.NONE, 0, null, 30, null, basis, 0.01);
+        // The start is W0 with A projected into the ball (A0 is outside it), the bound there is the floor.
+        double atStart = ABStep.solve(st, uu, a0, b0, lambda, 0.8, Penalty.NONE, 0, null, 0, null, null, 1.0).after();
+        assertTrue(tooLong.after() <= atStart + 1e-12, atStart + " -> " + tooLong.after());
+        assertTrue(tooLong.b().isFinite());
+        // A penalty on B is not rotation-invariant: the basis is then ignored, and the plain step runs.
+        Penalty l1 = Penalty.l1(0.01);
+        ABStep.Result penalised = ABStep.solve(st, uu, a0, b0, lambda, 0.8, l1, p, null, 50, null, null, 1.0);
+        ABStep.Result withBasis = ABStep.solve(st, uu, a0, b0, lambda, 0.8, l1, p, null, 50, null, basis, 1.0);
+        assertEquals(0.0, penalised.b().minus(withBasis.b()).maxAbs());
     }
 
     @Test
