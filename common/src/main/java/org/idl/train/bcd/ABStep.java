@@ -37,6 +37,11 @@ public final class ABStep {
             return new Statistics(g.plus(o.g), xx == null ? null : xx.plus(o.xx), xu == null ? null : xu.plus(o.xu),
                     divergence + o.divergence, count + o.count);
         }
+
+        /** These statistics with the Gram blocks summed elsewhere over the same states. */
+        public Statistics withGram(Matrix xx, Matrix xu) {
+            return new Statistics(g, xx, xu, divergence, count);
+        }
     }
 
     /** The majoriser's solution: the new A and B, and the (13) objective (per sample, with penalty) before and a bound after. */

@@ -106,8 +106,13 @@ public final class BcdTrainer {
         Matrix uu = gram.uu();
         List<Round> rounds = new ArrayList<>();
         MetricSums initial = null;
+        // X X^T and X U^T of the blocks' current states, when the last readout fit summed them over the
+        // states the next recipe pass starts from (its first pass re-syncs them, and then they stay).
+        ReadoutFit statesGram = null;
         if (resume == null) {
-            model = fitReadout(store, model, uu, paper, config.effectiveInitialReadoutPasses(), null).model;
+            ReadoutFit initialFit = fitReadout(store, model, uu, paper, config.effectiveInitialReadoutPasses(), null);
+            model = initialFit.model;
+            statesGram = initialFit.ss != null && !paper ? initialFit : null;
             // The recipe's state pass starts from the true fixed point, so it measures the model as it
             // stands; the paper's schedule needs its own evaluation pass.
             initial = paper ? store.pass(model, new Evaluation(config.model())) : null;
@@ -133,11 +138,13 @@ public final class BcdTrainer {
             ABStep.Result ab;
             if (box == null) {
                 Passes.StateStatistics state = store.pass(model,
-                        paper ? new Passes.PaperState(config) : new Passes.RecipeState(config));
+                        paper ? new Passes.PaperState(config) : new Passes.RecipeState(config, statesGram == null));
                 measured = state.metrics();
                 relaxed = state.relaxedObjective();
                 count = state.ab().count();
-                ab = ABStep.solve(state.ab(), uu, model.a(), model.b(), config.lambdas(), config.kappa(),
+                ABStep.Statistics abStatistics = statesGram == null ? state.ab()
+                        : state.ab().withGram(statesGram.ss, statesGram.su);
+                ab = ABStep.solve(abStatistics, uu, model.a(), model.b(), config.lambdas(), config.kappa(),
                         config.penaltyB(), model.inputs(), penalisedD(config, model), config.abIterations(),
                         config.structure(), uuBasis);
             } else {
@@ -165,6 +172,7 @@ public final class BcdTrainer {
             ReadoutFit readout = box == null ? fitReadout(store, model, uu, paper, config.effectiveReadoutPasses(), ab)
                     : fitRobustReadout(store, model, uu, config.effectiveReadoutPasses(), box);
             model = readout.model;
+            statesGram = box == null && !paper && readout.ss != null ? readout : null;
             store.roundCompleted(r);
             double seconds = (System.nanoTime() - start) / 1e9;
             Round round = new Round(r, objective, null, seconds, model.a().infNorm(),
@@ -257,7 +265,8 @@ public final class BcdTrainer {
         return null;
     }
 
-    private record ReadoutFit(ImplicitModel model, double before, double after) {
+    /** A readout fit's model and majoriser values, and the Gram blocks of the states its first pass saw (or null). */
+    private record ReadoutFit(ImplicitModel model, double before, double after, Matrix ss, Matrix su) {
     }
 
     /**
@@ -291,7 +300,7 @@ public final class BcdTrainer {
             after = res.after();
             model = model.with(model.a(), model.b(), res.c(), res.d());
         }
-        return new ReadoutFit(model, before, after);
+        return new ReadoutFit(model, before, after, ss, su);
     }
 
     /**
@@ -312,7 +321,7 @@ public final class BcdTrainer {
             after = res.after();
             model = model.with(model.a(), model.b(), res.c(), res.d());
         }
-        return new ReadoutFit(model, before, after);
+        return new ReadoutFit(model, before, after, null, null);
     }
 
     /** D's feature columns: the block the column-group norm (19) couples B's with. */

@@ -111,9 +111,15 @@ public final class Passes {
     /**
      * Recipe, start of a round, with X = X* already the true fixed point of the current (A, B): the
      * metrics of the current model (true predictions), the P-step from P = X*, and the (A,B)-step
-     * statistics with {@code V = [X*; U]} (no X-step: method.md, change 2).
+     * statistics with {@code V = [X*; U]} (no X-step: method.md, change 2). Without {@code withGram}
+     * the statistics leave out the Gram blocks {@code X X^T}, {@code X U^T}: the driver has them from
+     * the readout's first pass over the same states.
      */
-    public record RecipeState(BcdConfig config) implements BlockStore.Task<StateStatistics> {
+    public record RecipeState(BcdConfig config, boolean withGram) implements BlockStore.Task<StateStatistics> {
+        public RecipeState(BcdConfig config) {
+            this(config, true);
+        }
+
         @Override
         public BlockStore.Outcome<StateStatistics> apply(ImplicitModel model, DataBlock block) {
             Matrix x = block.x();
@@ -122,7 +128,7 @@ public final class Passes {
             StepResult p = PStep.solve(config.activation(), config.loss(), lambda, config.mu(), products.z(), x,
                     block.y(), model.c(), products.du(), x, config.pStepIterations());
             ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, block.u(), products.z(), p.value(),
-                    block.weights(), true);
+                    block.weights(), withGram);
             return new BlockStore.Outcome<>(block.withStates(x, p.value()),
                     new StateStatistics(ab, p.after(), products.metrics()));
         }
