@@ -25,6 +25,13 @@ public final class DataBlock implements Serializable {
     private final int index;
     /** {@link #pointKeys}, computed on first use and kept with the cached block (not serialized). */
     private transient volatile long[] pointKeys;
+    /**
+     * {@code Z = A X + B U} at this block's X, for the (A, B) whose {@link #preactivation key} is
+     * {@code preactivationKey}: left by the pass that solved X, for the next pass over the same model.
+     * A cache: not serialized, and a block with new states starts without it.
+     */
+    private transient Matrix preactivation;
+    private transient long preactivationKey;
 
     public DataBlock(Matrix u, Matrix y, Matrix x, Matrix p) {
         this(u, y, x, p, 0);
@@ -74,6 +81,21 @@ public final class DataBlock implements Serializable {
         DataBlock b = new DataBlock(u, y, weights, newX, newP, index);
         b.pointKeys = pointKeys;
         return b;
+    }
+
+    /** This block, carrying {@code z = A X + B U} at its states for the (A, B) of key {@code key}. */
+    public DataBlock withPreactivation(Matrix z, long key) {
+        Checks.sameShape("Z", z, "X", x);
+        DataBlock b = withStates(x, p);
+        b.preactivation = z;
+        b.preactivationKey = key;
+        return b;
+    }
+
+    /** The kept {@code Z = A X + B U} if it is for the (A, B) of this key, else null. */
+    public Matrix preactivation(long key) {
+        Matrix z = preactivation;
+        return z != null && preactivationKey == key ? z : null;
     }
 
     /**

@@ -82,10 +82,21 @@ public final class Passes {
         public BlockStore.Outcome<ReadoutStep.Statistics> apply(ImplicitModel model, DataBlock block) {
             // At the steps' tolerance the states would keep a trace of the warm start, and a run resumed from a
             // checkpoint (whose states start afresh) would then differ from one never stopped: start from phi(BU).
-            Matrix x = atStepTolerance
-                    ? model.solver(config.stepTolerance()).solveEachColumn(model.b().times(block.u()), null).states()
-                    : solveStates(model, config, block.u(), block.x());
-            return new BlockStore.Outcome<>(block.withStates(x, x.copy()),
+            Matrix bu = model.b().times(block.u());
+            DataBlock resynced;
+            if (atStepTolerance) {
+                Matrix x = model.solver(config.stepTolerance()).solveEachColumn(bu, null).states();
+                resynced = block.withStates(x, x.copy());
+            } else {
+                Matrix x = model.solver(config.tolerance()).solve(bu, block.x()).states();
+                // The next recipe pass starts from Z = B U + A X for these states and this (A, B):
+                // keep it rather than multiply by B again.
+                Matrix z = bu;
+                Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
+                resynced = block.withStates(x, x.copy()).withPreactivation(z, StateProducts.key(model));
+            }
+            Matrix x = resynced.x();
+            return new BlockStore.Outcome<>(resynced,
                     ReadoutStep.statistics(config.loss(), x, block.u(), block.y(), model.c(), model.d(), block.weights(),
                             true));
         }
@@ -99,12 +110,27 @@ public final class Passes {
         public static StateProducts of(ImplicitModel model, DataBlock block, Loss loss) {
             Matrix u = block.u();
             Matrix x = block.x();
-            Matrix z = model.b().times(u);
-            Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
+            Matrix z = block.preactivation(key(model));
+            if (z == null) {
+                z = model.b().times(u);
+                Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
+            }
             Matrix du = model.d().times(u);
             Matrix yhat = du.copy();
             Matrix.gemm(1.0, model.c(), false, x, false, 1.0, yhat);
             return new StateProducts(z, du, MetricSums.of(loss, block.y(), yhat, block.weights()));
+        }
+
+        /** A hash of A and B, all that Z = A X + B U depends on besides the block's own X and U. */
+        static long key(ImplicitModel model) {
+            long h = 0x13198A2E03707344L;
+            for (Matrix m : new Matrix[]{model.a(), model.b()}) {
+                h = Long.rotateLeft(h ^ m.rows(), 27) * 0x9E3779B97F4A7C15L;
+                for (double v : m.data()) {
+                    h = Long.rotateLeft(h ^ Double.doubleToLongBits(v), 27) * 0x9E3779B97F4A7C15L;
+                }
+            }
+            return h;
         }
     }
 

@@ -17,10 +17,11 @@ class PassesTest {
 
     /**
      * The recipe pass may leave out X X^T and X U^T because the readout's re-sync already summed them
-     * over the same states: with point weights, they are the (A,B)-step's to the last bit.
+     * over the same states: with point weights, they are the (A,B)-step's to the last bit. And it
+     * takes Z = B U + A X from the re-sync when that was for the same (A, B).
      */
     @Test
-    void theResyncsGramBlocksAreTheRecipeStatesOwn() {
+    void theResyncLeavesTheRecipeStateItsGramBlocksAndItsZ() {
         Random random = new Random(21);
         int n = 7;
         int p = 5;
@@ -52,5 +53,20 @@ class PassesTest {
         assertEquals(whole.divergence(), completed.divergence());
         assertEquals(whole.count(), completed.count());
         assertSame(readout.ss(), completed.xx());
+
+        // The re-sync also leaves Z = B U + A X for the next pass over the same (A, B), bit for bit.
+        Matrix z = model.b().times(u);
+        Matrix.gemm(1.0, model.a(), false, block.x(), false, 1.0, z);
+        assertEquals(0.0, block.preactivation(Passes.StateProducts.key(model)).minus(z).maxAbs());
+        DataBlock withoutZ = block.withStates(block.x(), block.p());
+        assertNull(withoutZ.preactivation(Passes.StateProducts.key(model)), "new states start without it");
+        ABStep.Statistics recomputed = new Passes.RecipeState(config).apply(model, withoutZ).statistics().ab();
+        assertEquals(0.0, whole.g().minus(recomputed.g()).maxAbs());
+        assertEquals(whole.divergence(), recomputed.divergence());
+        // Another B: the kept Z is not its Z.
+        Matrix b2 = model.b().copy();
+        b2.set(0, 0, b2.get(0, 0) + 1e-12);
+        ImplicitModel moved = model.with(model.a(), b2, model.c(), model.d());
+        assertNull(block.preactivation(Passes.StateProducts.key(moved)));
     }
 }
