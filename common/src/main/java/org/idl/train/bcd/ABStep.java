@@ -188,11 +188,11 @@ public final class ABStep {
         Matrix m = k.block(0, n, n, side).times(q);
         Matrix gr = Matrix.hstack(g.columns(0, n), g.columns(n, side).times(q));
         Matrix w0 = Matrix.hstack(a0, b0.times(q));
+        RotatedGradient rotated = new RotatedGradient(gr, w0, kxx, m, mu, lambda);
         Fista.Problem problem = new Fista.Problem() {
             @Override
             public Matrix gradient(Matrix w) {
-                Matrix delta = w.minus(w0).scaleRowsInPlace(lambda);
-                return gr.copy().addInPlace(1.0, rotatedProduct(delta, kxx, m, mu));
+                return rotated.at(w);
             }
 
             @Override
@@ -212,6 +212,72 @@ public final class ABStep {
             after = atStart;
         }
         return new Result(w.columns(0, n), w.columns(n, side).timesTransposed(q), atW0, after);
+    }
+
+    /**
+     * The majoriser's gradient in the rotated coordinates, {@code G' + Lam (W - W0) K'}, into buffers
+     * it keeps: FISTA takes it 200 times a round, and fresh n x (n + p') matrices for each term cost
+     * as much as the products.
+     */
+    private static final class RotatedGradient {
+        private final Matrix g;
+        private final Matrix w0;
+        private final Matrix kxx;
+        private final Matrix m;
+        private final double[] mu;
+        private final double[] lambda;
+        private final Matrix da;
+        private final Matrix db;
+        private final Matrix outA;
+        private final Matrix outB;
+        private final Matrix out;
+
+        RotatedGradient(Matrix g, Matrix w0, Matrix kxx, Matrix m, double[] mu, double[] lambda) {
+            this.g = g;
+            this.w0 = w0;
+            this.kxx = kxx;
+            this.m = m;
+            this.mu = mu;
+            this.lambda = lambda;
+            int n = kxx.rows();
+            da = Matrix.zeros(n, n);
+            db = Matrix.zeros(n, mu.length);
+            outA = Matrix.zeros(n, n);
+            outB = Matrix.zeros(n, mu.length);
+            out = Matrix.zeros(n, n + mu.length);
+        }
+
+        /** The gradient at w, in a buffer overwritten by the next call. */
+        Matrix at(Matrix w) {
+            int n = kxx.rows();
+            int sizeA = n * n;
+            double[] wd = w.data();
+            double[] w0d = w0.data();
+            double[] gd = g.data();
+            double[] dad = da.data();
+            double[] dbd = db.data();
+            double[] oad = outA.data();
+            double[] obd = outB.data();
+            // Lam (W - W0), split into its A and B' columns; the outputs start from G' (and for B',
+            // the diagonal block: + Lam dB' diag(mu)).
+            for (int k = 0; k < sizeA; k++) {
+                dad[k] = lambda[k % n] * (wd[k] - w0d[k]);
+                oad[k] = gd[k];
+            }
+            for (int j = 0, k = sizeA; j < mu.length; j++) {
+                for (int i = 0; i < n; i++, k++) {
+                    double d = lambda[i] * (wd[k] - w0d[k]);
+                    dbd[k - sizeA] = d;
+                    obd[k - sizeA] = gd[k] + d * mu[j];
+                }
+            }
+            Matrix.gemm(1.0, da, false, kxx, false, 1.0, outA);
+            Matrix.gemm(1.0, db, false, m, true, 1.0, outA);
+            Matrix.gemm(1.0, da, false, m, false, 1.0, outB);
+            System.arraycopy(oad, 0, out.data(), 0, sizeA);
+            System.arraycopy(obd, 0, out.data(), sizeA, obd.length);
+            return out;
+        }
     }
 
     /** {@code D K'} for {@code K' = [[K_xx, M], [M^T, diag(mu)]]}, without forming K'. */

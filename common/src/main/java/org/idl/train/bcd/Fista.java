@@ -36,11 +36,15 @@ public final class Fista {
         double[] uphill = new double[groups];
         Matrix x = start.copy();
         Matrix yk = start.copy();
+        // Each step's x is dead once the next extrapolation is computed: its storage takes the step after.
+        Matrix spare = Matrix.zeros(start.rows(), start.cols());
         // Columns are contiguous blocks of `rows` entries: loop over (group, entry) rather than
         // dividing every index (an integer division per entry cost more than the arithmetic).
         int stride = columnwise ? rows : Math.max(1, start.data().length);
         for (int it = 0; it < iterations; it++) {
-            Matrix next = yk.copy().addInPlace(-step, problem.gradient(yk));
+            Matrix next = spare;
+            System.arraycopy(yk.data(), 0, next.data(), 0, next.data().length);
+            next.addInPlace(-step, problem.gradient(yk));
             problem.prox(next, step);
             double[] nd = next.data();
             double[] yd = yk.data();
@@ -72,6 +76,7 @@ public final class Fista {
                     yd[k] = nd[k] + b * (nd[k] - xd[k]);
                 }
             }
+            spare = x;
             x = next;
         }
         return x;
