@@ -165,7 +165,8 @@ public final class DriverBytes {
         long params = (long) n * n + (long) n * pb + (long) q * n + (long) q * pb; // A, B, C, D
         return switch (kind) {
             case "Initialize" -> (long) pb * pb + 1; // U U^T, count
-            case "RecipeState" -> ab + 1 + metric; // + relaxed objective
+            case "RecipeState (with Gram)" -> ab + 1 + metric; // + relaxed objective
+            case "RecipeState" -> (long) n * (n + pb) + 2 + 1 + metric; // the Gram blocks came with the re-sync
             case "PaperState" -> ab + 1;
             case "Resync", "Readout (with Gram)" -> (long) q * (n + pb) + (long) n * n + (long) n * pb + metric;
             case "Readout" -> (long) q * (n + pb) + metric;
@@ -190,6 +191,9 @@ public final class DriverBytes {
     static String kind(BlockStore.Task<?> task) {
         if (task instanceof Passes.Readout r) {
             return r.withGram() ? "Readout (with Gram)" : "Readout";
+        }
+        if (task instanceof Passes.RecipeState r) {
+            return r.withGram() ? "RecipeState (with Gram)" : "RecipeState";
         }
         return task.getClass().getSimpleName();
     }

@@ -19,9 +19,12 @@ public final class Flops {
         return 2 * a * b * k;
     }
 
-    /** Recipe state pass, before the P-step: {@code Z = BU + AX}, {@code DU}, {@code Yhat = DU + CX}. */
-    public static double stateProducts(int n, int pb, int q, long m) {
-        return gemm(n, m, pb) + gemm(n, m, n) + gemm(q, m, pb) + gemm(q, m, n);
+    /**
+     * Recipe state pass, before the P-step: {@code Z = BU + AX} (unless the re-sync left it:
+     * {@code withZ} false), {@code DU}, {@code Yhat = DU + CX}.
+     */
+    public static double stateProducts(int n, int pb, int q, long m, boolean withZ) {
+        return (withZ ? gemm(n, m, pb) + gemm(n, m, n) : 0) + gemm(q, m, pb) + gemm(q, m, n);
     }
 
     /**
@@ -33,9 +36,12 @@ public final class Flops {
         return iterations * (gemm(q, m, n) + gemm(n, m, q)) + 2 * gemm(q, m, n) + gemm(q, q, n);
     }
 
-    /** (A,B)-step statistics (13): {@code G = [R X^T, R U^T]}, {@code X X^T} (dsyrk), {@code X U^T}. */
-    public static double abStatistics(int n, int pb, long m) {
-        return gemm(n, n, m) + gemm(n, pb, m) + (double) n * n * m + gemm(n, pb, m);
+    /**
+     * (A,B)-step statistics (13): {@code G = [R X^T, R U^T]}, and with {@code withGram} {@code X X^T}
+     * (dsyrk) and {@code X U^T}.
+     */
+    public static double abStatistics(int n, int pb, long m, boolean withGram) {
+        return gemm(n, n, m) + gemm(n, pb, m) + (withGram ? (double) n * n * m + gemm(n, pb, m) : 0);
     }
 
     /** {@code B U}, the start of every fixed-point solve. */

@@ -146,8 +146,8 @@ public final class ProfilingStore implements BlockStore {
     private <S extends Summable<S>> Outcome<S> run(ImplicitModel model, Task<S> task, DataBlock block,
                                                    Clock.Segments into) {
         if (task instanceof Passes.RecipeState t) {
-            return (Outcome<S>) recipeState(t.config(), model, block, into);
-        } else if (task instanceof Passes.Resync t) {
+            return (Outcome<S>) recipeState(t.config(), t.withGram(), model, block, into);
+        } else if (task instanceof Passes.Resync t && !t.atStepTolerance()) {
             return (Outcome<S>) resync(t.config(), model, block, into);
         } else if (task instanceof Passes.Readout t && !t.onP()) {
             Dims d = Dims.of(model, block);
@@ -184,23 +184,26 @@ public final class ProfilingStore implements BlockStore {
     }
 
     /** {@link Passes.RecipeState}'s steps, with a clock around each. */
-    private Outcome<Passes.StateStatistics> recipeState(BcdConfig config, ImplicitModel model, DataBlock block,
-                                                         Clock.Segments into) {
+    private Outcome<Passes.StateStatistics> recipeState(BcdConfig config, boolean withGram, ImplicitModel model,
+                                                         DataBlock block, Clock.Segments into) {
         Dims d = Dims.of(model, block);
+        boolean withZ = block.preactivation(Passes.StateProducts.key(model)) == null;
         Clock.Reading t0 = Clock.now();
         Matrix x = block.x();
         Passes.StateProducts products = Passes.StateProducts.of(model, block, config.loss());
         double[] lambda = config.lambdas();
         Clock.Reading t1 = Clock.now();
-        into.add("state products: Z = BU + AX, DU, CX; metrics", t1.since(t0),
-                Flops.stateProducts(d.n(), d.pb(), d.q(), d.m()));
+        into.add("state products: Z = BU + AX (unless kept), DU, CX; metrics", t1.since(t0),
+                Flops.stateProducts(d.n(), d.pb(), d.q(), d.m(), withZ));
         StepResult p = PStep.solve(config.activation(), config.loss(), lambda, config.mu(), products.z(), x,
                 block.y(), model.c(), products.du(), x, config.pStepIterations());
         Clock.Reading t2 = Clock.now();
         into.add("P-step", t2.since(t1), Flops.pStep(d.n(), d.q(), d.m(), config.pStepIterations()));
-        ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, block.u(), products.z(), p.value());
+        ABStep.Statistics ab = ABStep.statistics(config.activation(), lambda, x, block.u(), products.z(), p.value(),
+                block.weights(), withGram);
         Clock.Reading t3 = Clock.now();
-        into.add("(A,B) statistics: G, X X^T, X U^T", t3.since(t2), Flops.abStatistics(d.n(), d.pb(), d.m()));
+        into.add("(A,B) statistics: G (X X^T, X U^T unless kept)", t3.since(t2),
+                Flops.abStatistics(d.n(), d.pb(), d.m(), withGram));
         into.add("X-step (paper schedule only)", Clock.Span.ZERO, 0);
         return new Outcome<>(block.withStates(x, p.value()),
                 new Passes.StateStatistics(ab, p.after(), products.metrics()));
@@ -219,11 +222,12 @@ public final class ProfilingStore implements BlockStore {
         picard += fp.iterations();
         Clock.Reading t2 = Clock.now();
         into.add("fixed point: Picard iterations", t2.since(t1), Flops.picard(d.n(), d.m(), fp.iterations()));
+        Matrix.gemm(1.0, model.a(), false, x, false, 1.0, bu); // Z, kept for the next state pass
         ReadoutStep.Statistics st = ReadoutStep.statistics(config.loss(), x, block.u(), block.y(), model.c(), model.d(),
-                true);
-        into.add("readout statistics with Gram blocks", Clock.now().since(t2),
-                Flops.readoutStatistics(d.n(), d.pb(), d.q(), d.m(), true));
-        return new Outcome<>(block.withStates(x, x.copy()), st);
+                block.weights(), true);
+        into.add("readout statistics with Gram blocks (and Z)", Clock.now().since(t2),
+                Flops.readoutStatistics(d.n(), d.pb(), d.q(), d.m(), true) + Flops.gemm(d.n(), d.m(), d.n()));
+        return new Outcome<>(block.withStates(x, x.copy()).withPreactivation(bu, Passes.StateProducts.key(model)), st);
     }
 
     private static <S extends Summable<S>> void requireSame(Task<S> task, int block, Outcome<S> reference, Outcome<S> profiled) {

@@ -122,7 +122,7 @@ public final class Passes {
         }
 
         /** A hash of A and B, all that Z = A X + B U depends on besides the block's own X and U. */
-        static long key(ImplicitModel model) {
+        public static long key(ImplicitModel model) {
             long h = 0x13198A2E03707344L;
             for (Matrix m : new Matrix[]{model.a(), model.b()}) {
                 h = Long.rotateLeft(h ^ m.rows(), 27) * 0x9E3779B97F4A7C15L;
