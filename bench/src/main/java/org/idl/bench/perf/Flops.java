@@ -79,6 +79,18 @@ public final class Flops {
     }
 
     /**
+     * The same solve in the eigenbasis of U U^T (B free): per FISTA step {@code dA K_xx},
+     * {@code dB' M^T} and {@code dA M} with M = K_xu Q (n x n by n, n x P by P, n x n by P), two more
+     * for the values at the start and the end; once, the rotations {@code K_xu Q}, {@code G_B Q},
+     * {@code B0 Q} and {@code B' Q^T} (n x P by P each).
+     */
+    public static double abSolveRotated(int n, int pb, int iterations, int powerIterations) {
+        int nn = n + pb;
+        double step = gemm(n, n, n) + 2 * gemm(n, pb, n);
+        return (iterations + 2) * step + 4 * gemm(n, pb, pb) + powerIterations * 2.0 * nn * nn;
+    }
+
+    /**
      * One readout driver solve without penalties: {@code Theta0 S}, Cholesky of the N x N system
      * ({@code N^3/3}), the two triangular solves for q right-hand sides, and {@code Delta S}.
      */

@@ -132,7 +132,10 @@ public final class ProfilingStore implements BlockStore {
         }
         if (task instanceof Passes.RecipeState && total instanceof Passes.StateStatistics s) {
             lastStateModel = model;
-            lastState = s;
+            // A pass without Gram blocks took them from the re-sync before it, as the trainer does.
+            lastState = s.ab().xx() != null || lastResync == null ? s
+                    : new Passes.StateStatistics(s.ab().withGram(lastResync.ss(), lastResync.su()),
+                            s.relaxedObjective(), s.metrics());
         } else if (task instanceof Passes.Resync && total instanceof ReadoutStep.Statistics r) {
             lastResyncModel = model;
             lastResync = r;
