@@ -10,6 +10,8 @@ import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -65,6 +67,8 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
     /** Seconds spent in {@link #sumInPlace}, waiting for the partners included, and the number of sums. */
     private double seconds;
     private int sums;
+    /** The calling thread's CPU seconds in {@link #sumInPlace}: receiving, adding, copying. */
+    private double cpuSeconds;
 
     private PeerAllReduce(int rank, int size, Link[] links) {
         this.rank = rank;
@@ -196,6 +200,7 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
             return;
         }
         long t0 = System.nanoTime();
+        long c0 = threadCpuNanos();
         try {
             if (isPowerOfTwo(size)) {
                 halvingDoubling(values);
@@ -207,7 +212,13 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
                     + e.getMessage(), e);
         }
         seconds += (System.nanoTime() - t0) / 1e9;
+        cpuSeconds += (threadCpuNanos() - c0) / 1e9;
         sums++;
+    }
+
+    private static long threadCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
     }
 
     /**
@@ -315,6 +326,14 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
 
     public int sums() {
         return sums;
+    }
+
+    /**
+     * The CPU seconds the calling thread spent in the sums: part of what an all-reduce costs, so a
+     * task's compute leaves them out where the all-reduces are priced on their own (bench/partitions.py).
+     */
+    public double cpuSeconds() {
+        return cpuSeconds;
     }
 
     @Override

@@ -251,7 +251,8 @@ public final class SparkBlockStore implements TimedBlockStore {
             try (PeerAllReduce peers = PeerAllReduce.connect(BarrierTaskContext.get(), tracker)) {
                 long t0 = cpuNanos();
                 Outcome<S> outcome = ((CollectiveTask<S>) s.task()).apply(s.parameters(), block, peers);
-                timings.add(new TaskTiming(block.index(), (cpuNanos() - t0) / 1e9, peers.seconds(), peers.sums()));
+                double cpu = (cpuNanos() - t0) / 1e9;
+                timings.add(new TaskTiming(block.index(), cpu - peers.cpuSeconds(), peers.seconds(), peers.sums()));
                 return scala.collection.Iterator$.MODULE$.single(outcome);
             }
         }
@@ -276,8 +277,9 @@ public final class SparkBlockStore implements TimedBlockStore {
     }
 
     /**
-     * One task's timings: its partition, its own compute (CPU seconds), and in a collective pass its
-     * seconds in the all-reduces (waiting for the others included) and how many it took.
+     * One task's timings: its partition, its own compute (CPU seconds; in a collective pass, outside
+     * the all-reduces, whose CPU is part of their own cost), and in a collective pass its seconds in
+     * the all-reduces (waiting for the others included) and how many it took.
      */
     public record TaskTiming(int partition, double computeSeconds, double syncSeconds, int syncs)
             implements Serializable {
