@@ -25,8 +25,12 @@ public record SymmetricEigen(Matrix vectors, double[] values) {
         int[] iworkSize = new int[1];
         LAPACK lapack = LAPACK.getInstance();
         lapack.dsyevd("V", "U", n, q, n, w, workSize, -1, iworkSize, -1, info); // workspace query
-        double[] work = new double[(int) workSize[0]];
-        int[] iwork = new int[iworkSize[0]];
+        if (info.val != 0) {
+            throw new IllegalStateException("LAPACK dsyevd's workspace query failed (info = " + info.val + ")");
+        }
+        // At least the documented minimum, whatever the query said.
+        double[] work = new double[(int) Math.max(workSize[0], 1 + 6L * n + 2L * n * n)];
+        int[] iwork = new int[Math.max(iworkSize[0], 3 + 5 * n)];
         lapack.dsyevd("V", "U", n, q, n, w, work, work.length, iwork, iwork.length, info);
         if (info.val != 0) {
             throw new IllegalStateException("LAPACK dsyevd did not converge on a " + n + " x " + n

@@ -142,7 +142,7 @@ public abstract sealed class Activation implements Serializable {
         public double proxH(double v, double t) {
             // Branch-free, as apply: the P-step takes this for every entry in every iteration, and
             // with v > 0 for about half the entries, a conditional mispredicted on half of them
-            // (a fifth of the P-step's time on MNIST). The same values.
+            // (a fifth of the P-step's time on MNIST). The same values, but that a NaN now stays NaN.
             return Math.max(v, 0.0) / (1 + t);
         }
 

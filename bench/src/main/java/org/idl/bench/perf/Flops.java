@@ -69,18 +69,9 @@ public final class Flops {
     }
 
     /**
-     * The (A,B)-step's driver solve: {@code iterations} FISTA steps of {@code (W - W0) K} (n x N by
-     * N x N), one more for the majoriser's value, and at most {@code powerIterations} dgemv of K for
-     * the step size (an upper bound: the power iteration stops early).
-     */
-    public static double abSolve(int n, int pb, int iterations, int powerIterations) {
-        int nn = n + pb;
-        return (iterations + 1) * gemm(n, nn, nn) + powerIterations * 2.0 * nn * nn;
-    }
-
-    /**
-     * The same solve in the eigenbasis of U U^T (B free): per FISTA step {@code dA K_xx},
-     * {@code dB' M^T} and {@code dA M} with M = K_xu Q (n x n by n, n x P by P, n x n by P), two more
+     * The (A,B)-step's driver solve, in the eigenbasis of U U^T (B free, as the profile runs it): per
+     * FISTA step {@code dA K_xx}, {@code dB' M^T} and {@code dA M} with M = K_xu Q (n x n by n, n x P
+     * by P, n x n by P), two more
      * for the values at the start and the end; once, the rotations {@code K_xu Q}, {@code G_B Q},
      * {@code B0 Q} and {@code B' Q^T} (n x P by P each).
      */

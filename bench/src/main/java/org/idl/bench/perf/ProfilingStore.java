@@ -51,6 +51,8 @@ public final class ProfilingStore implements BlockStore {
     private Passes.StateStatistics lastState;
     private ImplicitModel lastResyncModel;
     private ReadoutStep.Statistics lastResync;
+    /** The last readout statistics with Gram blocks: those a state pass without them was given. */
+    private ReadoutStep.Statistics lastGram;
     private Matrix uu;
 
     public ProfilingStore(List<DataBlock> blocks, boolean check) {
@@ -133,12 +135,15 @@ public final class ProfilingStore implements BlockStore {
         if (task instanceof Passes.RecipeState && total instanceof Passes.StateStatistics s) {
             lastStateModel = model;
             // A pass without Gram blocks took them from the re-sync before it, as the trainer does.
-            lastState = s.ab().xx() != null || lastResync == null ? s
-                    : new Passes.StateStatistics(s.ab().withGram(lastResync.ss(), lastResync.su()),
+            lastState = s.ab().xx() != null || lastGram == null ? s
+                    : new Passes.StateStatistics(s.ab().withGram(lastGram.ss(), lastGram.su()),
                             s.relaxedObjective(), s.metrics());
         } else if (task instanceof Passes.Resync && total instanceof ReadoutStep.Statistics r) {
             lastResyncModel = model;
             lastResync = r;
+            lastGram = r;
+        } else if (task instanceof Passes.Readout t && t.withGram() && total instanceof ReadoutStep.Statistics r) {
+            lastGram = r; // the initial fit's: round 1's state pass takes its Gram blocks
         } else if (task instanceof Passes.Initialize && total instanceof Passes.GramSum g) {
             uu = g.uu();
         }
@@ -151,7 +156,7 @@ public final class ProfilingStore implements BlockStore {
         if (task instanceof Passes.RecipeState t) {
             return (Outcome<S>) recipeState(t.config(), t.withGram(), model, block, into);
         } else if (task instanceof Passes.Resync t && !t.atStepTolerance()) {
-            return (Outcome<S>) resync(t.config(), model, block, into);
+            return (Outcome<S>) resync(t.config(), t.keepZ(), model, block, into);
         } else if (task instanceof Passes.Readout t && !t.onP()) {
             Dims d = Dims.of(model, block);
             Clock.Reading t0 = Clock.now();
@@ -213,8 +218,8 @@ public final class ProfilingStore implements BlockStore {
     }
 
     /** {@link Passes.Resync}'s body: the fixed point of the new (A, B), then readout statistics with Gram blocks. */
-    private Outcome<ReadoutStep.Statistics> resync(BcdConfig config, ImplicitModel model, DataBlock block,
-                                                   Clock.Segments into) {
+    private Outcome<ReadoutStep.Statistics> resync(BcdConfig config, boolean keepZ, ImplicitModel model,
+                                                   DataBlock block, Clock.Segments into) {
         Dims d = Dims.of(model, block);
         Clock.Reading t0 = Clock.now();
         Matrix bu = model.b().times(block.u());
@@ -225,12 +230,15 @@ public final class ProfilingStore implements BlockStore {
         picard += fp.iterations();
         Clock.Reading t2 = Clock.now();
         into.add("fixed point: Picard iterations", t2.since(t1), Flops.picard(d.n(), d.m(), fp.iterations()));
-        Matrix.gemm(1.0, model.a(), false, x, false, 1.0, bu); // Z, kept for the next state pass
+        if (keepZ) {
+            Matrix.gemm(1.0, model.a(), false, x, false, 1.0, bu); // Z, kept for the next state pass
+        }
         ReadoutStep.Statistics st = ReadoutStep.statistics(config.loss(), x, block.u(), block.y(), model.c(), model.d(),
                 block.weights(), true);
         into.add("readout statistics with Gram blocks (and Z)", Clock.now().since(t2),
-                Flops.readoutStatistics(d.n(), d.pb(), d.q(), d.m(), true) + Flops.gemm(d.n(), d.m(), d.n()));
-        return new Outcome<>(block.withStates(x, x.copy()).withPreactivation(bu, Passes.StateProducts.key(model)), st);
+                Flops.readoutStatistics(d.n(), d.pb(), d.q(), d.m(), true) + (keepZ ? Flops.gemm(d.n(), d.m(), d.n()) : 0));
+        DataBlock resynced = block.withStates(x, x.copy());
+        return new Outcome<>(keepZ ? resynced.withPreactivation(bu, Passes.StateProducts.key(model)) : resynced, st);
     }
 
     private static <S extends Summable<S>> void requireSame(Task<S> task, int block, Outcome<S> reference, Outcome<S> profiled) {

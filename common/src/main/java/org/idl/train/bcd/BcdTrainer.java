@@ -106,11 +106,13 @@ public final class BcdTrainer {
         Matrix uu = gram.uu();
         List<Round> rounds = new ArrayList<>();
         MetricSums initial = null;
-        // X X^T and X U^T of the blocks' current states, when the last readout fit summed them over the
-        // states the next recipe pass starts from (its first pass re-syncs them, and then they stay).
+        // X X^T and X U^T of the blocks' current states, when the last readout fit's first pass summed
+        // them over the states the next recipe pass starts from (the initial states, or those its
+        // re-sync solved; no later pass of the fit changes them).
         ReadoutFit statesGram = null;
         if (resume == null) {
-            ReadoutFit initialFit = fitReadout(store, model, uu, paper, config.effectiveInitialReadoutPasses(), null);
+            ReadoutFit initialFit = fitReadout(store, model, uu, paper, config.effectiveInitialReadoutPasses(), null,
+                    false);
             model = initialFit.model;
             statesGram = initialFit.ss != null && !paper ? initialFit : null;
             // The recipe's state pass starts from the true fixed point, so it measures the model as it
@@ -125,7 +127,7 @@ public final class BcdTrainer {
         }
         // With B free, every (A,B)-step works in the eigenbasis of U U^T, which never changes.
         SymmetricEigen uuBasis = config.penaltyB() == Penalty.NONE && config.structure() == null
-                ? SymmetricEigen.of(uu) : null;
+                ? eigenBasisOrNull(uu) : null;
         Round pending = null;
         for (int r = rounds.size() + 1; r <= config.rounds(); r++) {
             store.roundStarted(r);
@@ -169,7 +171,8 @@ public final class BcdTrainer {
             // (under a box, the P-step's objective with the bound's term).
             double objective = relaxed / count + penalties(model);
             model = model.with(ab.a(), ab.b(), model.c(), model.d());
-            ReadoutFit readout = box == null ? fitReadout(store, model, uu, paper, config.effectiveReadoutPasses(), ab)
+            ReadoutFit readout = box == null ? fitReadout(store, model, uu, paper, config.effectiveReadoutPasses(), ab,
+                    r < config.rounds())
                     : fitRobustReadout(store, model, uu, config.effectiveReadoutPasses(), box);
             model = readout.model;
             statesGram = box == null && !paper && readout.ss != null ? readout : null;
@@ -265,6 +268,15 @@ public final class BcdTrainer {
         return null;
     }
 
+    /** U U^T's eigenbasis, or null (the plain (A,B)-step, the same minimiser) if LAPACK fails on it. */
+    private static SymmetricEigen eigenBasisOrNull(Matrix uu) {
+        try {
+            return SymmetricEigen.of(uu);
+        } catch (IllegalStateException e) {
+            return null;
+        }
+    }
+
     /** A readout fit's model and majoriser values, and the Gram blocks of the states its first pass saw (or null). */
     private record ReadoutFit(ImplicitModel model, double before, double after, Matrix ss, Matrix su) {
     }
@@ -275,7 +287,7 @@ public final class BcdTrainer {
      * blocks of the states are gathered in the first pass only, since the states do not move.
      */
     private ReadoutFit fitReadout(BlockStore store, ImplicitModel model, Matrix uu, boolean onP, int passes,
-                                  ABStep.Result afterAb) {
+                                  ABStep.Result afterAb, boolean keepZ) {
         Matrix ss = null;
         Matrix su = null;
         double before = Double.NaN;
@@ -283,7 +295,7 @@ public final class BcdTrainer {
         for (int k = 0; k < passes; k++) {
             ReadoutStep.Statistics st;
             if (k == 0 && afterAb != null && !onP) {
-                st = store.pass(model, new Passes.Resync(config));
+                st = store.pass(model, new Passes.Resync(config, false, keepZ));
             } else {
                 st = store.pass(model, new Passes.Readout(config.loss(), onP, k == 0));
             }

@@ -73,9 +73,14 @@ public final class Passes {
      * blocks. The minibatch schedule's start of an epoch ({@code atStepTolerance}) solves X* to the
      * training steps' tolerance instead, each point on its own and from phi(BU).
      */
-    public record Resync(BcdConfig config, boolean atStepTolerance) implements BlockStore.Task<ReadoutStep.Statistics> {
+    public record Resync(BcdConfig config, boolean atStepTolerance, boolean keepZ)
+            implements BlockStore.Task<ReadoutStep.Statistics> {
         public Resync(BcdConfig config) {
-            this(config, false);
+            this(config, false, false);
+        }
+
+        public Resync(BcdConfig config, boolean atStepTolerance) {
+            this(config, atStepTolerance, false);
         }
 
         @Override
@@ -89,11 +94,14 @@ public final class Passes {
                 resynced = block.withStates(x, x.copy());
             } else {
                 Matrix x = model.solver(config.tolerance()).solve(bu, block.x()).states();
-                // The next recipe pass starts from Z = B U + A X for these states and this (A, B):
-                // keep it rather than multiply by B again.
-                Matrix z = bu;
-                Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
-                resynced = block.withStates(x, x.copy()).withPreactivation(z, StateProducts.key(model));
+                resynced = block.withStates(x, x.copy());
+                if (keepZ) {
+                    // The next recipe pass starts from Z = B U + A X for these states and this (A, B):
+                    // keep it rather than multiply by B again (n x m more in the cached block).
+                    Matrix z = bu;
+                    Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
+                    resynced = resynced.withPreactivation(z, StateProducts.key(model));
+                }
             }
             Matrix x = resynced.x();
             return new BlockStore.Outcome<>(resynced,
