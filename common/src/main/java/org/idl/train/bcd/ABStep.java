@@ -205,8 +205,8 @@ public final class ABStep {
         Matrix start = w0.copy();
         problem.prox(start, 0.0);
         Matrix w = Fista.minimise(problem, start, lipschitz, iterations);
-        double after = atW0 + rotatedIncrement(gr, kxx, m, mu, lambda, w.minus(w0));
-        double atStart = atW0 + rotatedIncrement(gr, kxx, m, mu, lambda, start.minus(w0));
+        double after = atW0 + rotated.increment(w);
+        double atStart = atW0 + rotated.increment(start);
         if (!(after <= atStart)) {
             w = start; // as in minimise
             after = atStart;
@@ -278,27 +278,17 @@ public final class ABStep {
             System.arraycopy(obd, 0, out.data(), sizeA, obd.length);
             return out;
         }
+
+        /**
+         * {@code <G', D> + 1/2 tr(Lam D K' D^T)} at w, D = W - W0: {@link #majoriserIncrement} in the rotated
+         * coordinates, as {@code <D, G' + (G' + Lam D K')> / 2}, from the gradient at w.
+         */
+        double increment(Matrix w) {
+            Matrix delta = w.minus(w0);
+            return 0.5 * (delta.dot(g) + delta.dot(at(w)));
+        }
     }
 
-    /** {@code D K'} for {@code K' = [[K_xx, M], [M^T, diag(mu)]]}, without forming K'. */
-    private static Matrix rotatedProduct(Matrix d, Matrix kxx, Matrix m, double[] mu) {
-        int n = kxx.rows();
-        int side = d.cols();
-        Matrix da = d.columns(0, n);
-        Matrix db = d.columns(n, side);
-        Matrix outA = da.times(kxx);
-        Matrix.gemm(1.0, db, false, m, true, 1.0, outA);
-        Matrix outB = db.scaleColumnsInPlace(mu);
-        Matrix.gemm(1.0, da, false, m, false, 1.0, outB);
-        return Matrix.hstack(outA, outB);
-    }
-
-    /** {@code <G', D> + 1/2 tr(Lam D K' D^T)}: {@link #majoriserIncrement} in the rotated coordinates. */
-    private static double rotatedIncrement(Matrix g, Matrix kxx, Matrix m, double[] mu, double[] lambda,
-                                           Matrix delta) {
-        Matrix weighted = delta.copy().scaleRowsInPlace(lambda);
-        return g.dot(delta) + 0.5 * weighted.dot(rotatedProduct(delta, kxx, m, mu));
-    }
 
     /**
      * The proximal (A,B)-step of the mini-batch schedule, for one epoch: G and the divergence from

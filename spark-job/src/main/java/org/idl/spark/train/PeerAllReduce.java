@@ -10,8 +10,6 @@ import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -200,7 +198,7 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
             return;
         }
         long t0 = System.nanoTime();
-        long c0 = threadCpuNanos();
+        long c0 = SparkBlockStore.cpuNanos();
         try {
             if (isPowerOfTwo(size)) {
                 halvingDoubling(values);
@@ -212,13 +210,8 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
                     + e.getMessage(), e);
         }
         seconds += (System.nanoTime() - t0) / 1e9;
-        cpuSeconds += (threadCpuNanos() - c0) / 1e9;
+        cpuSeconds += (SparkBlockStore.cpuNanos() - c0) / 1e9;
         sums++;
-    }
-
-    private static long threadCpuNanos() {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
     }
 
     /**
