@@ -18,7 +18,8 @@ would take its slowest task, not the sum. The modelled wall time of an epoch on 
 c_job is the cost of one Spark job beyond its tasks' compute: measured here at the smallest K (median
 over epochs of (pass seconds - tasks' compute / cores) / passes), or 0.1 s and 0.3 s, what a job
 costs on real clusters. c_ring(K) = steps x alpha + 2 (K - 1) / K x bytes / beta is an all-reduce
-of the parameters and Adam moments among the tasks (2 log2 K steps of recursive halving and doubling
+of the parameters and Adam moments among the tasks (8 bytes a value, 4 with
+`--set spark.idl.allReduceWire=float32`, whose alpha and beta come from allreduce-float32.json) (2 log2 K steps of recursive halving and doubling
 when K is a power of two, 2 (K - 1) around a ring otherwise): with this machine's loopback alpha and beta
 (`bench/perf/run allreduce`, bench/results/perf/allreduce.json) for "local", and with a 10 GbE
 network's (alpha = 100 us, beta = 1.1 GB/s) for the 0.1 s and 0.3 s columns. (The ring's time
@@ -65,11 +66,21 @@ def parameters(model):
     return model["hidden"] * (model["hidden"] + p) + model["outputs"] * (model["hidden"] + p)
 
 
-def ring_seconds(k, numbers, network):
-    """One all-reduce of `numbers` doubles among k tasks: 2 log2 k steps when k is a power of two
-    (recursive halving and doubling), else 2 (k - 1) (a ring); the same bytes either way."""
+def ring_seconds(k, numbers, width, network):
+    """One all-reduce of `numbers` values of `width` bytes on the wire among k tasks: 2 log2 k steps when
+    k is a power of two (recursive halving and doubling), else 2 (k - 1) (a ring); the same bytes either way."""
     steps = 2 * (k.bit_length() - 1) if k & (k - 1) == 0 else 2 * (k - 1)
-    return steps * network["alpha"] + 2 * (k - 1) / k * 8 * numbers / network["beta"]
+    return steps * network["alpha"] + 2 * (k - 1) / k * width * numbers / network["beta"]
+
+
+def wire_width(sets):
+    """Bytes a value on the all-reduce's wire: the last spark.idl.allReduceWire among the settings, else float64."""
+    wire = "float64"
+    for s in sets:
+        key, _, value = s.partition("=")
+        if key.strip() == "spark.idl.allReduceWire":
+            wire = value.strip()
+    return {"float32": 4, "float64": 8}[wire]
 
 
 def modelled(rows, job_cost, ring_cost):
@@ -100,7 +111,8 @@ def main():
     args = ap.parse_args()
     ks = [int(k) for k in args.partitions.split(",")]
     cores = os.cpu_count()
-    with open(ALLREDUCE) as f:
+    width = wire_width(args.set)
+    with open(ALLREDUCE if width == 8 else ALLREDUCE.replace(".json", "-float32.json")) as f:
         loopback = json.load(f)
     loopback = {"alpha": loopback["alphaSeconds"], "beta": loopback["betaBytesPerSecond"]}
     load_start = load_average()
@@ -122,8 +134,9 @@ def main():
         rows = epochs_of(metrics, cores)
         numbers = 3 * parameters(metrics["model"]) + 2
         runs[k] = {"epochs": rows, "local_job_cost": statistics.median(r["local_job_overhead"] for r in rows),
-                   "ring_seconds": {"local": ring_seconds(k, numbers, loopback),
-                                    "network": ring_seconds(k, numbers, NETWORK)},
+                   "wire_bytes_per_value": width,
+                   "ring_seconds": {"local": ring_seconds(k, numbers, width, loopback),
+                                    "network": ring_seconds(k, numbers, width, NETWORK)},
                    "driver_bytes_per_epoch": [r["passes"] * k * 8 * (numbers + 8) for r in rows]}
     # A job's own cost, measured where the tasks do not wait for cores: the smallest K.
     job_cost = runs[min(ks)]["local_job_cost"]

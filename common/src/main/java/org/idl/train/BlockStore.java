@@ -36,6 +36,16 @@ public interface BlockStore {
     interface AllReduce {
         /** Replaces {@code values} by their sum over all blocks. */
         void sumInPlace(double[] values);
+
+        /**
+         * The same sum, where the transport may carry each value in single precision (the Spark tasks'
+         * all-reduce does by default): for averages that tolerate a relative error of about 1e-7, such as
+         * the gradient solver's parameters and Adam moments, never for statistics a model must reproduce
+         * exactly. Every block still gets the same values.
+         */
+        default void roundedSumInPlace(double[] values) {
+            sumInPlace(values);
+        }
     }
 
     /** One block's work in a pass whose blocks run at the same time and talk through an {@link AllReduce}. */

@@ -22,15 +22,15 @@ import java.util.stream.IntStream;
  * What one average of the gradient solver costs when the partitions take it among themselves: the
  * job's own {@link PeerAllReduce}, K tasks of a barrier stage in local mode summing arrays of N
  * doubles over loopback TCP, nothing else running. The time of an all-reduce is
- * {@code steps x alpha + 2 (K - 1) / K x 8 N / beta} (a latency per step, the bytes through each
- * task's links), with {@code 2 log2 K} steps when K is a power of two (recursive halving and doubling)
+ * {@code steps x alpha + 2 (K - 1) / K x w N / beta} (a latency per step, the bytes through each
+ * task's links; w = 8 bytes a value, 4 with {@code --wire float32}), with {@code 2 log2 K} steps when K is a power of two (recursive halving and doubling)
  * and {@code 2 (K - 1)} otherwise (a ring); alpha and beta are fitted by least squares to the K = 2
  * timings (two tasks on two cores: no task waits for a core), which is what {@code bench/partitions.py}
  * models K executors with. Larger K on this 2-core machine are timed too, but there the tasks take turns on
  * the cores, so those figures show contention, not the network.
  *
  * <pre>
- * AllReduceCost --partitions 2,4,8 --doubles 1000,30000,100000,292380 [--repeats 40] --out allreduce.json
+ * AllReduceCost --partitions 2,4,8 --doubles 1000,30000,100000,292380 [--repeats 40] [--wire float32] --out allreduce.json
  * </pre>
  */
 public final class AllReduceCost {
@@ -38,7 +38,8 @@ public final class AllReduceCost {
     }
 
     public static void main(String[] args) throws Exception {
-        Args o = new Args(args, Set.of("partitions", "doubles", "repeats", "out"));
+        Args o = new Args(args, Set.of("partitions", "doubles", "repeats", "out", "wire"));
+        PeerAllReduce.Wire wire = PeerAllReduce.Wire.parse(o.string("wire", "float64"));
         int[] partitions = o.integers("partitions", "2,4,8");
         int[] doubles = o.integers("doubles", "1000,30000,100000,292380");
         int repeats = o.integer("repeats", 100);
@@ -51,13 +52,13 @@ public final class AllReduceCost {
         List<double[]> fit = new ArrayList<>(); // K = 2: {steps, bytes per link, seconds}
         try {
             // One untimed round first: the JIT compiles the all-reduce before any timing.
-            time(sc, 2, doubles[doubles.length - 1], repeats);
+            time(sc, 2, doubles[doubles.length - 1], repeats, wire);
             for (int k : partitions) {
                 for (int n : doubles) {
-                    double median = Env.median(time(sc, k, n, repeats));
+                    double median = Env.median(time(sc, k, n, repeats, wire));
                     double steps = PeerAllReduce.isPowerOfTwo(k) ? 2.0 * Integer.numberOfTrailingZeros(k)
                             : 2.0 * (k - 1);
-                    double bytes = 2.0 * (k - 1) / k * 8.0 * n;
+                    double bytes = 2.0 * (k - 1) / k * wire.bytes * n;
                     if (k == 2) {
                         fit.add(new double[]{steps, bytes, median});
                     }
@@ -76,16 +77,18 @@ public final class AllReduceCost {
         System.out.printf("fitted at K = 2: alpha = %.1f us per step, beta = %.2f GB/s%n", 1e6 * alpha, beta / 1e9);
         Env.writeJsonIfAsked(o.string("out", null), Json.object(
                 "what", "seconds per all-reduce of N doubles among K tasks of a barrier stage, local mode, loopback TCP"
-                        + " (AllReduceCost); alpha and beta fitted to K = 2",
+                        + " (AllReduceCost), each value sent in wireBytesPerValue bytes; alpha and beta fitted to K = 2",
+                "wireBytesPerValue", wire.bytes,
                 "environment", Env.describe(), "repeats", repeats, "runs", rows,
                 "alphaSeconds", alpha, "betaBytesPerSecond", beta));
     }
 
     /** The seconds of each of {@code repeats} sums of {@code n} doubles among {@code k} tasks, as task 0 timed them. */
-    private static double[] time(JavaSparkContext sc, int k, int n, int repeats) throws java.io.IOException {
+    private static double[] time(JavaSparkContext sc, int k, int n, int repeats, PeerAllReduce.Wire wire)
+            throws java.io.IOException {
         try (PeerTracker tracker = new PeerTracker(k, "127.0.0.1")) {
             return sc.parallelize(IntStream.range(0, k).boxed().toList(), k).rdd()
-                    .barrier().mapPartitions(new Sums(tracker.address(), n, repeats), false,
+                    .barrier().mapPartitions(new Sums(tracker.address(), n, repeats, wire), false,
                             scala.reflect.ClassTag$.MODULE$.apply(double[].class))
                     .toJavaRDD().collect().get(0);
         }
@@ -115,11 +118,13 @@ public final class AllReduceCost {
         private final String tracker;
         private final int n;
         private final int repeats;
+        private final PeerAllReduce.Wire wire;
 
-        Sums(String tracker, int n, int repeats) {
+        Sums(String tracker, int n, int repeats, PeerAllReduce.Wire wire) {
             this.tracker = tracker;
             this.n = n;
             this.repeats = repeats;
+            this.wire = wire;
         }
 
         @Override
@@ -127,11 +132,11 @@ public final class AllReduceCost {
             int rank = ranks.next();
             double[] values = new double[n];
             double[] seconds = new double[repeats];
-            try (PeerAllReduce peers = PeerAllReduce.connect(BarrierTaskContext.get(), tracker)) {
+            try (PeerAllReduce peers = PeerAllReduce.connect(BarrierTaskContext.get(), tracker, wire)) {
                 for (int i = -20; i < repeats; i++) {
                     java.util.Arrays.fill(values, rank + 1.0);
                     long t0 = System.nanoTime();
-                    peers.sumInPlace(values);
+                    peers.roundedSumInPlace(values); // the gradient solver's averages
                     if (i >= 0) {
                         seconds[i] = (System.nanoTime() - t0) / 1e9;
                     }

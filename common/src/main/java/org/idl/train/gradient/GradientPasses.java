@@ -233,7 +233,7 @@ public final class GradientPasses {
         }
         sums[at] = state.steps() * m;
         sums[at + 1] = m;
-        reduce.sumInPlace(sums);
+        reduce.roundedSumInPlace(sums); // averages: single precision on the wire is enough
         double inverse = 1.0 / sums[at + 1];
         at = 0;
         for (Matrix p : params) {

@@ -15,7 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.DoubleBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -40,6 +40,12 @@ import java.util.concurrent.Future;
  * trips a sum instead of {@code 2 (K - 1)} (10 instead of 62 at K = 32). Either way each value is
  * summed in an order fixed by K alone, so the result is the same for a given K and every task ends with
  * identical values.
+ *
+ * <p>{@link #sumInPlace} sends doubles. {@link #roundedSumInPlace}, the gradient solver's averages,
+ * sends single precision where the session's {@value #CONF} is {@code float32} ({@link Wire}; doubles
+ * by default): half the bytes of an average, the term that grows with K. Each task keeps its sums in
+ * double and rounds what it sends; before the all-gather the owner of a chunk rounds its finished sums
+ * too, so every task ends with the same values, the exact sum to about 1e-7 relative.
  */
 public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
     /** How long a task waits for a partner: longer than any task's steps between two averages. */
@@ -55,22 +61,51 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
         }
     }
 
+    /** What a rounded sum sends for each value: the session's {@value #CONF}, {@code float64} unless set. */
+    public enum Wire {
+        FLOAT32(4), FLOAT64(8);
+
+        public final int bytes;
+
+        Wire(int bytes) {
+            this.bytes = bytes;
+        }
+
+        public static Wire parse(String v) {
+            return switch (v) {
+                case "float32" -> FLOAT32;
+                case "float64" -> FLOAT64;
+                default -> throw new IllegalArgumentException(CONF + " must be float32 or float64, got '" + v + "'");
+            };
+        }
+    }
+
+    public static final String CONF = "spark.idl.allReduceWire";
+
     private final int rank;
     private final int size;
+    /** The wire of {@link #roundedSumInPlace}; {@link #active} is the current sum's. */
+    private final Wire wire;
+    private Wire active = Wire.FLOAT64;
     /** Power of two: the partner of step i ({@code rank XOR 2^i}). Ring: [next, previous]. */
     private final Link[] links;
     private final ExecutorService sender;
     private byte[] sendBuffer = new byte[0];
     private byte[] receiveBuffer = new byte[0];
+    /** Scratch arrays for the values on their way to and from the wire. */
+    private float[] sendFloats = new float[0];
+    private float[] receiveFloats = new float[0];
+    private double[] receiveDoubles = new double[0];
     /** Seconds spent in {@link #sumInPlace}, waiting for the partners included, and the number of sums. */
     private double seconds;
     private int sums;
     /** The calling thread's CPU seconds in {@link #sumInPlace}: receiving, adding, copying. */
     private double cpuSeconds;
 
-    private PeerAllReduce(int rank, int size, Link[] links) {
+    private PeerAllReduce(int rank, int size, Link[] links, Wire wire) {
         this.rank = rank;
         this.size = size;
+        this.wire = wire;
         this.links = links;
         this.sender = size == 1 ? null : Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "idl-allreduce-send-" + rank);
@@ -85,11 +120,11 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
     }
 
     /** Connects the tasks of the current barrier stage through the tracker; every task of the stage must call it. */
-    public static PeerAllReduce connect(BarrierTaskContext context, String tracker) {
+    public static PeerAllReduce connect(BarrierTaskContext context, String tracker, Wire wire) {
         int size = context.getTaskInfos().length;
         int rank = context.partitionId();
         if (size == 1) {
-            return new PeerAllReduce(0, 1, new Link[0]);
+            return new PeerAllReduce(0, 1, new Link[0], wire);
         }
         try (ServerSocket server = new ServerSocket(0, Math.max(50, 2 * size))) {
             server.setSoTimeout(TIMEOUT_MS);
@@ -99,7 +134,7 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
             if (addresses.length != size) {
                 throw new IOException("the tracker gave " + addresses.length + " addresses for " + size + " tasks");
             }
-            return new PeerAllReduce(rank, size, links(rank, size, addresses, server));
+            return new PeerAllReduce(rank, size, links(rank, size, addresses, server), wire);
         } catch (IOException e) {
             throw new UncheckedIOException("task " + rank + " of " + size + " could not connect to the other tasks"
                     + " for the all-reduce: " + e.getMessage(), e);
@@ -194,11 +229,21 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
 
     @Override
     public void sumInPlace(double[] values) {
+        sum(values, Wire.FLOAT64);
+    }
+
+    @Override
+    public void roundedSumInPlace(double[] values) {
+        sum(values, wire);
+    }
+
+    private void sum(double[] values, Wire on) {
         if (size == 1) {
             return;
         }
         long t0 = System.nanoTime();
         long c0 = SparkBlockStore.cpuNanos();
+        active = on;
         try {
             if (isPowerOfTwo(size)) {
                 halvingDoubling(values);
@@ -234,6 +279,7 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
             int giveTo = lower ? to[i] : mid;
             exchange(links[i], values, giveFrom, giveTo, from[i + 1], to[i + 1], true);
         }
+        roundAsSent(values, from[steps], to[steps]);
         for (int i = steps - 1; i >= 0; i--) {
             boolean lower = (rank & (1 << i)) == 0;
             int mid = (from[i] + to[i]) / 2;
@@ -252,10 +298,41 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
             int receive = chunk(rank - s - 1);
             exchange(next, previous, values, send, send + 1, receive, receive + 1, true);
         }
+        roundAsSent(values, chunk(rank + 1), chunk(rank + 1) + 1);
         for (int s = 0; s < size - 1; s++) {
             int send = chunk(rank - s + 1);
             int receive = chunk(rank - s);
             exchange(next, previous, values, send, send + 1, receive, receive + 1, false);
+        }
+    }
+
+    private float[] floats(int n) {
+        if (sendFloats.length < n) {
+            sendFloats = new float[n];
+        }
+        return sendFloats;
+    }
+
+    private float[] received(int n) {
+        if (receiveFloats.length < n) {
+            receiveFloats = new float[n];
+        }
+        return receiveFloats;
+    }
+
+    private double[] receivedDoubles(int n) {
+        if (receiveDoubles.length < n) {
+            receiveDoubles = new double[n];
+        }
+        return receiveDoubles;
+    }
+
+    /** This task's finished chunks, rounded as the all-gather will send them, so that every task holds the same values. */
+    private void roundAsSent(double[] values, int fromChunk, int toChunk) {
+        if (active == Wire.FLOAT32) {
+            for (int i = start(values.length, fromChunk), end = start(values.length, toChunk); i < end; i++) {
+                values[i] = (float) values[i];
+            }
         }
     }
 
@@ -274,25 +351,47 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
         int sendLength = start(values.length, sendTo) - sendStart;
         int receiveStart = start(values.length, receiveFrom);
         int receiveLength = start(values.length, receiveTo) - receiveStart;
-        if (sendBuffer.length < 8 * sendLength) {
-            sendBuffer = new byte[8 * sendLength];
+        int width = active.bytes;
+        if (sendBuffer.length < width * sendLength) {
+            sendBuffer = new byte[width * sendLength];
         }
-        ByteBuffer.wrap(sendBuffer).asDoubleBuffer().put(values, sendStart, sendLength);
+        // Little-endian, as the machines Spark runs on: the bulk copies below are then plain copies.
+        ByteBuffer out = ByteBuffer.wrap(sendBuffer).order(ByteOrder.LITTLE_ENDIAN);
+        if (active == Wire.FLOAT32) {
+            float[] rounded = floats(sendLength);
+            for (int i = 0; i < sendLength; i++) {
+                rounded[i] = (float) values[sendStart + i];
+            }
+            out.asFloatBuffer().put(rounded, 0, sendLength);
+        } else {
+            out.asDoubleBuffer().put(values, sendStart, sendLength);
+        }
         byte[] outgoing = sendBuffer;
         // Both partners send at once: writing on another thread keeps full socket buffers from deadlocking them.
         Future<?> sent = sender.submit(() -> {
-            to.out().write(outgoing, 0, 8 * sendLength);
+            to.out().write(outgoing, 0, width * sendLength);
             to.out().flush();
             return null;
         });
-        if (receiveBuffer.length < 8 * receiveLength) {
-            receiveBuffer = new byte[8 * receiveLength];
+        if (receiveBuffer.length < width * receiveLength) {
+            receiveBuffer = new byte[width * receiveLength];
         }
-        from.in().readFully(receiveBuffer, 0, 8 * receiveLength);
-        DoubleBuffer incoming = ByteBuffer.wrap(receiveBuffer, 0, 8 * receiveLength).asDoubleBuffer();
-        for (int i = 0; i < receiveLength; i++) {
-            double v = incoming.get(i);
-            values[receiveStart + i] = add ? values[receiveStart + i] + v : v;
+        from.in().readFully(receiveBuffer, 0, width * receiveLength);
+        ByteBuffer incoming = ByteBuffer.wrap(receiveBuffer, 0, width * receiveLength).order(ByteOrder.LITTLE_ENDIAN);
+        if (active == Wire.FLOAT32) {
+            float[] got = received(receiveLength);
+            incoming.asFloatBuffer().get(got, 0, receiveLength);
+            for (int i = 0; i < receiveLength; i++) {
+                values[receiveStart + i] = add ? values[receiveStart + i] + got[i] : got[i];
+            }
+        } else if (add) {
+            double[] got = receivedDoubles(receiveLength);
+            incoming.asDoubleBuffer().get(got, 0, receiveLength);
+            for (int i = 0; i < receiveLength; i++) {
+                values[receiveStart + i] += got[i];
+            }
+        } else {
+            incoming.asDoubleBuffer().get(values, receiveStart, receiveLength);
         }
         try {
             sent.get();

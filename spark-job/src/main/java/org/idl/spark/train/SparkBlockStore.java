@@ -190,9 +190,9 @@ public final class SparkBlockStore implements TimedBlockStore {
             }
         }
         if (why == null) {
-            LOG.info("the {} partitions meet among themselves by an all-reduce between their tasks ({}), one barrier job"
-                    + " per epoch", partitions, PeerAllReduce.isPowerOfTwo(partitions) ? "recursive halving and doubling"
-                    : "a ring");
+            LOG.info("the {} partitions meet among themselves by an all-reduce between their tasks ({}, {} on the wire),"
+                    + " one barrier job per epoch", partitions, PeerAllReduce.isPowerOfTwo(partitions)
+                    ? "recursive halving and doubling" : "a ring", wire().name().toLowerCase(java.util.Locale.ROOT));
             return true;
         }
         if (averaging == Averaging.RING) {
@@ -219,7 +219,7 @@ public final class SparkBlockStore implements TimedBlockStore {
             @SuppressWarnings("unchecked")
             ClassTag<Outcome<S>> tag = (ClassTag<Outcome<S>>) (ClassTag<?>) ClassTag$.MODULE$.apply(Outcome.class);
             RDD<Outcome<S>> out = blocks.rdd().barrier().mapPartitions(
-                    new CollectiveRun<S>(snapshot, tracker.address(), taskTimings), false, tag);
+                    new CollectiveRun<S>(snapshot, tracker.address(), wire(), taskTimings), false, tag);
             return out.toJavaRDD().map(Outcome::statistics).treeReduce(Summable::merge, aggregationDepth);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("could not open the peer tracker on the driver: " + e.getMessage(), e);
@@ -229,17 +229,28 @@ public final class SparkBlockStore implements TimedBlockStore {
         }
     }
 
+    /** The all-reduce's wire: the session's {@link PeerAllReduce#CONF} (set at start or at run time), else float64. */
+    private PeerAllReduce.Wire wire() {
+        scala.Option<org.apache.spark.sql.SparkSession> session = org.apache.spark.sql.SparkSession.getActiveSession();
+        String v = session.isDefined() && session.get().conf().contains(PeerAllReduce.CONF)
+                ? session.get().conf().get(PeerAllReduce.CONF) : sc.getConf().get(PeerAllReduce.CONF, "float64");
+        return PeerAllReduce.Wire.parse(v);
+    }
+
     /** A barrier task: joins the all-reduce, runs the collective task on its partition's block, reports its timings. */
     private static final class CollectiveRun<S extends Summable<S>>
             extends AbstractFunction1<scala.collection.Iterator<DataBlock>, scala.collection.Iterator<Outcome<S>>>
             implements Serializable {
         private final Broadcast<PassSnapshot> snapshot;
         private final String tracker;
+        private final PeerAllReduce.Wire wire;
         private final CollectionAccumulator<TaskTiming> timings;
 
-        CollectiveRun(Broadcast<PassSnapshot> snapshot, String tracker, CollectionAccumulator<TaskTiming> timings) {
+        CollectiveRun(Broadcast<PassSnapshot> snapshot, String tracker, PeerAllReduce.Wire wire,
+                      CollectionAccumulator<TaskTiming> timings) {
             this.snapshot = snapshot;
             this.tracker = tracker;
+            this.wire = wire;
             this.timings = timings;
         }
 
@@ -248,7 +259,7 @@ public final class SparkBlockStore implements TimedBlockStore {
         public scala.collection.Iterator<Outcome<S>> apply(scala.collection.Iterator<DataBlock> blocks) {
             DataBlock block = blocks.next(); // every partition holds one: decideCollective checked
             PassSnapshot s = snapshot.value();
-            try (PeerAllReduce peers = PeerAllReduce.connect(BarrierTaskContext.get(), tracker)) {
+            try (PeerAllReduce peers = PeerAllReduce.connect(BarrierTaskContext.get(), tracker, wire)) {
                 long t0 = cpuNanos();
                 Outcome<S> outcome = ((CollectiveTask<S>) s.task()).apply(s.parameters(), block, peers);
                 double cpu = (cpuNanos() - t0) / 1e9;

@@ -50,56 +50,92 @@ class PeerAllReduceTest {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         // A ring for 3 and 5, halving and doubling for 2, 4, 8 and 16; 13 values are not a multiple of the
         // chunks, and 3 values leave some of 4 or more chunks empty.
-        for (int length : new int[]{13, 3}) {
-            for (int k : new int[]{1, 2, 3, 4, 5, 8, 16}) {
-                JavaRDD<Integer> ranks = sc.parallelize(IntStream.range(0, k).boxed().toList(), k);
-                List<double[]> results;
-                try (PeerTracker tracker = new PeerTracker(k, "127.0.0.1")) {
-                    results = ranks.rdd().barrier().mapPartitions(new SumOnce(tracker.address(), length), false,
-                            scala.reflect.ClassTag$.MODULE$.apply(double[].class)).toJavaRDD().collect();
-                }
-                double[] expected = new double[length];
-                for (int r = 0; r < k; r++) {
-                    for (int i = 0; i < expected.length; i++) {
-                        expected[i] += SumOnce.value(r, i);
+        for (PeerAllReduce.Wire wire : PeerAllReduce.Wire.values()) {
+            for (int length : new int[]{13, 3}) {
+                for (int k : new int[]{1, 2, 3, 4, 5, 8, 16}) {
+                    JavaRDD<Integer> ranks = sc.parallelize(IntStream.range(0, k).boxed().toList(), k);
+                    List<double[]> results;
+                    try (PeerTracker tracker = new PeerTracker(k, "127.0.0.1")) {
+                        results = ranks.rdd().barrier().mapPartitions(new SumOnce(tracker.address(), length, wire),
+                                false, scala.reflect.ClassTag$.MODULE$.apply(double[].class)).toJavaRDD().collect();
                     }
-                }
-                assertEquals(k, results.size());
-                for (double[] got : results) {
-                    assertArrayEquals(expected, got, 1e-12, k + " tasks, " + length + " values");
-                    assertArrayEquals(results.get(0), got, 0.0, "tasks disagree");
+                    double[] expected = new double[length];
+                    double scale = 0;
+                    for (int r = 0; r < k; r++) {
+                        for (int i = 0; i < expected.length; i++) {
+                            expected[i] += SumOnce.value(r, i);
+                            scale += Math.abs(SumOnce.value(r, i));
+                        }
+                    }
+                    String what = wire + ", " + k + " tasks, " + length + " values";
+                    boolean single = wire == PeerAllReduce.Wire.FLOAT32 && k > 1;
+                    // float32: every value sent is rounded (2^-24 relative), at most K - 1 times into a sum.
+                    double tolerance = single ? 2 * scale * 0x1p-24 : 1e-12;
+                    assertEquals(k, results.size());
+                    for (double[] got : results) {
+                        double[] exact = java.util.Arrays.copyOfRange(got, 0, length);
+                        double[] rounded = java.util.Arrays.copyOfRange(got, length, 2 * length);
+                        assertArrayEquals(expected, exact, 1e-12, "sumInPlace, " + what);
+                        assertArrayEquals(expected, rounded, tolerance, "roundedSumInPlace, " + what);
+                        assertArrayEquals(results.get(0), got, 0.0, "tasks disagree");
+                        if (single) {
+                            for (double v : rounded) {
+                                assertEquals(v, (float) v, 0.0, "a sum on the float32 wire is a float: " + v);
+                            }
+                        }
+                    }
+                    if (single && k > 2) {
+                        boolean differs = false;
+                        for (int i = 0; i < length; i++) {
+                            differs |= results.get(0)[length + i] != expected[i];
+                        }
+                        assertTrue(differs, "the float32 wire sent doubles: " + what);
+                    }
                 }
             }
         }
+        assertEquals(PeerAllReduce.Wire.FLOAT64, PeerAllReduce.Wire.parse("float64"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PeerAllReduce.Wire.parse("f16"));
+        assertTrue(e.getMessage().contains("spark.idl.allReduceWire must be float32 or float64, got 'f16'"),
+                e.getMessage());
     }
 
-    /** Each task sums, three times over, an array that depends on its rank. */
+    /** Each task sums, three times over, exactly and rounded, an array that depends on its rank. */
     private static final class SumOnce extends scala.runtime.AbstractFunction1<scala.collection.Iterator<Integer>,
             scala.collection.Iterator<double[]>> implements java.io.Serializable {
         private final String tracker;
         private final int length;
+        private final PeerAllReduce.Wire wire;
 
-        SumOnce(String tracker, int length) {
+        SumOnce(String tracker, int length, PeerAllReduce.Wire wire) {
             this.tracker = tracker;
             this.length = length;
+            this.wire = wire;
         }
 
         static double value(int rank, int i) {
             return Math.sin(rank * 13 + i) * (rank + 1);
         }
 
+        /** The exact sum, then the rounded one, side by side. */
         @Override
         public scala.collection.Iterator<double[]> apply(scala.collection.Iterator<Integer> it) {
             int rank = it.next();
             double[] values = new double[length];
-            try (PeerAllReduce peers = PeerAllReduce.connect(BarrierTaskContext.get(), tracker)) {
-                double[] result = null;
+            try (PeerAllReduce peers = PeerAllReduce.connect(BarrierTaskContext.get(), tracker, wire)) {
+                double[] result = new double[2 * length];
                 for (int round = 0; round < 3; round++) {
-                    for (int i = 0; i < values.length; i++) {
-                        values[i] = value(rank, i);
+                    for (int rounded = 0; rounded < 2; rounded++) {
+                        for (int i = 0; i < values.length; i++) {
+                            values[i] = value(rank, i);
+                        }
+                        if (rounded == 1) {
+                            peers.roundedSumInPlace(values);
+                        } else {
+                            peers.sumInPlace(values);
+                        }
+                        System.arraycopy(values, 0, result, rounded * length, length);
                     }
-                    peers.sumInPlace(values);
-                    result = values.clone();
                 }
                 return scala.collection.Iterator$.MODULE$.single(result);
             }
@@ -114,17 +150,32 @@ class PeerAllReduceTest {
 
     private static void assertAveragingAmongTheTasksTrainsTheDriversModel(int partitions) {
         List<IdlClassificationModel> models = new ArrayList<>();
-        for (String averaging : new String[]{"ring", "driver"}) {
-            IdlClassifier classifier = new IdlClassifier().setHiddenSize(16).setSolver("gradient").setGradientIter(2)
-                    .setBatchSize(64).setSyncSteps(4).setStepSize(1e-2).setGradientTol(1e-4).setAveraging(averaging);
-            models.add(classifier.fit(SparkTestData.frame(spark, data.train, partitions)));
+        for (String averaging : new String[]{"ring", "driver", "ring-float32"}) {
+            // Doubles on the wire: the tasks' sums are the driver's to rounding. The default float32 wire
+            // rounds every average to single precision.
+            spark.conf().set(PeerAllReduce.CONF, averaging.equals("ring") ? "float64" : "float32");
+            try {
+                IdlClassifier classifier = new IdlClassifier().setHiddenSize(16).setSolver("gradient").setGradientIter(2)
+                        .setBatchSize(64).setSyncSteps(4).setStepSize(1e-2).setGradientTol(1e-4)
+                        .setAveraging(averaging.startsWith("ring") ? "ring" : averaging);
+                models.add(classifier.fit(SparkTestData.frame(spark, data.train, partitions)));
+            } finally {
+                spark.conf().unset(PeerAllReduce.CONF);
+            }
         }
         ImplicitModel ring = models.get(0).implicitModel();
         ImplicitModel driver = models.get(1).implicitModel();
+        ImplicitModel single = models.get(2).implicitModel();
+        double singleDiff = 0;
         for (String name : List.of("A", "B", "C", "D")) {
             double diff = SparkTests.relativeDifference(SparkTests.pick(driver, name), SparkTests.pick(ring, name));
             assertTrue(diff <= 1e-10, name + " differs by " + diff + " relative at " + partitions + " partitions");
+            double s = SparkTests.relativeDifference(SparkTests.pick(driver, name), SparkTests.pick(single, name));
+            assertTrue(s <= 1e-4, name + " on the float32 wire differs by " + s + " relative at " + partitions
+                    + " partitions");
+            singleDiff = Math.max(singleDiff, s);
         }
+        assertTrue(singleDiff > 1e-12, "the float32 wire gave the doubles' model exactly: " + singleDiff);
         // 1347 points, 22 steps an epoch, averaged every 4: 5 averages among the tasks and 1 on the driver.
         assertEquals(5, models.get(0).summary().syncs()[1]);
         assertEquals(0, models.get(1).summary().syncs()[1]);
