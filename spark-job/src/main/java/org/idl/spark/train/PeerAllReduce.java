@@ -45,7 +45,7 @@ import java.util.concurrent.Future;
  * sends single precision where the session's {@value #CONF} is {@code float32} ({@link Wire}; doubles
  * by default): half the bytes of an average, the term that grows with K. Each task keeps its sums in
  * double and rounds what it sends; before the all-gather the owner of a chunk rounds its finished sums
- * too, so every task ends with the same values, the exact sum to about 1e-7 relative.
+ * too, so every task ends with the same values: the exact sum to about 1e-7 of the magnitudes summed.
  */
 public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
     /** How long a task waits for a partner: longer than any task's steps between two averages. */

@@ -231,7 +231,11 @@ public final class SparkBlockStore implements TimedBlockStore {
 
     /** The all-reduce's wire: the session's {@link PeerAllReduce#CONF} (set at start or at run time), else float64. */
     private PeerAllReduce.Wire wire() {
+        // The thread's active session, else the default one (fit may run on a thread of its own).
         scala.Option<org.apache.spark.sql.SparkSession> session = org.apache.spark.sql.SparkSession.getActiveSession();
+        if (session.isEmpty()) {
+            session = org.apache.spark.sql.SparkSession.getDefaultSession();
+        }
         String v = session.isDefined() && session.get().conf().contains(PeerAllReduce.CONF)
                 ? session.get().conf().get(PeerAllReduce.CONF) : sc.getConf().get(PeerAllReduce.CONF, "float64");
         return PeerAllReduce.Wire.parse(v);

@@ -60,26 +60,28 @@ class PeerAllReduceTest {
                                 false, scala.reflect.ClassTag$.MODULE$.apply(double[].class)).toJavaRDD().collect();
                     }
                     double[] expected = new double[length];
-                    double scale = 0;
+                    double[] magnitude = new double[length];
                     for (int r = 0; r < k; r++) {
                         for (int i = 0; i < expected.length; i++) {
                             expected[i] += SumOnce.value(r, i);
-                            scale += Math.abs(SumOnce.value(r, i));
+                            magnitude[i] += Math.abs(SumOnce.value(r, i));
                         }
                     }
                     String what = wire + ", " + k + " tasks, " + length + " values";
                     boolean single = wire == PeerAllReduce.Wire.FLOAT32 && k > 1;
-                    // float32: every value sent is rounded (2^-24 relative), at most K - 1 times into a sum.
-                    double tolerance = single ? 2 * scale * 0x1p-24 : 1e-12;
                     assertEquals(k, results.size());
                     for (double[] got : results) {
                         double[] exact = java.util.Arrays.copyOfRange(got, 0, length);
-                        double[] rounded = java.util.Arrays.copyOfRange(got, length, 2 * length);
                         assertArrayEquals(expected, exact, 1e-12, "sumInPlace, " + what);
-                        assertArrayEquals(expected, rounded, tolerance, "roundedSumInPlace, " + what);
+                        for (int i = 0; i < length; i++) {
+                            // float32: each partial sum sent is rounded, by 2^-24 of at most the magnitudes
+                            // summed, at most K - 1 times along a chain, and the finished sum once more.
+                            double tolerance = single ? k * magnitude[i] * 0x1p-24 : 1e-12;
+                            assertEquals(expected[i], got[length + i], tolerance, "roundedSumInPlace, " + what);
+                        }
                         assertArrayEquals(results.get(0), got, 0.0, "tasks disagree");
                         if (single) {
-                            for (double v : rounded) {
+                            for (double v : java.util.Arrays.copyOfRange(got, length, 2 * length)) {
                                 assertEquals(v, (float) v, 0.0, "a sum on the float32 wire is a float: " + v);
                             }
                         }
@@ -151,9 +153,11 @@ class PeerAllReduceTest {
     private static void assertAveragingAmongTheTasksTrainsTheDriversModel(int partitions) {
         List<IdlClassificationModel> models = new ArrayList<>();
         for (String averaging : new String[]{"ring", "driver", "ring-float32"}) {
-            // Doubles on the wire: the tasks' sums are the driver's to rounding. The default float32 wire
-            // rounds every average to single precision.
-            spark.conf().set(PeerAllReduce.CONF, averaging.equals("ring") ? "float64" : "float32");
+            // The default wire sends doubles: the tasks' sums are the driver's to rounding. The float32
+            // wire rounds every average to single precision.
+            if (averaging.equals("ring-float32")) {
+                spark.conf().set(PeerAllReduce.CONF, "float32");
+            }
             try {
                 IdlClassifier classifier = new IdlClassifier().setHiddenSize(16).setSolver("gradient").setGradientIter(2)
                         .setBatchSize(64).setSyncSteps(4).setStepSize(1e-2).setGradientTol(1e-4)
