@@ -42,7 +42,8 @@ public record MemoryPlan(Solver solver, int hidden, int inputs, int outputs, dou
 
     /**
      * In one task over a block of {@code points} data points: the block (inputs and targets), for BCD
-     * its states X and P with their temporaries and its share of the Gram matrix, for the gradient
+     * its states X and P, the pre-activation Z = B U + A X the recipe keeps between its passes, their
+     * temporaries and its share of the Gram matrix, for the gradient
      * solver a copy of the parameters, Adam's moments, a gradient and the average being summed.
      */
     public long taskBytes(long points) {
@@ -50,7 +51,7 @@ public record MemoryPlan(Solver solver, int hidden, int inputs, int outputs, dou
         // A sparse entry is a value and an index: 1.5 numbers.
         double stored = inputDensity < 1 ? 1.5 * inputDensity : 1;
         long block = (long) (stored * inputs * points) + (long) outputs * points;
-        long bcd = block + 6L * hidden * points + 2 * width * width;
+        long bcd = block + 7L * hidden * points + 2 * width * width;
         long gradient = block + 8 * parameters() + 4L * hidden * Math.min(points, 4096);
         return 8 * switch (solver) {
             case BCD -> bcd;

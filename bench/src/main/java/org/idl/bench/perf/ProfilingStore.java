@@ -121,7 +121,7 @@ public final class ProfilingStore implements BlockStore {
             Outcome<S> out = run(model, task, block, into);
             if (check) {
                 Outcome<S> reference = task.apply(model, block);
-                requireSame(task, i, reference, out);
+                requireSame(task, i, reference, out, Passes.StateProducts.key(model));
                 checkedBlocks++;
             }
             blocks.set(i, out.block());
@@ -241,7 +241,9 @@ public final class ProfilingStore implements BlockStore {
         return new Outcome<>(keepZ ? resynced.withPreactivation(bu, Passes.StateProducts.key(model)) : resynced, st);
     }
 
-    private static <S extends Summable<S>> void requireSame(Task<S> task, int block, Outcome<S> reference, Outcome<S> profiled) {
+    /** The profiled copy left the same statistics, states and kept Z (for the model's key) as common/'s task. */
+    private static <S extends Summable<S>> void requireSame(Task<S> task, int block, Outcome<S> reference, Outcome<S> profiled,
+                                                            long key) {
         String what = task.getClass().getSimpleName() + " on block " + block;
         if (!reference.statistics().equals(profiled.statistics())) {
             throw new IllegalStateException(what + ": the profiled copy's statistics differ from common/'s");
@@ -250,6 +252,9 @@ public final class ProfilingStore implements BlockStore {
         DataBlock b = profiled.block();
         if (!java.util.Objects.equals(a.x(), b.x()) || !java.util.Objects.equals(a.p(), b.p())) {
             throw new IllegalStateException(what + ": the profiled copy's states differ from common/'s");
+        }
+        if (!java.util.Objects.equals(a.preactivation(key), b.preactivation(key))) {
+            throw new IllegalStateException(what + ": the profiled copy kept a different Z = B U + A X from common/'s");
         }
     }
 }
