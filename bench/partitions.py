@@ -24,7 +24,8 @@ when K is a power of two, 2 (K - 1) around a ring otherwise): with this machine'
 (`bench/perf/run allreduce`, bench/results/perf/allreduce.json) for "local", and with a 10 GbE
 network's (alpha = 100 us, beta = 1.1 GB/s) for the 0.1 s and 0.3 s columns. (The ring's time
 measured inside the runs is not used: with K task threads on 2 cores it is mostly waiting for a core.)
-Driver bytes per epoch: every pass brings each partition's parameters and Adam moments back.
+Driver bytes per epoch: with `driver` averaging every pass brings each partition's parameters and Adam
+moments back; with `ring` one copy an epoch (partition 0's; the runs before session 12 brought K).
 """
 import argparse
 import json
@@ -137,7 +138,9 @@ def main():
                    "wire_bytes_per_value": width,
                    "ring_seconds": {"local": ring_seconds(k, numbers, width, loopback),
                                     "network": ring_seconds(k, numbers, width, NETWORK)},
-                   "driver_bytes_per_epoch": [r["passes"] * k * 8 * (numbers + 8) for r in rows]}
+                   # Ring: the epoch's last average among the tasks too, and only partition 0 returns it.
+                   "driver_bytes_per_epoch": [8 * (numbers + 8) * (1 if args.averaging == "ring" else r["passes"] * k)
+                                              for r in rows]}
     # A job's own cost, measured where the tasks do not wait for cores: the smallest K.
     job_cost = runs[min(ks)]["local_job_cost"]
     for k, r in runs.items():

@@ -40,9 +40,8 @@ public interface BlockStore {
         /**
          * The same sum, where the transport may carry each value in single precision (the Spark tasks'
          * all-reduce does with {@code spark.idl.allReduceWire = float32}): for averages that tolerate an
-         * error of about 1e-7 of the magnitudes summed, such as
-         * the gradient solver's parameters and Adam moments, never for statistics a model must reproduce
-         * exactly. Every block still gets the same values.
+         * error of about 1e-7 of the magnitudes summed, such as the gradient solver's parameters and Adam
+         * moments, never for statistics a model must reproduce exactly. Every block still gets the same values.
          */
         default void roundedSumInPlace(double[] values) {
             sumInPlace(values);

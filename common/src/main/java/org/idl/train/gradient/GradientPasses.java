@@ -81,17 +81,28 @@ public final class GradientPasses {
      * What a pass of local steps sums: each partition's final parameters and Adam state weighted by its
      * number of points (their sum over the total is the average), and, in an epoch's first pass, the
      * metrics of the model received on about {@link #METRIC_POINTS} of the training points (null otherwise).
+     * After a collective pass the blocks already hold the average: block 0 returns it, weighted by all
+     * the points, and the others return no parameters (null) and no points, so the driver receives one
+     * copy of the parameters instead of one per partition.
      */
     public record EpochSums(Matrix[] weightedParameters, Adam weightedAdam, long points, MetricSums metrics,
                             long batches, long forwardIterations, long adjointIterations)
             implements Serializable, Summable<EpochSums> {
         @Override
         public EpochSums merge(EpochSums o) {
-            Matrix[] sum = new Matrix[weightedParameters.length];
-            for (int i = 0; i < sum.length; i++) {
-                sum[i] = weightedParameters[i].plus(o.weightedParameters[i]);
+            Matrix[] sum;
+            Adam adam;
+            if (weightedParameters == null || o.weightedParameters == null) {
+                sum = weightedParameters == null ? o.weightedParameters : weightedParameters;
+                adam = weightedParameters == null ? o.weightedAdam : weightedAdam;
+            } else {
+                sum = new Matrix[weightedParameters.length];
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] = weightedParameters[i].plus(o.weightedParameters[i]);
+                }
+                adam = weightedAdam.plus(o.weightedAdam);
             }
-            return new EpochSums(sum, weightedAdam.plus(o.weightedAdam), points + o.points,
+            return new EpochSums(sum, adam, points + o.points,
                     metrics == null ? null : metrics.merge(o.metrics), batches + o.batches,
                     forwardIterations + o.forwardIterations, adjointIterations + o.adjointIterations);
         }
@@ -109,9 +120,9 @@ public final class GradientPasses {
      * saved one Picard iteration in fourteen on MNIST.
      * <p>
      * As a plain pass it takes at most {@code perSync} steps and the driver averages what the blocks
-     * return. As a collective pass it takes all the steps, and after every {@code perSync} of them but
-     * the last the blocks average among themselves (the same weighted average as the driver's, then
-     * the same projection); the driver averages the last.
+     * return. As a collective pass it takes all the steps, and after every {@code perSync} of them and
+     * at the end the blocks average among themselves (the same weighted average as the driver's, then
+     * the same projection); block 0 returns the last average.
      */
     public record LocalSteps(Loss loss, GradientConfig config, double kappa, Adam adam, int round, int roundsDone,
                              long seed, long totalPoints, int fromStep, int toStep, int perSync)
@@ -200,6 +211,19 @@ public final class GradientPasses {
                 AParameter.project(params[0], model, kappa);
                 batches++;
             }
+            if (reduce != null) {
+                // The epoch's last sums among the blocks too, so that one copy of them reaches the driver, not K:
+                // block 0 returns the weighted sums the driver would have added up (the same bits), the others none.
+                double[] sums = sumAmongBlocks(params, state, m, reduce);
+                if (block.index() != 0) {
+                    return new BlockStore.Outcome<>(block, new EpochSums(null, null, 0, metrics, batches, forward,
+                            adjoint));
+                }
+                int at = takeScaled(sums, params, state, 1.0);
+                state.setSteps(sums[at]);
+                return new BlockStore.Outcome<>(block, new EpochSums(params, state, (long) sums[at + 1], metrics,
+                        batches, forward, adjoint));
+            }
             for (Matrix p : params) {
                 p.scaleInPlace(m);
             }
@@ -215,6 +239,18 @@ public final class GradientPasses {
      */
     private static void averageInPlace(Matrix[] params, Adam state, int m, BlockStore.AllReduce reduce, double kappa,
                                        ImplicitModel like) {
+        double[] sums = sumAmongBlocks(params, state, m, reduce);
+        double inverse = 1.0 / sums[sums.length - 1];
+        int at = takeScaled(sums, params, state, inverse);
+        state.setSteps(sums[at] * inverse);
+        AParameter.project(params[0], like, kappa);
+    }
+
+    /**
+     * The blocks' sums of their parameters, Adam moments and steps, each weighted by the block's {@code m}
+     * points, then of the points: [params..., first moments..., second moments..., steps, points].
+     */
+    private static double[] sumAmongBlocks(Matrix[] params, Adam state, int m, BlockStore.AllReduce reduce) {
         Matrix[] moments = state.moments();
         int size = 2;
         for (Matrix p : params) {
@@ -234,16 +270,19 @@ public final class GradientPasses {
         sums[at] = state.steps() * m;
         sums[at + 1] = m;
         reduce.roundedSumInPlace(sums); // averages: single precision on the wire is enough
-        double inverse = 1.0 / sums[at + 1];
-        at = 0;
+        return sums;
+    }
+
+    /** {@code w} times the sums of the parameters and moments, into them; returns where the steps' sum sits. */
+    private static int takeScaled(double[] sums, Matrix[] params, Adam state, double w) {
+        int at = 0;
         for (Matrix p : params) {
-            at = takeScaled(sums, at, inverse, p.data());
+            at = takeScaled(sums, at, w, p.data());
         }
-        for (Matrix p : moments) {
-            at = takeScaled(sums, at, inverse, p.data());
+        for (Matrix p : state.moments()) {
+            at = takeScaled(sums, at, w, p.data());
         }
-        state.setSteps(sums[at] * inverse);
-        AParameter.project(params[0], like, kappa);
+        return at;
     }
 
     private static int putScaled(double[] values, double w, double[] out, int at) {

@@ -115,6 +115,10 @@ public final class GradientTrainer {
                     if (from == 0) {
                         measured = e.metrics();
                     }
+                    if (e.weightedParameters() == null) {
+                        throw new IllegalStateException("no block returned the partitions' average (block 0 is"
+                                + " missing from the collective pass)");
+                    }
                     params = e.weightedParameters();
                     for (Matrix p : params) {
                         p.scaleInPlace(1.0 / e.points());

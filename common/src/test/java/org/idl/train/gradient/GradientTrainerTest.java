@@ -3,6 +3,7 @@ package org.idl.train.gradient;
 import org.idl.data.StandardisedDigits;
 import org.idl.linalg.Matrix;
 import org.idl.model.ImplicitModel;
+import org.idl.train.BlockStore;
 import org.idl.train.ImplicitTrainer;
 import org.idl.train.LocalBlockStore;
 import org.idl.train.Loss;
@@ -77,6 +78,24 @@ class GradientTrainerTest {
                 5));
         assertEquals(7 * 22, e.batches());
         assertEquals(uTrain.cols(), e.points());
+        // The epoch's last average is taken among the blocks too: block 0 alone returns it, for all the points.
+        java.util.Map<Integer, GradientPasses.EpochSums> returned = new java.util.concurrent.ConcurrentHashMap<>();
+        GradientPasses.LocalSteps steps = new GradientPasses.LocalSteps(settings.loss(), gradient, 0.95,
+                Adam.zeros(start.a(), start.b(), start.c(), start.d()), 1, 0, 42, uTrain.cols(), 0, 22, 5);
+        GradientPasses.EpochSums again = blocks.collectivePass(start,
+                (BlockStore.CollectiveTask<GradientPasses.EpochSums>) (model, block, reduce) -> {
+                    BlockStore.Outcome<GradientPasses.EpochSums> out = steps.apply(model, block, reduce);
+                    returned.put(block.index(), out.statistics());
+                    return out;
+                });
+        assertEquals(7, returned.size());
+        for (var entry : returned.entrySet()) {
+            boolean leader = entry.getKey() == 0;
+            assertEquals(leader, entry.getValue().weightedParameters() != null, "block " + entry.getKey());
+            assertEquals(leader ? uTrain.cols() : 0, entry.getValue().points(), "block " + entry.getKey());
+            assertEquals(22, entry.getValue().batches());
+        }
+        assertArrayEquals(e.weightedParameters()[1].data(), again.weightedParameters()[1].data(), 0.0);
 
         // Accuracy per epoch does not fall with the number of partitions.
         BcdConfig config = BcdConfig.builder().hidden(32).build();
