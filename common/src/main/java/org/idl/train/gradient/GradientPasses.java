@@ -81,7 +81,7 @@ public final class GradientPasses {
      * What a pass of local steps sums: each partition's final parameters and Adam state weighted by its
      * number of points (their sum over the total is the average), and, in an epoch's first pass, the
      * metrics of the model received on about {@link #METRIC_POINTS} of the training points (null otherwise).
-     * After a collective pass the blocks already hold the average: block 0 returns it, weighted by all
+     * After a collective pass the blocks already hold the sums: block 0 returns them, weighted by all
      * the points, and the others return no parameters (null) and no points, so the driver receives one
      * copy of the parameters instead of one per partition.
      */
@@ -122,7 +122,7 @@ public final class GradientPasses {
      * As a plain pass it takes at most {@code perSync} steps and the driver averages what the blocks
      * return. As a collective pass it takes all the steps, and after every {@code perSync} of them and
      * at the end the blocks average among themselves (the same weighted average as the driver's, then
-     * the same projection); block 0 returns the last average.
+     * the same projection); block 0 returns the last sums, which the driver divides and projects as its own.
      */
     public record LocalSteps(Loss loss, GradientConfig config, double kappa, Adam adam, int round, int roundsDone,
                              long seed, long totalPoints, int fromStep, int toStep, int perSync)
