@@ -18,14 +18,15 @@ would take its slowest task, not the sum. The modelled wall time of an epoch on 
 c_job is the cost of one Spark job beyond its tasks' compute: measured here at the smallest K (median
 over epochs of (pass seconds - tasks' compute / cores) / passes), or 0.1 s and 0.3 s, what a job
 costs on real clusters. c_ring(K) = steps x alpha + 2 (K - 1) / K x bytes / beta is an all-reduce
-of the parameters and Adam moments among the tasks (8 bytes a value, 4 with
-`--set spark.idl.allReduceWire=float32`, whose alpha and beta come from allreduce-float32.json) (2 log2 K steps of recursive halving and doubling
-when K is a power of two, 2 (K - 1) around a ring otherwise): with this machine's loopback alpha and beta
+of the parameters and Adam moments among the tasks, 8 bytes a value (4 with
+`--set spark.idl.allReduceWire=float32`, whose alpha and beta come from allreduce-float32.json), in
+2 log2 K steps of recursive halving and doubling when K is a power of two, 2 (K - 1) around a ring
+otherwise: with this machine's loopback alpha and beta
 (`bench/perf/run allreduce`, bench/results/perf/allreduce.json) for "local", and with a 10 GbE
 network's (alpha = 100 us, beta = 1.1 GB/s) for the 0.1 s and 0.3 s columns. (The ring's time
 measured inside the runs is not used: with K task threads on 2 cores it is mostly waiting for a core.)
 Driver bytes per epoch: with `driver` averaging every pass brings each partition's parameters and Adam
-moments back; with `ring` one copy an epoch (partition 0's; the runs before session 12 brought K).
+moments back; with `ring` one copy an epoch, partition 0's (runs before 2026-12-01 noon brought K).
 """
 import argparse
 import json

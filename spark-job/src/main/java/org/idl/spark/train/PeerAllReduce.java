@@ -84,18 +84,15 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
 
     private final int rank;
     private final int size;
-    /** The wire of {@link #roundedSumInPlace}; {@link #active} is the current sum's. */
+    /** The wire of {@link #roundedSumInPlace}. */
     private final Wire wire;
-    private Wire active = Wire.FLOAT64;
     /** Power of two: the partner of step i ({@code rank XOR 2^i}). Ring: [next, previous]. */
     private final Link[] links;
     private final ExecutorService sender;
     private byte[] sendBuffer = new byte[0];
     private byte[] receiveBuffer = new byte[0];
-    /** Scratch arrays for the values on their way to and from the wire. */
-    private float[] sendFloats = new float[0];
-    private float[] receiveFloats = new float[0];
-    private double[] receiveDoubles = new double[0];
+    /** Scratch for float32 values on their way to or from the wire (free again once a send is encoded). */
+    private float[] floats = new float[0];
     /** Seconds spent in {@link #sumInPlace}, waiting for the partners included, and the number of sums. */
     private double seconds;
     private int sums;
@@ -243,12 +240,11 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
         }
         long t0 = System.nanoTime();
         long c0 = SparkBlockStore.cpuNanos();
-        active = on;
         try {
             if (isPowerOfTwo(size)) {
-                halvingDoubling(values);
+                halvingDoubling(values, on);
             } else {
-                ring(values);
+                ring(values, on);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("the all-reduce of task " + rank + " of " + size + " failed: "
@@ -264,7 +260,7 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
      * hold, each keeps one half and adds the partner's copy of it; after log2 K steps each task holds the
      * full sum of K / 2^log2K = one chunk. Recursive doubling then retraces the steps, swapping halves.
      */
-    private void halvingDoubling(double[] values) throws IOException {
+    private void halvingDoubling(double[] values, Wire on) throws IOException {
         int steps = links.length;
         int[] from = new int[steps + 1];
         int[] to = new int[steps + 1];
@@ -277,59 +273,45 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
             to[i + 1] = lower ? mid : to[i];
             int giveFrom = lower ? mid : from[i];
             int giveTo = lower ? to[i] : mid;
-            exchange(links[i], values, giveFrom, giveTo, from[i + 1], to[i + 1], true);
+            exchange(links[i], values, giveFrom, giveTo, from[i + 1], to[i + 1], true, on);
         }
-        roundAsSent(values, from[steps], to[steps]);
+        roundAsSent(values, from[steps], to[steps], on);
         for (int i = steps - 1; i >= 0; i--) {
             boolean lower = (rank & (1 << i)) == 0;
             int mid = (from[i] + to[i]) / 2;
             int getFrom = lower ? mid : from[i];
             int getTo = lower ? to[i] : mid;
-            exchange(links[i], values, from[i + 1], to[i + 1], getFrom, getTo, false);
+            exchange(links[i], values, from[i + 1], to[i + 1], getFrom, getTo, false, on);
         }
     }
 
     /** The ring: a reduce-scatter (after K - 1 steps this task holds the sum of chunk rank + 1), then an all-gather. */
-    private void ring(double[] values) throws IOException {
+    private void ring(double[] values, Wire on) throws IOException {
         Link next = links[0];
         Link previous = links[1];
         for (int s = 0; s < size - 1; s++) {
             int send = chunk(rank - s);
             int receive = chunk(rank - s - 1);
-            exchange(next, previous, values, send, send + 1, receive, receive + 1, true);
+            exchange(next, previous, values, send, send + 1, receive, receive + 1, true, on);
         }
-        roundAsSent(values, chunk(rank + 1), chunk(rank + 1) + 1);
+        roundAsSent(values, chunk(rank + 1), chunk(rank + 1) + 1, on);
         for (int s = 0; s < size - 1; s++) {
             int send = chunk(rank - s + 1);
             int receive = chunk(rank - s);
-            exchange(next, previous, values, send, send + 1, receive, receive + 1, false);
+            exchange(next, previous, values, send, send + 1, receive, receive + 1, false, on);
         }
     }
 
     private float[] floats(int n) {
-        if (sendFloats.length < n) {
-            sendFloats = new float[n];
+        if (floats.length < n) {
+            floats = new float[n];
         }
-        return sendFloats;
-    }
-
-    private float[] received(int n) {
-        if (receiveFloats.length < n) {
-            receiveFloats = new float[n];
-        }
-        return receiveFloats;
-    }
-
-    private double[] receivedDoubles(int n) {
-        if (receiveDoubles.length < n) {
-            receiveDoubles = new double[n];
-        }
-        return receiveDoubles;
+        return floats;
     }
 
     /** This task's finished chunks, rounded as the all-gather will send them, so that every task holds the same values. */
-    private void roundAsSent(double[] values, int fromChunk, int toChunk) {
-        if (active == Wire.FLOAT32) {
+    private void roundAsSent(double[] values, int fromChunk, int toChunk, Wire on) {
+        if (on == Wire.FLOAT32) {
             for (int i = start(values.length, fromChunk), end = start(values.length, toChunk); i < end; i++) {
                 values[i] = (float) values[i];
             }
@@ -337,8 +319,8 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
     }
 
     private void exchange(Link partner, double[] values, int sendFrom, int sendTo, int receiveFrom, int receiveTo,
-                          boolean add) throws IOException {
-        exchange(partner, partner, values, sendFrom, sendTo, receiveFrom, receiveTo, add);
+                          boolean add, Wire on) throws IOException {
+        exchange(partner, partner, values, sendFrom, sendTo, receiveFrom, receiveTo, add, on);
     }
 
     /**
@@ -346,18 +328,18 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
      * from {@code from}, added to or replacing this task's values.
      */
     private void exchange(Link to, Link from, double[] values, int sendFrom, int sendTo, int receiveFrom, int receiveTo,
-                          boolean add) throws IOException {
+                          boolean add, Wire on) throws IOException {
         int sendStart = start(values.length, sendFrom);
         int sendLength = start(values.length, sendTo) - sendStart;
         int receiveStart = start(values.length, receiveFrom);
         int receiveLength = start(values.length, receiveTo) - receiveStart;
-        int width = active.bytes;
+        int width = on.bytes;
         if (sendBuffer.length < width * sendLength) {
             sendBuffer = new byte[width * sendLength];
         }
         // Little-endian, as the machines Spark runs on: the bulk copies below are then plain copies.
         ByteBuffer out = ByteBuffer.wrap(sendBuffer).order(ByteOrder.LITTLE_ENDIAN);
-        if (active == Wire.FLOAT32) {
+        if (on == Wire.FLOAT32) {
             float[] rounded = floats(sendLength);
             for (int i = 0; i < sendLength; i++) {
                 rounded[i] = (float) values[sendStart + i];
@@ -378,17 +360,16 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
         }
         from.in().readFully(receiveBuffer, 0, width * receiveLength);
         ByteBuffer incoming = ByteBuffer.wrap(receiveBuffer, 0, width * receiveLength).order(ByteOrder.LITTLE_ENDIAN);
-        if (active == Wire.FLOAT32) {
-            float[] got = received(receiveLength);
+        if (on == Wire.FLOAT32) {
+            float[] got = floats(receiveLength);
             incoming.asFloatBuffer().get(got, 0, receiveLength);
             for (int i = 0; i < receiveLength; i++) {
                 values[receiveStart + i] = add ? values[receiveStart + i] + got[i] : got[i];
             }
         } else if (add) {
-            double[] got = receivedDoubles(receiveLength);
-            incoming.asDoubleBuffer().get(got, 0, receiveLength);
+            java.nio.DoubleBuffer got = incoming.asDoubleBuffer();
             for (int i = 0; i < receiveLength; i++) {
-                values[receiveStart + i] += got[i];
+                values[receiveStart + i] += got.get(i);
             }
         } else {
             incoming.asDoubleBuffer().get(values, receiveStart, receiveLength);
