@@ -22,7 +22,8 @@ final class Reports {
         facts.put("train accuracy (true model)", String.format("%.4f", (Double) trainMetrics.get("accuracy")));
         facts.put("test / train points", testMetrics.get("count") + " / " + trainMetrics.get("count"));
         facts.put("rounds", Integer.toString(s.rounds()));
-        facts.put("training seconds", String.format("%.1f", s.trainingSeconds()));
+        facts.put("training seconds", String.format("%.1f (after %.1f reading the data)", s.trainingSeconds(),
+                s.dataSeconds()));
         facts.put("partitions", Integer.toString(s.partitions()));
         facts.put("||A||_inf", String.format("%.4f", s.infNorm()));
         facts.put("rho(|A|) (estimate)", String.format("%.4f", s.spectralRadiusEstimate()));

@@ -230,6 +230,7 @@ final class TrainCommand {
         wp.put("contractionFactor", s.contractionFactor());
         wp.put("structure", WellPosedness.structure(m.a()).name());
         metrics.put("wellPosedness", wp);
+        metrics.put("dataSeconds", s.dataSeconds());
         metrics.put("trainingSeconds", s.trainingSeconds());
         Map<String, Object> split = new LinkedHashMap<>();
         split.put("passSeconds", s.passSeconds());

@@ -14,7 +14,8 @@ import java.io.Serializable;
  * the true-model training loss and accuracy (or
  * RMSE) after the round, and the same on validation data when the estimator was given some (NaN
  * for rounds restored from a checkpoint; null without validation data); then the well-posedness
- * figures of the final A.
+ * figures of the final A; and the seconds spent reading, parsing and caching the data before the
+ * first pass, apart from the seconds of training that follow.
  */
 public record TrainingSummary(
         double[] objectiveHistory,
@@ -37,6 +38,7 @@ public record TrainingSummary(
         double infNorm,
         double spectralRadiusEstimate,
         double contractionFactor,
+        double dataSeconds,
         double trainingSeconds,
         int partitions) implements Serializable {
 

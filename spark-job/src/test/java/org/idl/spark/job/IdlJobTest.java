@@ -43,6 +43,7 @@ class IdlJobTest {
         assertEquals(test, m.get("testAccuracyHistory").get(rounds - 1).asDouble(), 1e-12);
         assertTrue(m.get("wellPosedness").get("infNorm").asDouble() <= 0.95 + 1e-12);
         assertTrue(m.get("trainingSeconds").asDouble() > 0);
+        assertTrue(m.get("dataSeconds").asDouble() > 0);
         assertTrue(Files.isDirectory(out.resolve("model/stages")));
         assertTrue(Files.size(out.resolve("report.html")) > 1000);
         // The model directory serves predict, evaluate and inspect.
