@@ -52,7 +52,7 @@ public final class PartitionSweep {
     private static final Set<String> OPTIONS = Set.of("root", "data", "partitions", "syncSteps", "epochs", "stopAfter",
             "batch", "lr", "hidden", "schedule", "out", "solver", "tauAB", "tauReadout", "abIterations", "pIterations",
             "lambda", "tol", "curvatureAB", "ridge", "mu", "stepTol", "radius", "robustWeight", "robustRamp",
-            "certifyEvery", "kappa", "rank", "bcdSchedule", "trainLimit", "readoutPasses");
+            "certifyEvery", "kappa", "rank", "bcdSchedule", "trainLimit", "readoutPasses", "initialReadoutPasses", "seed");
 
     private PartitionSweep() {
     }
@@ -84,7 +84,7 @@ public final class PartitionSweep {
         Matrix[] train = BenchData.augmented(split.train(), scaler, classes);
         Matrix[] test = BenchData.augmented(split.test(), scaler, classes);
         ModelSettings settings = new ModelSettings(hidden, o.real("kappa", 0.95), Loss.SOFTMAX_CROSS_ENTROPY,
-                org.idl.model.Activation.RELU, true, 42, 1e-10);
+                org.idl.model.Activation.RELU, true, o.integer("seed", 42), 1e-10);
         double radius = o.real("radius", 0);
         int certifyEvery = o.integer("certifyEvery", 5);
         // The radius in each standardised feature's units: 255 r / sd, 0 for a constant pixel.
@@ -141,8 +141,9 @@ public final class PartitionSweep {
                 bcdConfig = BcdConfig.builder().hidden(hidden).rounds(epochs)
                         .schedule(Schedule.parse(o.string("bcdSchedule", "minibatch")))
                         .readoutPasses(o.integer("readoutPasses", 3))
+                        .initialReadoutPasses(o.integer("initialReadoutPasses", 30))
                         .interval(config.interval())
-                        .batchSize(batch).proximalAB(o.real("tauAB", 0.3)).proximalReadout(o.real("tauReadout", 0.3))
+                        .batchSize(batch).seed(o.integer("seed", 42)).proximalAB(o.real("tauAB", 0.3)).proximalReadout(o.real("tauReadout", 0.3))
                         .abIterations(o.integer("abIterations", 20)).pStepIterations(o.integer("pIterations", 20))
                         .lambda(o.real("lambda", 0.1)).mu(o.real("mu", o.real("lambda", 0.1))).ridge(o.real("ridge", 1e-4)).tolerance(o.real("tol", 1e-10))
                         .curvatureScaleAB(o.real("curvatureAB", 1.0)).stepSchedule(schedule)
