@@ -37,6 +37,7 @@ import java.util.Set;
  * <pre>
  * bench/perf/run sweep --data mnist --partitions 32 --syncSteps 10 [--epochs 20] [--stopAfter 4] [--batch 128] [--lr 1e-3]
  * bench/perf/run sweep --solver bcd --data mnist --partitions 2 --batch 1000 --tauAB 0.3 --tauReadout 0.3 [--abIterations 20]
+ *     [--initialReadoutPasses 30] [--seed 42]
  * bench/perf/run sweep --data mnist --radius 0.05 [--robustWeight 0.5] [--robustRamp 5] [--certifyEvery 5]
  * bench/perf/run sweep --solver bcd --bcdSchedule recipe --data mnist --radius 0.05 [--trainLimit 10000]
  * bench/perf/run sweep --data mnist --hidden 300 --rank 10
@@ -166,6 +167,7 @@ public final class PartitionSweep {
             bcdSettings.put("curvatureScaleAB", bcdConfig.curvatureScaleAB());
             bcdSettings.put("proximalAB", bcdConfig.proximalAB());
             bcdSettings.put("proximalReadout", bcdConfig.proximalReadout());
+            bcdSettings.put("initialReadoutPasses", bcdConfig.initialReadoutPasses());
             bcdSettings.put("stepSchedule", bcdConfig.stepSchedule().spec());
             bcdSettings.put("ridge", bcdConfig.ridge());
             bcdSettings.put("lambda", bcdConfig.lambda());
