@@ -21,12 +21,14 @@ ROWS=(
   "tau0.2-cosine20-batch3000|mnist|20|--curvatureAB 0.02 --tauAB 0.2 --schedule cosine --ridge 1e-2 --batch 3000"
   "tau0.07-cosine8|mnist|8|--curvatureAB 0.02 --tauAB 0.07 --schedule cosine --ridge 1e-2"
   "tau0.07-cosine8-readout1|mnist|8|--curvatureAB 0.02 --tauAB 0.07 --schedule cosine --ridge 1e-2 --tauReadout 1 --initialReadoutPasses 3"
-  "shipped|mnist|6|--curvatureAB 0.02 --tauAB 0.07 --schedule cosine --ridge 1e-2 --tauReadout 1 --initialReadoutPasses 3"
+  "tau0.07-cosine6-readout1|mnist|6|--curvatureAB 0.02 --tauAB 0.07 --schedule cosine --ridge 1e-2 --tauReadout 1 --initialReadoutPasses 3"
+  "shipped|mnist|6|--curvatureAB 0.02 --tauAB 0.07 --schedule cosine --ridge 1e-2 --tauReadout 1 --initialReadoutPasses 3 --pIterations 10"
   "fashion-curv0.05-tau0.2|fashion-mnist|15|--curvatureAB 0.05 --tauAB 0.2 --schedule constant"
   "fashion-tau0.2-cosine20|fashion-mnist|20|--curvatureAB 0.02 --tauAB 0.2 --schedule cosine --ridge 1e-2"
   "fashion-tau0.07-cosine8|fashion-mnist|8|--curvatureAB 0.02 --tauAB 0.07 --schedule cosine --ridge 1e-2"
   "fashion-tau0.07-cosine10-readout1|fashion-mnist|10|--curvatureAB 0.02 --tauAB 0.07 --schedule cosine --ridge 1e-2 --tauReadout 1 --initialReadoutPasses 3"
-  "fashion-shipped|fashion-mnist|8|--curvatureAB 0.02 --tauAB 0.07 --schedule cosine --ridge 1e-2 --tauReadout 3 --initialReadoutPasses 3"
+  "fashion-tau0.07-cosine8-readout3|fashion-mnist|8|--curvatureAB 0.02 --tauAB 0.07 --schedule cosine --ridge 1e-2 --tauReadout 3 --initialReadoutPasses 3"
+  "fashion-shipped|fashion-mnist|8|--curvatureAB 0.02 --tauAB 0.07 --schedule cosine --ridge 1e-2 --tauReadout 3 --initialReadoutPasses 3 --pIterations 10"
 )
 for row in "${ROWS[@]}"; do
   IFS='|' read -r name data epochs opts <<<"$row"
@@ -45,15 +47,15 @@ for f in sorted(os.listdir(out)):
     d = json.load(open(os.path.join(out, f)))
     acc = [r["testAccuracy"] * 100 for r in d["rounds"]]
     s = d.get("bcd", {})
-    rows.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.2f | %.2f (%d) | %.2f | %.1f |" % (
+    rows.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.2f | %.2f (%d) | %.2f | %.1f |" % (
         f[:-5], d["data"], s.get("bcdBatchSize"), s.get("curvatureScaleAB"), s.get("proximalAB"),
-        s.get("proximalReadout"), s.get("initialReadoutPasses", 30),
+        s.get("proximalReadout"), s.get("initialReadoutPasses", 30), s.get("pStepIterations", 20),
         s.get("stepSchedule"), s.get("ridge"), " ".join("%.2f" % a for a in acc), acc[-1], max(acc),
         1 + acc.index(max(acc)), d["rounds"][-1]["trainAccuracy"] * 100,
         sum(r["roundSeconds"] for r in d["rounds"]) / len(d["rounds"])))
-head = ("| variant | data | batch | curvatureScaleAB | proximalAB | proximalReadout | initialReadoutPasses | stepSchedule"
-        " | ridge | test % after each epoch | final | best (epoch) | train % | s / epoch |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+head = ("| variant | data | batch | curvatureScaleAB | proximalAB | proximalReadout | initialReadoutPasses"
+        " | pStepIterations | stepSchedule | ridge | test % after each epoch | final | best (epoch) | train % | s / epoch |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 open(os.path.join(out, "ablation.md"), "w").write(head + "\n".join(rows) + "\n")
 print(head + "\n".join(rows))
 PY

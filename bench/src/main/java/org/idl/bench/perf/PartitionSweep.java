@@ -168,6 +168,7 @@ public final class PartitionSweep {
             bcdSettings.put("proximalAB", bcdConfig.proximalAB());
             bcdSettings.put("proximalReadout", bcdConfig.proximalReadout());
             bcdSettings.put("initialReadoutPasses", bcdConfig.initialReadoutPasses());
+            bcdSettings.put("pStepIterations", bcdConfig.pStepIterations());
             bcdSettings.put("stepSchedule", bcdConfig.stepSchedule().spec());
             bcdSettings.put("ridge", bcdConfig.ridge());
             bcdSettings.put("lambda", bcdConfig.lambda());

@@ -155,7 +155,7 @@ public final class ProfilingStore implements BlockStore {
                                                    Clock.Segments into) {
         if (task instanceof Passes.RecipeState t) {
             return (Outcome<S>) recipeState(t.config(), t.withGram(), model, block, into);
-        } else if (task instanceof Passes.Resync t && !t.atStepTolerance()) {
+        } else if (task instanceof Passes.Resync t) {
             return (Outcome<S>) resync(t.config(), t.keepZ(), model, block, into);
         } else if (task instanceof Passes.Readout t && !t.onP()) {
             Dims d = Dims.of(model, block);

@@ -29,6 +29,22 @@ public final class MiniBatches {
         return (int) Long.remainderUnsigned(z, batches);
     }
 
+    /** About this many points make the curvature sample of the minibatch schedule's epochs. */
+    public static final int SAMPLE_POINTS = 10_000;
+
+    /** Into how many parts the curvature sample cuts {@code points} points: one of them is the sample. */
+    public static int sampleParts(long points) {
+        return count(points, SAMPLE_POINTS);
+    }
+
+    /**
+     * The block's columns in the curvature sample, ascending: the part 0 of {@code parts}, drawn as the
+     * batches of an epoch 0 (training epochs count from 1), the same at every epoch.
+     */
+    public static int[] sample(DataBlock block, long seed, int parts) {
+        return members(block, seed, 0, 0, parts);
+    }
+
     /** The block's columns that fall in {@code batch} at this epoch, ascending. */
     public static int[] members(DataBlock block, long seed, int epoch, int batch, int batches) {
         long[] keys = block.pointKeys();

@@ -68,42 +68,73 @@ public final class Passes {
     }
 
     /**
-     * Recipe, after the (A,B)-step: X = P = X*, the true fixed point of the new (A, B) to {@code tol},
-     * warm-started from the previous states; then the first readout pass on {@code [X*; U]} with its Gram
-     * blocks. The minibatch schedule's start of an epoch ({@code atStepTolerance}) solves X* to the
-     * training steps' tolerance instead, each point on its own and from phi(BU).
+     * Minibatch schedule: {@code U U^T} and the count of the points of the curvature sample
+     * ({@link MiniBatches#sample}), the block of the sample's Gram matrix that never changes.
      */
-    public record Resync(BcdConfig config, boolean atStepTolerance, boolean keepZ)
-            implements BlockStore.Task<ReadoutStep.Statistics> {
-        public Resync(BcdConfig config) {
-            this(config, false, false);
+    public record SampleGram(BcdConfig config, int parts) implements BlockStore.Task<GramSum> {
+        @Override
+        public boolean changesStates() {
+            return false;
         }
 
-        public Resync(BcdConfig config, boolean atStepTolerance) {
-            this(config, atStepTolerance, false);
+        @Override
+        public BlockStore.Outcome<GramSum> apply(ImplicitModel model, DataBlock block) {
+            int[] members = MiniBatches.sample(block, config.seed(), parts);
+            Matrix u = block.u().columnsAt(members, 0, members.length);
+            double[] w = block.weightsAt(members, 0, members.length);
+            Matrix uu = w == null ? u.gram() : u.timesColumns(w).timesTransposed(u);
+            return new BlockStore.Outcome<>(block, new GramSum(uu, members.length));
+        }
+    }
+
+    /**
+     * Minibatch schedule, the start of an epoch: the true fixed point X* of the current (A, B) for the
+     * points of the curvature sample, each from phi(BU) to the steps' tolerance, and the readout
+     * statistics there with the Gram blocks X X^T and X U^T: the sample's {@code V V^T}, V = [X*; U],
+     * is the epoch's curvature, and its metrics the round's. A fixed sample of about
+     * {@link MiniBatches#SAMPLE_POINTS} points, drawn by point key and seed, so it does not depend on the
+     * partitioning; the block's states are left as they are.
+     */
+    public record SampleResync(BcdConfig config, int parts) implements BlockStore.Task<ReadoutStep.Statistics> {
+        @Override
+        public boolean changesStates() {
+            return false;
         }
 
         @Override
         public BlockStore.Outcome<ReadoutStep.Statistics> apply(ImplicitModel model, DataBlock block) {
-            // At the steps' tolerance the states would keep a trace of the warm start, and a run resumed from a
-            // checkpoint (whose states start afresh) would then differ from one never stopped: start from phi(BU).
+            int[] members = MiniBatches.sample(block, config.seed(), parts);
+            Matrix u = block.u().columnsAt(members, 0, members.length);
+            Matrix y = block.y().columnsAt(members, 0, members.length);
+            double[] w = block.weightsAt(members, 0, members.length);
+            Matrix x = model.solver(config.stepTolerance()).solveEachColumn(model.b().times(u), null).states();
+            return new BlockStore.Outcome<>(block,
+                    ReadoutStep.statistics(config.loss(), x, u, y, model.c(), model.d(), w, true));
+        }
+    }
+
+    /**
+     * Recipe, after the (A,B)-step: X = P = X*, the true fixed point of the new (A, B) to {@code tol},
+     * warm-started from the previous states; then the first readout pass on {@code [X*; U]} with its Gram
+     * blocks (and, with {@code keepZ}, Z = B U + A X* kept in the block for the next recipe pass).
+     */
+    public record Resync(BcdConfig config, boolean keepZ) implements BlockStore.Task<ReadoutStep.Statistics> {
+        public Resync(BcdConfig config) {
+            this(config, false);
+        }
+
+        @Override
+        public BlockStore.Outcome<ReadoutStep.Statistics> apply(ImplicitModel model, DataBlock block) {
             Matrix bu = model.b().times(block.u());
-            DataBlock resynced;
-            if (atStepTolerance) {
-                Matrix x = model.solver(config.stepTolerance()).solveEachColumn(bu, null).states();
-                resynced = block.withStates(x, x.copy());
-            } else {
-                Matrix x = model.solver(config.tolerance()).solve(bu, block.x()).states();
-                resynced = block.withStates(x, x.copy());
-                if (keepZ) {
-                    // The next recipe pass starts from Z = B U + A X for these states and this (A, B):
-                    // keep it rather than multiply by B again (n x m more in the cached block).
-                    Matrix z = bu;
-                    Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
-                    resynced = resynced.withPreactivation(z, StateProducts.key(model));
-                }
+            Matrix x = model.solver(config.tolerance()).solve(bu, block.x()).states();
+            DataBlock resynced = block.withStates(x, x.copy());
+            if (keepZ) {
+                // The next recipe pass starts from Z = B U + A X for these states and this (A, B):
+                // keep it rather than multiply by B again (n x m more in the cached block).
+                Matrix z = bu;
+                Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
+                resynced = resynced.withPreactivation(z, StateProducts.key(model));
             }
-            Matrix x = resynced.x();
             return new BlockStore.Outcome<>(resynced,
                     ReadoutStep.statistics(config.loss(), x, block.u(), block.y(), model.c(), model.d(), block.weights(),
                             true));
@@ -300,10 +331,10 @@ public final class Passes {
     }
 
     /**
-     * Minibatch schedule, one batch: for the block's points in the batch, X* (warm-started from the
-     * states of the epoch's re-sync), the P-step from P = X*, and the statistics of both driver steps
-     * at these states, so one pass serves the (A,B)- and the readout step. The block's states are
-     * left as they are: the batch's X* only serve this pass.
+     * Minibatch schedule, one batch: for the block's points in the batch, X* (from phi(BU), as the
+     * epoch's sample: a warm start from stored states would need every epoch to re-solve all of them),
+     * the P-step from P = X*, and the statistics of both driver steps at these states, so one pass
+     * serves the (A,B)- and the readout step. The block's states are left as they are.
      */
     public record MiniBatchStep(BcdConfig config, int epoch, int batch, int batches) implements BlockStore.Task<MiniBatchStatistics> {
         @Override
@@ -324,8 +355,7 @@ public final class Passes {
             // A training step's tolerance, met by every point on its own: a stop tested over the block
             // would let the states, and the model, depend on which points share a partition.
             Matrix bu = model.b().times(u);
-            Matrix x = model.solver(config.stepTolerance()).solveEachColumn(bu,
-                    block.x().columnsAt(members, 0, members.length)).states();
+            Matrix x = model.solver(config.stepTolerance()).solveEachColumn(bu, null).states();
             Matrix z = bu.copy();
             Matrix.gemm(1.0, model.a(), false, x, false, 1.0, z);
             Matrix du = model.d().times(u);

@@ -87,6 +87,34 @@ class BcdTrainerTest {
     }
 
     /**
+     * Minibatch on more than 15,000 points: each epoch's curvature and metrics come from a sample of about
+     * 10,000 of them, drawn by point key, so the model still does not depend on the blocks.
+     */
+    @Test
+    void theCurvatureSampleDoesNotDependOnTheBlocks() {
+        int m = 16_000;
+        Matrix[] data = classification(11, 4, m);
+        BcdConfig config = BcdConfig.builder().hidden(6).rounds(2).seed(5).schedule(Schedule.MINIBATCH)
+                .batchSize(4000).initialReadoutPasses(2).build();
+        assertEquals(2, MiniBatches.sampleParts(m));
+        TrainingResult one = new BcdTrainer(config).fit(data[0], data[1], 1, null);
+        TrainingResult three = new BcdTrainer(config).fit(data[0], data[1], 3, null);
+        assertTrue(one.model().a().maxAbs() > 1e-3, "A stayed at " + one.model().a().maxAbs());
+        assertTrue(relativeDifference(one.model().a(), three.model().a()) <= 1e-8,
+                "A " + relativeDifference(one.model().a(), three.model().a()));
+        assertTrue(relativeDifference(one.model().b(), three.model().b()) <= 1e-8,
+                "B " + relativeDifference(one.model().b(), three.model().b()));
+        assertTrue(relativeDifference(one.model().c(), three.model().c()) <= 1e-8,
+                "C " + relativeDifference(one.model().c(), three.model().c()));
+        // Round 1 is measured at the start of epoch 2, on the sample: about half of the points, the same ones.
+        long sampled = one.rounds().get(0).train().count();
+        assertTrue(sampled > 0.45 * m && sampled < 0.55 * m, "sample of " + sampled);
+        assertEquals(sampled, three.rounds().get(0).train().count());
+        // The last round is measured on every point.
+        assertEquals(m, one.rounds().get(1).train().count());
+    }
+
+    /**
      * Minibatch: a point's batch follows from its content, not its position, so the same data in
      * another order trains the same model; a pass per batch (the second run) gives the model that one
      * collective pass per epoch gives (the first); and each epoch's re-sync measures the true model.

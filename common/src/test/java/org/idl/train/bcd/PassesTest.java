@@ -38,7 +38,7 @@ class PassesTest {
             weights[j] = 0.5 + random.nextDouble();
         }
         BcdConfig config = BcdConfig.builder().hidden(n).build();
-        var resynced = new Passes.Resync(config, false, true).apply(model, DataBlock.of(u, y, weights, 0));
+        var resynced = new Passes.Resync(config, true).apply(model, DataBlock.of(u, y, weights, 0));
         assertNull(new Passes.Resync(config).apply(model, DataBlock.of(u, y, weights, 0)).block()
                 .preactivation(Passes.StateProducts.key(model)), "a re-sync with no state pass after it keeps no Z");
         DataBlock block = resynced.block();
