@@ -13,8 +13,8 @@ bench/peers/*.py and the Spark MLlib peer). Every method uses the same split and
 Training time of our runs: the job's trainingSeconds (set-up passes included, as time before round
 1) minus the seconds it spent measuring the test set after every round, which the peers do not
 count either. JVM start and data loading are left out on both sides and reported apart (the job's
-dataSeconds: reading, parsing and caching the blocks; before 2026-12-01 the lazy reading of the
-blocks fell inside trainingSeconds, 1 to 12 s on MNIST depending on the machine).
+dataSeconds: building and caching the blocks from the rows; before 2026-12-01 that fell inside
+trainingSeconds, 1 to 12 s on MNIST depending on the machine).
 """
 import argparse
 import json
@@ -133,6 +133,7 @@ def main():
             metrics = json.load(f)
         curve = curve_of(metrics)
         methods["idl " + solver] = {"curve": curve, "summary": summary_of(curve), "job_wall_seconds": wall,
+                                    "data_seconds": metrics.get("dataSeconds"),
                                     "configuration": metrics.get("configuration")}
     for peer, names in PEERS.items():
         paths = [os.path.join(HERE, "results", "peers", name % args.dataset) for name in names]

@@ -5,6 +5,8 @@
 # Writes bench/results/minibatch/<name>.json and the table bench/results/minibatch/ablation.md.
 #   bench/minibatch_ablation.sh            # all rows, about 25 minutes on 2 cores
 #   bench/minibatch_ablation.sh shipped    # the rows whose name contains "shipped"
+# The rows were measured with the code of their day: all but the two "shipped" rows before each
+# epoch's curvature came from a sample (2026-12-01), so a rerun gives their settings on today's code.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

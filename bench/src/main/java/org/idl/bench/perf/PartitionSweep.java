@@ -169,6 +169,7 @@ public final class PartitionSweep {
             bcdSettings.put("proximalReadout", bcdConfig.proximalReadout());
             bcdSettings.put("initialReadoutPasses", bcdConfig.initialReadoutPasses());
             bcdSettings.put("pStepIterations", bcdConfig.pStepIterations());
+            bcdSettings.put("seed", bcdConfig.seed());
             bcdSettings.put("stepSchedule", bcdConfig.stepSchedule().spec());
             bcdSettings.put("ridge", bcdConfig.ridge());
             bcdSettings.put("lambda", bcdConfig.lambda());

@@ -292,7 +292,7 @@ public final class ABStep {
 
     /**
      * The proximal (A,B)-step of the mini-batch schedule, for one epoch: G and the divergence from
-     * each batch, the curvature K from the states of the whole data at the start of the epoch (so a
+     * each batch, the curvature K from the states of the epoch's sample at its start (so a
      * pass ships G alone, whatever the batch size), and the damping {@code tau/2 ||W - W0||^2}, which
      * keeps one batch from pulling (A, B) far from what the other batches fitted (Zeng et al. 2019;
      * the anchor of Fenchel lifted networks).
@@ -318,7 +318,7 @@ public final class ABStep {
         private double schurEigenvalue;
 
         /**
-         * @param k      {@code V V^T / m} of the whole data, V = [X*; U] (per sample)
+         * @param k      {@code V V^T / m_S} of the epoch's sample of points, V = [X*; U] (per point)
          * @param n      hidden units (K's first n rows are the states')
          * @param tau    the proximal weight (>= 0)
          */

@@ -252,8 +252,8 @@ public record BcdConfig(
 
         /**
          * Minibatch schedule: relative tolerance of each batch's fixed point, a training step's (as the
-         * gradient solver's steps), met by every point on its own; the epoch's re-sync, which measures
-         * the model, uses {@link #tolerance}.
+         * gradient solver's steps), met by every point on its own, and of the curvature sample's at the
+         * start of each epoch; the final measurement of the model uses {@link #tolerance}.
          */
         public Builder stepTolerance(double v) { stepTolerance = v; return this; }
 

@@ -30,7 +30,7 @@ final class MiniBatchUpdate {
     private double lossLevel = Double.NaN;
 
     /**
-     * @param k     {@code V V^T / m} of the whole data at the start of the epoch, V = [X*; U]
+     * @param k     {@code V V^T / m_S} of the epoch's sample of points at its start, V = [X*; U]
      * @param epoch the epoch, from 1: sets the proximal weights by the config's step schedule
      */
     MiniBatchUpdate(BcdConfig config, Matrix k, int epoch) {

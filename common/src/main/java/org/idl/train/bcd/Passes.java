@@ -377,7 +377,7 @@ public final class Passes {
      * reach every block by a second sum, to which the others add zeros (exact). So each batch costs two
      * all-reduces instead of a Spark job, and the model is the one the per-batch passes give.
      *
-     * @param k the epoch's curvature {@code V V^T / m}, V = [X*; U]
+     * @param k the epoch's curvature {@code V V^T / m_S} over its sample, V = [X*; U]
      */
     public record MiniBatchEpoch(BcdConfig config, int epoch, int batches, Matrix k)
             implements BlockStore.CollectiveTask<MiniBatchEpoch.Result> {

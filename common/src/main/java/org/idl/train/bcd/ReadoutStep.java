@@ -120,7 +120,7 @@ public final class ReadoutStep {
 
     /**
      * The proximal readout step of the mini-batch schedule, for one epoch: the gradient and loss from
-     * each batch, the Gram matrix S from the states of the whole data at the start of the epoch, and
+     * each batch, the Gram matrix S from the states of the epoch's sample at its start, and
      * the damping {@code tau/2 ||Theta - Theta0||^2}. Without a penalty or pattern, the system
      * {@code c S + (ridge + tau) I} is the same for every batch of the epoch and is factored once.
      */
@@ -132,7 +132,7 @@ public final class ReadoutStep {
         private double sEigenvalue = Double.NaN;
         private SymmetricSolver system;
 
-        /** @param s {@code H H^T / m} of the whole data, H = [X*; U] (per sample) */
+        /** @param s {@code H H^T / m_S} of the epoch's sample of points, H = [X*; U] (per point) */
         public Proximal(Matrix s, Loss loss, double ridge, double tau) {
             Checks.nonNegative("tau", tau);
             Checks.nonNegative("ridge", ridge);

@@ -22,7 +22,7 @@ final class Reports {
         facts.put("train accuracy (true model)", String.format("%.4f", (Double) trainMetrics.get("accuracy")));
         facts.put("test / train points", testMetrics.get("count") + " / " + trainMetrics.get("count"));
         facts.put("rounds", Integer.toString(s.rounds()));
-        facts.put("training seconds", String.format("%.1f (after %.1f reading the data)", s.trainingSeconds(),
+        facts.put("training seconds", String.format("%.1f (after %.1f building the blocks)", s.trainingSeconds(),
                 s.dataSeconds()));
         facts.put("partitions", Integer.toString(s.partitions()));
         facts.put("||A||_inf", String.format("%.4f", s.infNorm()));

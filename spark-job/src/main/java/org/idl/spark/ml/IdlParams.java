@@ -129,7 +129,8 @@ public final class IdlParams {
                 parsedBy(Averaging::parse));
         gradientTol = new DoubleParam(owner, "gradientTol", "gradient solver: relative tolerance of the certified"
                 + " forward and adjoint fixed points of each training step and of its per-round training metrics;"
-                + " minibatch BCD: of each batch's states, met by every point on its own; in (0, 1); predictions and"
+                + " minibatch BCD: of each batch's states and of each epoch's curvature sample, met by every point on"
+                + " its own; in (0, 1); predictions and"
                 + " the final metrics use tol",
                 ParamValidators.inRange(0, 1, false, false));
         stepSchedule = new Param<>(owner, "stepSchedule", "gradient solver: Adam's step size over the gradient rounds,"
@@ -151,8 +152,8 @@ public final class IdlParams {
                 + " tau/2 ||[A B] - [A B]_before||^2 of each (A,B)-step (>= 0)", ParamValidators.gtEq(0));
         proximalReadout = new DoubleParam(owner, "proximalReadout", "BCD, minibatch schedule: weight of the proximal"
                 + " term of each readout step (>= 0)", ParamValidators.gtEq(0));
-        curvatureScaleAB = new DoubleParam(owner, "curvatureScaleAB", "BCD, minibatch schedule: scales the whole"
-                + " data's curvature K in each (A,B)-step; 1 is the majoriser of (13), smaller values take longer steps"
+        curvatureScaleAB = new DoubleParam(owner, "curvatureScaleAB", "BCD, minibatch schedule: scales the epoch's"
+                + " curvature K (from a sample of about 10,000 points) in each (A,B)-step; 1 is the majoriser of (13), smaller values take longer steps"
                 + " (> 0)", ParamValidators.gt(0));
         robustRadius = new DoubleParam(owner, "robustRadius", "robust training: train against a bound on the"
                 + " worst-case loss when every input feature may move by this much, in the units of featuresCol (the"

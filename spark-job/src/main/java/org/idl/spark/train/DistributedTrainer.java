@@ -63,17 +63,17 @@ public final class DistributedTrainer {
                 ? new DriverBlockStore(validationBlocks.collect(), validationBlocks.getNumPartitions(), threads,
                 Averaging.DRIVER)
                 : new SparkBlockStore(validationBlocks, aggregationDepth, -1, StorageLevel.MEMORY_AND_DISK());
-        if (!inProcess) {
-            // Read, parse and cache the blocks now (the stores persisted them), so that the first pass is
-            // training only and the data's seconds are reported on their own.
-            blocks.count();
-            if (validationBlocks != null) {
-                validationBlocks.count();
-            }
-        }
-        double dataSeconds = (System.nanoTime() - start) / 1e9;
-        start = System.nanoTime();
         try {
+            if (!inProcess) {
+                // Build and cache the blocks now (the stores persisted them), so that the first pass is
+                // training only and the blocks' seconds are reported on their own.
+                blocks.count();
+                if (validationBlocks != null) {
+                    validationBlocks.count();
+                }
+            }
+            double dataSeconds = (System.nanoTime() - start) / 1e9;
+            long trainingStart = System.nanoTime();
             TrainingResult resume = checkpoints == null ? null : checkpoints.resumePoint();
             if (resume != null) {
                 LOG.info("resuming after round {} from {}", resume.rounds().size(), checkpoints.directory());
@@ -166,9 +166,9 @@ public final class DistributedTrainer {
                     validationLoss, validationMetric,
                     classification ? "accuracy" : "rmse", result.initial().meanLoss(),
                     classification ? result.initial().accuracy() : result.initial().rmse(), wp.infNorm(),
-                    wp.spectralRadiusEstimate(), wp.factor(), dataSeconds, (System.nanoTime() - start) / 1e9,
+                    wp.spectralRadiusEstimate(), wp.factor(), dataSeconds, (System.nanoTime() - trainingStart) / 1e9,
                     store.store.blockCount());
-            LOG.info(String.format("trained in %.1f s after %.1f s reading the data: ||A||_inf = %.4f, rho(|A|) ~ %.4f",
+            LOG.info(String.format("trained in %.1f s after %.1f s building the blocks: ||A||_inf = %.4f, rho(|A|) ~ %.4f",
                     summary.trainingSeconds(), summary.dataSeconds(), wp.infNorm(), wp.spectralRadiusEstimate()));
             return new Result(result.model(), summary);
         } finally {
