@@ -211,8 +211,9 @@ public final class BcdTrainer {
      * the current (A, B) on a fixed sample of about 10,000 points ({@link Passes.SampleResync}); that pass
      * measures the model and gives {@code K = V V^T / m_S}, V = [X*; U] over the sample, the curvature of
      * both driver steps for the whole epoch (re-solving all the points instead, 60,000 on MNIST, cost about
-     * a fifth of an epoch's compute, for no better epochs). Then one pass per mini-batch ({@link Passes.MiniBatchStep}): the batch's
-     * P-step and statistics, after which the driver takes the proximal (A,B)-step and the proximal readout step.
+     * a fifth of an epoch's compute, for no better epochs). Then one pass per mini-batch
+     * ({@link Passes.MiniBatchStep}): the batch's P-step and statistics, after which the driver takes the
+     * proximal (A,B)-step and the proximal readout step.
      */
     private TrainingResult miniBatchEpochs(BlockStore store, ImplicitModel model, long points,
                                            List<Round> rounds, MetricSums initial, TrainingListener listener) {

@@ -17,8 +17,9 @@ public enum Schedule {
     PAPER,
     /**
      * Mini-batch proximal BCD: each epoch solves the true fixed point of a fixed sample of about
-     * 10,000 points once (the epoch's curvature and metrics), then takes one pass per mini-batch (P-step on the batch, then proximal (A,B)- and readout steps on
-     * the driver). Trains large data sets in a few epochs; see {@link BcdTrainer}.
+     * 10,000 points once (the epoch's curvature and metrics), then takes one pass per mini-batch
+     * (P-step on the batch, then proximal (A,B)- and readout steps on the driver). Trains large data
+     * sets in a few epochs; see {@link BcdTrainer}.
      */
     MINIBATCH;
 

@@ -130,8 +130,7 @@ public final class IdlParams {
         gradientTol = new DoubleParam(owner, "gradientTol", "gradient solver: relative tolerance of the certified"
                 + " forward and adjoint fixed points of each training step and of its per-round training metrics;"
                 + " minibatch BCD: of each batch's states and of each epoch's curvature sample, met by every point on"
-                + " its own; in (0, 1); predictions and"
-                + " the final metrics use tol",
+                + " its own; in (0, 1); predictions and the final metrics use tol",
                 ParamValidators.inRange(0, 1, false, false));
         stepSchedule = new Param<>(owner, "stepSchedule", "gradient solver: Adam's step size over the gradient rounds,"
                 + " constant or cosine (annealed from stepSize towards 0, reached at the end of the last round);"
@@ -153,8 +152,8 @@ public final class IdlParams {
         proximalReadout = new DoubleParam(owner, "proximalReadout", "BCD, minibatch schedule: weight of the proximal"
                 + " term of each readout step (>= 0)", ParamValidators.gtEq(0));
         curvatureScaleAB = new DoubleParam(owner, "curvatureScaleAB", "BCD, minibatch schedule: scales the epoch's"
-                + " curvature K (from a sample of about 10,000 points) in each (A,B)-step; 1 is the majoriser of (13), smaller values take longer steps"
-                + " (> 0)", ParamValidators.gt(0));
+                + " curvature K (from a sample of about 10,000 points) in each (A,B)-step; 1 is the majoriser of (13),"
+                + " smaller values take longer steps (> 0)", ParamValidators.gt(0));
         robustRadius = new DoubleParam(owner, "robustRadius", "robust training: train against a bound on the"
                 + " worst-case loss when every input feature may move by this much, in the units of featuresCol (the"
                 + " gradient solver: the interval bound; bcd: the robust counterpart of its steps); 0: nominal (>= 0)",

@@ -14,8 +14,8 @@ import java.io.Serializable;
  * the true-model training loss and accuracy (or
  * RMSE) after the round, and the same on validation data when the estimator was given some (NaN
  * for rounds restored from a checkpoint; null without validation data); then the well-posedness
- * figures of the final A; and the seconds spent reading, parsing and caching the data before the
- * first pass, apart from the seconds of training that follow.
+ * figures of the final A; and the seconds spent building and caching the blocks from the rows before
+ * the first pass (their lazy transformations run there), apart from the seconds of training that follow.
  */
 public record TrainingSummary(
         double[] objectiveHistory,
