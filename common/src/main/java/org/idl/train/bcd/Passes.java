@@ -37,6 +37,11 @@ public final class Passes {
         }
     }
 
+    /** {@code U diag(w) U^T} ({@code w} null: 1 each), the never-changing block of a Gram matrix. */
+    private static Matrix weightedGram(Matrix u, double[] w) {
+        return w == null ? u.gram() : u.timesColumns(w).timesTransposed(u);
+    }
+
     static Matrix solveStates(ImplicitModel model, BcdConfig config, Matrix u, Matrix warm) {
         return model.solver(config.tolerance()).solve(model.b().times(u), warm).states();
     }
@@ -47,7 +52,7 @@ public final class Passes {
         public BlockStore.Outcome<GramSum> apply(ImplicitModel model, DataBlock block) {
             Matrix x = solveStates(model, config, block.u(), null);
             Matrix u = block.u();
-            Matrix uu = block.weights() == null ? u.gram() : u.timesColumns(block.weights()).timesTransposed(u);
+            Matrix uu = weightedGram(u, block.weights());
             return new BlockStore.Outcome<>(block.withStates(x, x.copy()), new GramSum(uu, block.size()));
         }
     }
@@ -82,7 +87,7 @@ public final class Passes {
             int[] members = MiniBatches.sample(block, config.seed(), parts);
             Matrix u = block.u().columnsAt(members, 0, members.length);
             double[] w = block.weightsAt(members, 0, members.length);
-            Matrix uu = w == null ? u.gram() : u.timesColumns(w).timesTransposed(u);
+            Matrix uu = weightedGram(u, w);
             return new BlockStore.Outcome<>(block, new GramSum(uu, members.length));
         }
     }

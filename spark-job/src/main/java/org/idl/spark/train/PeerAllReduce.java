@@ -16,6 +16,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -367,7 +368,7 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
                 values[receiveStart + i] = add ? values[receiveStart + i] + got[i] : got[i];
             }
         } else if (add) {
-            java.nio.DoubleBuffer got = incoming.asDoubleBuffer();
+            DoubleBuffer got = incoming.asDoubleBuffer();
             for (int i = 0; i < receiveLength; i++) {
                 values[receiveStart + i] += got.get(i);
             }
