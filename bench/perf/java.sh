@@ -18,5 +18,5 @@ JFLAGS=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector
   "-Dlog4j.configurationFile=file:$ROOT/conf/log4j2.properties")
 bench_java() {
   local cls="$1"; shift
-  java -Xmx"${BENCH_HEAP:-6g}" "${JFLAGS[@]}" -cp "$ROOT/bench/target/jars/*:$BENCH_JAR" "org.idl.bench.perf.$cls" "$@"
+  java -Xmx"${BENCH_HEAP:-6g}" ${BENCH_JAVA_EXTRA:-} "${JFLAGS[@]}" -cp "$ROOT/bench/target/jars/*:$BENCH_JAR" "org.idl.bench.perf.$cls" "$@"
 }

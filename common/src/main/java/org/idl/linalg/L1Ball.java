@@ -13,10 +13,15 @@ public final class L1Ball {
 
     /** Projects {@code v} in place onto the ball of the given radius. */
     public static void project(double[] v, double radius) {
+        project(v, 0, v.length, radius);
+    }
+
+    /** Projects the slice {@code v[from, to)} in place onto the ball of the given radius. */
+    public static void project(double[] v, int from, int to, double radius) {
         Checks.nonNegative("radius", radius);
         double l1 = 0;
-        for (double x : v) {
-            l1 += Math.abs(x);
+        for (int i = from; i < to; i++) {
+            l1 += Math.abs(v[i]);
         }
         if (!Double.isFinite(l1)) {
             // A NaN would zero the row or pass through it, depending on where it sits: refuse it.
@@ -27,12 +32,12 @@ public final class L1Ball {
             return;
         }
         if (radius == 0) {
-            // The ball is {0}; the sort-based threshold below assumes a positive radius.
-            Arrays.fill(v, 0.0);
+            // The ball is {0}; the threshold below assumes a positive radius.
+            Arrays.fill(v, from, to, 0.0);
             return;
         }
-        double theta = threshold(v, radius);
-        for (int i = 0; i < v.length; i++) {
+        double theta = threshold(v, from, to, radius);
+        for (int i = from; i < to; i++) {
             double a = Math.abs(v[i]) - theta;
             v[i] = a > 0 ? Math.copySign(a, v[i]) : 0.0;
         }
@@ -47,14 +52,18 @@ public final class L1Ball {
      * step, and BCD's (A,B)-step after every FISTA iteration.
      */
     static double threshold(double[] v, double radius) {
-        int n = v.length;
+        return threshold(v, 0, v.length, radius);
+    }
+
+    private static double threshold(double[] v, int from, int to, double radius) {
+        int n = to - from;
         double[] kept = new double[n];
         double[] waiting = new double[n];
         int nk = 0;
         int nw = 0;
-        kept[nk++] = Math.abs(v[0]);
+        kept[nk++] = Math.abs(v[from]);
         double rho = kept[0] - radius;
-        for (int i = 1; i < n; i++) {
+        for (int i = from + 1; i < to; i++) {
             double y = Math.abs(v[i]);
             if (y > rho) {
                 rho += (y - rho) / (nk + 1);

@@ -1,6 +1,7 @@
 package org.idl.train.bcd;
 
 import org.idl.linalg.Checks;
+import org.idl.linalg.L1Ball;
 import org.idl.linalg.Lipschitz;
 import org.idl.linalg.Matrix;
 import org.idl.linalg.SymmetricEigen;
@@ -312,8 +313,10 @@ public final class ABStep {
         private final double[] lambda;
         private final double tau;
         private final double uniformLambda;
-        private SymmetricSolver h;
+        private Matrix hInverse;
         private Matrix hInvKux;
+        private Matrix kxu;
+        private Matrix kxxScaled;
         private Matrix schur;
         private double schurEigenvalue;
 
@@ -361,10 +364,13 @@ public final class ABStep {
             for (int i = 0; i < side - n; i++) {
                 kuu.set(i, i, kuu.get(i, i) + tau);
             }
-            h = new SymmetricSolver(kuu);
-            Matrix kxu = k.block(0, n, n, side);
-            hInvKux = h.solveRight(kxu).transpose(); // (Kxu H^-1)^T = H^-1 Kux
-            Matrix s = k.block(0, n, 0, n).scaleInPlace(l);
+            // H^-1 once per epoch (the factors are built once per epoch): each batch's B then costs one
+            // matrix product instead of two triangular solves with n right-hand sides.
+            hInverse = new SymmetricSolver(kuu).inverse();
+            kxu = k.block(0, n, n, side);
+            hInvKux = hInverse.timesTransposed(kxu); // H^-1 Kux (H symmetric)
+            kxxScaled = k.block(0, n, 0, n).scaleInPlace(l);
+            Matrix s = kxxScaled.copy();
             Matrix.gemm(-l * l, kxu, false, hInvKux, false, 1.0, s);
             for (int i = 0; i < n; i++) {
                 s.set(i, i, s.get(i, i) + tau);
@@ -379,14 +385,13 @@ public final class ABStep {
             Checks.shape("K", k, side, side);
             requireCount(batch);
             double inv = 1.0 / batch.count;
-            Matrix g = batch.g.copy().scaleInPlace(inv);
             double atW0 = batch.divergence * inv;
-            if (!reducible(penaltyB, structure)) {
-                return minimise(g, atW0, k, maxOf(lambda) * kEigenvalue() + tau, tau, a0, b0, lambda, kappa, penaltyB,
-                        penalisedColumns, coupled, iterations, structure);
+            if (!splitsByRows(penaltyB, structure)) {
+                return minimise(batch.g.copy().scaleInPlace(inv), atW0, k, maxOf(lambda) * kEigenvalue() + tau, tau,
+                        a0, b0, lambda, kappa, penaltyB, penalisedColumns, coupled, iterations, structure);
             }
-            factorReduced();
-            return reducedSolve(g, atW0, a0, b0, kappa, iterations);
+            Rows rows = solveRows(batch, a0, b0, kappa, iterations, 0, n);
+            return new Result(rows.a(), rows.b(), atW0, atW0 + rows.after());
         }
 
         /** FISTA on the whole of [A B] even where B could be minimised out (tests: the two agree). */
@@ -398,50 +403,107 @@ public final class ABStep {
                     null);
         }
 
-        private Result reducedSolve(Matrix g, double atW0, Matrix a0, Matrix b0, double kappa, int iterations) {
+        /**
+         * Whether the step is the reduced problem, which separates by rows of [A B] ({@link #solveRows}):
+         * B free (no penalty, no pattern), one lambda for every unit, tau > 0.
+         */
+        public boolean splitsByRows(Penalty penaltyB, SparsityPattern structure) {
+            return reducible(penaltyB, structure);
+        }
+
+        /**
+         * Rows {@code [from, to)} of the new A and B, and their share of the majoriser's value after the
+         * step (the value is {@code atW0} plus the shares of all rows). Each row of the reduced problem is
+         * a problem of its own (its gradient row, the common S, its own L1 ball), and FISTA runs on it as
+         * such, its momentum restarted per row: a row's result does not depend on which rows are solved
+         * with it, so the blocks of a collective epoch can each take a share of the rows (the design's
+         * "the (A,B)-step decomposes by rows") and give the model one solve of all the rows gives.
+         */
+        public Rows solveRows(Statistics batch, Matrix a0, Matrix b0, double kappa, int iterations, int from,
+                              int to) {
             Checks.openUnitInterval("kappa", kappa);
+            requireCount(batch);
+            factorReduced();
             int side = k.rows();
+            int rows = to - from;
             double l = uniformLambda;
+            Matrix g = batch.g.block(from, to, 0, side).scaleInPlace(1.0 / batch.count);
             Matrix ga = g.columns(0, n);
             Matrix gb = g.columns(n, side);
-            Matrix reducedG = ga.copy();
-            Matrix.gemm(-l, gb, false, hInvKux, false, 1.0, reducedG);
-            Matrix start = a0.copy();
-            WellPosedness.projectInfNormBall(start, kappa);
+            // FISTA works on A's rows as columns (contiguous), so the momentum, its restarts and the L1
+            // projection are per row: the reduced gradient G~^T = G_A^T - lambda (H^-1 K_ux)^T G_B^T.
+            Matrix reducedGt = ga.transpose();
+            Matrix.gemm(-l, hInvKux, true, gb, true, 1.0, reducedGt);
+            Matrix a0t = a0.block(from, to, 0, n).transpose();
+            Matrix startT = a0t.copy();
+            projectColumns(startT, kappa);
+            // The gradient at A^T is G~^T + S (A - A0)^T = offset + S A^T (S symmetric).
+            Matrix offset = reducedGt.copy();
+            Matrix.gemm(-1.0, schur, false, a0t, false, 1.0, offset);
             Fista.Problem problem = new Fista.Problem() {
                 @Override
-                public Matrix gradient(Matrix a) {
-                    Matrix grad = reducedG.copy();
-                    Matrix.gemm(1.0, a.minus(a0), false, schur, false, 1.0, grad);
+                public Matrix gradient(Matrix at) {
+                    Matrix grad = offset.copy();
+                    Matrix.gemm(1.0, schur, false, at, false, 1.0, grad);
                     return grad;
                 }
 
                 @Override
-                public void prox(Matrix a, double step) {
-                    WellPosedness.projectInfNormBall(a, kappa);
+                public void prox(Matrix at, double step) {
+                    projectColumns(at, kappa);
                 }
             };
-            Matrix a = Fista.minimise(problem, start, schurEigenvalue, iterations);
-            if (!(reducedValue(reducedG, a.minus(a0)) <= reducedValue(reducedG, start.minus(a0)))) {
-                a = start; // keep the better of the start and the solve, as the full solve does
+            Matrix solvedT = Fista.minimise(problem, startT, schurEigenvalue, iterations, true);
+            // Per row, keep the better of the start and the solve, as the full solve does for the whole.
+            double[] solvedValues = reducedValues(reducedGt, solvedT.minus(a0t));
+            double[] startValues = reducedValues(reducedGt, startT.minus(a0t));
+            for (int i = 0; i < rows; i++) {
+                if (!(solvedValues[i] <= startValues[i])) {
+                    System.arraycopy(startT.data(), i * n, solvedT.data(), i * n, n);
+                }
             }
-            Matrix deltaA = a.minus(a0);
+            Matrix a = solvedT.transpose();
+            Matrix deltaA = a.minus(a0.block(from, to, 0, n));
             // dB = -(G_B + lambda dA K_xu) H^-1, the minimiser over B for this A.
             Matrix r = gb.copy();
-            Matrix.gemm(l, deltaA, false, k.block(0, n, n, side), false, 1.0, r);
-            Matrix deltaB = h.solveRight(r).scaleInPlace(-1.0);
-            Matrix b = b0.plus(deltaB);
+            Matrix.gemm(l, deltaA, false, kxu, false, 1.0, r);
+            Matrix deltaB = Matrix.zeros(rows, side - n);
+            Matrix.gemm(-1.0, r, false, hInverse, false, 0.0, deltaB);
+            Matrix b = b0.block(from, to, 0, side - n).addInPlace(1.0, deltaB);
             // The majoriser at the minimiser over B: <G_A, dA> + 1/2 dA (lambda K_xx + tau I) dA^T - 1/2 <r H^-1, r>.
-            Matrix kxx = k.block(0, n, 0, n).scaleInPlace(l);
-            double quadratic = 0.5 * (deltaA.times(kxx).dot(deltaA) + tau * deltaA.frobeniusSquared());
-            double after = atW0 + ga.dot(deltaA) + quadratic + 0.5 * deltaB.dot(r);
-            return new Result(a, b, atW0, after);
+            double quadratic = 0.5 * (deltaA.times(kxxScaled).dot(deltaA) + tau * deltaA.frobeniusSquared());
+            return new Rows(a, b, ga.dot(deltaA) + quadratic + 0.5 * deltaB.dot(r));
         }
 
-        /** The reduced problem's objective less its constant: {@code <G~, dA> + 1/2 dA S dA^T}. */
-        private double reducedValue(Matrix reducedG, Matrix deltaA) {
-            return reducedG.dot(deltaA) + 0.5 * deltaA.times(schur).dot(deltaA);
+        /** Per column d of {@code deltaT}, the reduced objective less its constant: {@code <g~, d> + 1/2 d^T S d}. */
+        private double[] reducedValues(Matrix reducedGt, Matrix deltaT) {
+            Matrix sd = schur.times(deltaT);
+            double[] g = reducedGt.data();
+            double[] d = deltaT.data();
+            double[] q = sd.data();
+            double[] out = new double[deltaT.cols()];
+            for (int j = 0; j < out.length; j++) {
+                double sum = 0;
+                for (int i = j * n, end = i + n; i < end; i++) {
+                    sum += g[i] * d[i] + 0.5 * d[i] * q[i];
+                }
+                out[j] = sum;
+            }
+            return out;
         }
+
+        /** Each column into the L1 ball of radius kappa: the rows of A, held as columns. */
+        private static void projectColumns(Matrix at, double kappa) {
+            int n = at.rows();
+            double[] d = at.data();
+            for (int j = 0, end = at.cols(); j < end; j++) {
+                L1Ball.project(d, j * n, (j + 1) * n, kappa);
+            }
+        }
+    }
+
+    /** Rows of a proximal (A,B)-step's A and B, and their share of its majoriser value less {@code f(W0)}. */
+    public record Rows(Matrix a, Matrix b, double after) {
     }
 
     private static void requireCount(Statistics s) {

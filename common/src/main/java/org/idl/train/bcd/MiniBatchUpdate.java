@@ -22,7 +22,14 @@ final class MiniBatchUpdate {
     private double stepLength;
     private ABStep.Proximal abStep;
     private ReadoutStep.Proximal readoutStep;
+    /**
+     * The driver steps' objectives summed over the epoch's batches: (A,B) before and after, readout
+     * before and after. {@code objectives} holds the terms of the whole step (the values at the start),
+     * {@code rowParts} what the rows solved here add, so that the blocks of a collective epoch, each
+     * solving some rows, can sum their parts.
+     */
     private final double[] objectives = new double[4];
+    private final double[] rowParts = new double[4];
     private double relaxed;
     private int taken;
     private int rejected;
@@ -59,6 +66,22 @@ final class MiniBatchUpdate {
         if (batch.count() == 0) {
             return model;
         }
+        ImplicitModel undone = undoneOrNull(batch);
+        if (undone != null) {
+            return undone;
+        }
+        accept(model, batch);
+        Share all = new Share(0, model.hidden(), 0, model.outputs());
+        Contribution rows = rows(model, batch, all);
+        return model.with(rows.a(), rows.b(), rows.c(), rows.d());
+    }
+
+    /**
+     * The first half of {@link #apply} for a batch with points: when its loss rejects the last update,
+     * the model before that update (and the steps are halved), else null. Every block of a collective
+     * epoch calls it with the same sums, and so takes the same decisions.
+     */
+    ImplicitModel undoneOrNull(Passes.MiniBatchStatistics batch) {
         double loss = batch.readout().metrics().meanLoss();
         if (previous != null && !(loss <= REJECT_FACTOR * lossLevel)) {
             rejected++;
@@ -67,27 +90,109 @@ final class MiniBatchUpdate {
             previous = null;
             return undone;
         }
+        return null;
+    }
+
+    /** The batch's update of {@code model} goes ahead: its bookkeeping, before the rows are solved. */
+    void accept(ImplicitModel model, Passes.MiniBatchStatistics batch) {
+        double loss = batch.readout().metrics().meanLoss();
         lossLevel = Double.isNaN(lossLevel) ? loss : 0.9 * lossLevel + 0.1 * loss;
         previous = model;
-        ABStep.Result ab = abStep.solve(batch.ab(), model.a(), model.b(), config.kappa(), config.penaltyB(),
-                model.inputs(), BcdTrainer.penalisedD(config, model), config.abIterations(), config.structure());
-        model = model.with(ab.a(), ab.b(), model.c(), model.d());
-        ReadoutStep.Result readout = readoutStep.solve(batch.readout(), model.c(), model.d(), config.penaltyC(),
-                config.penaltyD(), model.inputs(), BcdTrainer.penalisedB(config, model), config.abIterations(),
-                config.structure());
-        objectives[0] += ab.before();
-        objectives[1] += ab.after();
-        objectives[2] += readout.before();
-        objectives[3] += readout.after();
+        double atW0 = batch.ab().divergence() / batch.count();
+        double lossAtStart = lossAtStart(batch);
+        objectives[0] += atW0;
+        objectives[1] += atW0;
+        objectives[2] += lossAtStart;
+        objectives[3] += lossAtStart;
         relaxed += batch.relaxedObjective();
         taken++;
-        return model.with(model.a(), model.b(), readout.c(), readout.d());
+    }
+
+    /** Whether both steps separate by rows, so that the blocks of a collective epoch can share them. */
+    boolean splitsByRows() {
+        return abStep.splitsByRows(config.penaltyB(), config.structure())
+                && readoutStep.splitsByRows(config.penaltyC(), config.penaltyD(), config.structure());
+    }
+
+    /** Rows of (A, B) and of (C, D) that one block of a collective epoch solves. */
+    record Share(int abFrom, int abTo, int readoutFrom, int readoutTo) {
+        /** Block {@code index}'s share of n and q rows among {@code blocks} blocks: near-equal ranges. */
+        static Share of(int index, int blocks, int n, int q) {
+            return new Share((int) ((long) n * index / blocks), (int) ((long) n * (index + 1) / blocks),
+                    (int) ((long) q * index / blocks), (int) ((long) q * (index + 1) / blocks));
+        }
+    }
+
+    /**
+     * The new A, B, C, D in the share's rows, after {@link #accept}; all rows when the steps do not
+     * separate by rows (then the share must be all of them, and a readout penalty coupled to B sees the
+     * new B, as in the recipe).
+     */
+    Contribution rows(ImplicitModel model, Passes.MiniBatchStatistics batch, Share share) {
+        if (!splitsByRows()) {
+            if (share.abFrom() != 0 || share.abTo() != model.hidden() || share.readoutFrom() != 0
+                    || share.readoutTo() != model.outputs()) {
+                throw new IllegalStateException("the steps do not separate by rows; got a share " + share);
+            }
+            ABStep.Result ab = abStep.solve(batch.ab(), model.a(), model.b(), config.kappa(), config.penaltyB(),
+                    model.inputs(), BcdTrainer.penalisedD(config, model), config.abIterations(), config.structure());
+            ImplicitModel moved = model.with(ab.a(), ab.b(), model.c(), model.d());
+            ReadoutStep.Result readout = readoutStep.solve(batch.readout(), model.c(), model.d(), config.penaltyC(),
+                    config.penaltyD(), model.inputs(), BcdTrainer.penalisedB(config, moved), config.abIterations(),
+                    config.structure());
+            double atW0 = batch.ab().divergence() / batch.count();
+            double lossAtStart = lossAtStart(batch);
+            rowParts[0] += ab.before() - atW0;
+            rowParts[1] += ab.after() - atW0;
+            rowParts[2] += readout.before() - lossAtStart;
+            rowParts[3] += readout.after() - lossAtStart;
+            return new Contribution(ab.a(), ab.b(), readout.c(), readout.d());
+        }
+        Matrix a = null;
+        Matrix b = null;
+        if (share.abTo() > share.abFrom()) {
+            ABStep.Rows ab = abStep.solveRows(batch.ab(), model.a(), model.b(), config.kappa(), config.abIterations(),
+                    share.abFrom(), share.abTo());
+            a = ab.a();
+            b = ab.b();
+            rowParts[1] += ab.after();
+        }
+        Matrix c = null;
+        Matrix d = null;
+        if (share.readoutTo() > share.readoutFrom()) {
+            ReadoutStep.Rows readout = readoutStep.solveRows(batch.readout(), model.c(), model.d(), share.readoutFrom(),
+                    share.readoutTo());
+            c = readout.c();
+            d = readout.d();
+            rowParts[2] += readout.before();
+            rowParts[3] += readout.after();
+        }
+        return new Contribution(a, b, c, d);
+    }
+
+    /** The new parameters in a share's rows (null where the share has no rows). */
+    record Contribution(Matrix a, Matrix b, Matrix c, Matrix d) {
+    }
+
+    private static double lossAtStart(Passes.MiniBatchStatistics batch) {
+        return batch.readout().metrics().loss() / batch.readout().metrics().count();
     }
 
     /** What the epoch's steps did so far: the driver steps' objectives, per batch means. */
     org.idl.train.Round.DriverSteps meanSteps() {
-        return new org.idl.train.Round.DriverSteps(objectives[0] / taken, objectives[1] / taken,
-                objectives[2] / taken, objectives[3] / taken);
+        return new org.idl.train.Round.DriverSteps((objectives[0] + rowParts[0]) / taken,
+                (objectives[1] + rowParts[1]) / taken, (objectives[2] + rowParts[2]) / taken,
+                (objectives[3] + rowParts[3]) / taken);
+    }
+
+    /** What the rows solved here added to the objectives so far (a copy), to be summed over the blocks. */
+    double[] rowParts() {
+        return rowParts.clone();
+    }
+
+    /** Takes the rows' parts summed over all the blocks of a collective epoch in place of this block's own. */
+    void setRowParts(double[] summed) {
+        System.arraycopy(summed, 0, rowParts, 0, rowParts.length);
     }
 
     /** The relaxed objective (11) at the batches' states, summed over the epoch's batches. */
@@ -102,7 +207,8 @@ final class MiniBatchUpdate {
 
     /** This update's tallies as one array (for a collective epoch's result): objectives, relaxed, batches, undone. */
     double[] tallies() {
-        return new double[]{objectives[0], objectives[1], objectives[2], objectives[3], relaxed, taken, rejected};
+        return new double[]{objectives[0] + rowParts[0], objectives[1] + rowParts[1], objectives[2] + rowParts[2],
+            objectives[3] + rowParts[3], relaxed, taken, rejected};
     }
 
     void addTallies(double[] t) {

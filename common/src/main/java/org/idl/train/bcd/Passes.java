@@ -377,10 +377,14 @@ public final class Passes {
 
     /**
      * Minibatch schedule, a whole epoch in one collective pass (one Spark job): for each batch, every
-     * block computes its share of the statistics ({@link MiniBatchStep}), the blocks sum them among
-     * themselves, block 0 takes the two driver steps ({@link MiniBatchUpdate}) and the new parameters
-     * reach every block by a second sum, to which the others add zeros (exact). So each batch costs two
-     * all-reduces instead of a Spark job, and the model is the one the per-batch passes give.
+     * block computes its share of the statistics ({@link MiniBatchStep}) and the blocks sum them among
+     * themselves. Every block then holds the same sums and takes the same decisions ({@link MiniBatchUpdate}:
+     * undoing a rejected update needs no message), and the two driver steps, which separate by rows, are
+     * shared out: each block solves its share of the rows of (A, B) and of (C, D) and writes them into an
+     * array of zeros, whose sum among the blocks (exact: each entry has one non-zero term) is the new
+     * model on every block. With a penalty or pattern that couples the rows, block 0 solves them all. So
+     * each batch costs two all-reduces instead of a Spark job, the driver steps' time falls with the
+     * number of blocks, and the model is the one the per-batch passes give.
      *
      * @param k the epoch's curvature {@code V V^T / m_S} over its sample, V = [X*; U]
      */
@@ -398,38 +402,70 @@ public final class Passes {
         @Override
         public BlockStore.Outcome<Result> apply(ImplicitModel model, DataBlock block, BlockStore.AllReduce reduce) {
             boolean leader = block.index() == 0;
-            MiniBatchUpdate update = leader ? new MiniBatchUpdate(config, k, epoch) : null;
+            MiniBatchUpdate update = new MiniBatchUpdate(config, k, epoch);
             int n = model.hidden();
             int inputs = block.u().rows();
             int outputs = block.y().rows();
+            MiniBatchUpdate.Share share = null;
             for (int j = 0; j < batches; j++) {
-                double[] sums = new MiniBatchStep(config, epoch, j, batches).apply(model, block).statistics().toArray();
+                double[] statistics = new MiniBatchStep(config, epoch, j, batches).apply(model, block).statistics()
+                        .toArray();
+                // One more entry, 1 on every block: its sum counts the blocks, among which the rows are shared.
+                double[] sums = java.util.Arrays.copyOf(statistics, statistics.length + 1);
+                sums[statistics.length] = 1;
                 reduce.sumInPlace(sums);
+                if (share == null) {
+                    int blocks = (int) Math.round(sums[statistics.length]);
+                    share = update.splitsByRows() ? MiniBatchUpdate.Share.of(block.index(), blocks, n, outputs)
+                            : leader ? new MiniBatchUpdate.Share(0, n, 0, outputs) : new MiniBatchUpdate.Share(0, 0, 0, 0);
+                }
                 MiniBatchStatistics batch = MiniBatchStatistics.fromArray(sums, n, inputs, outputs);
                 if (batch.count() == 0) {
                     continue;
                 }
-                double[] parameters = leader ? parameters(update.apply(model, batch))
-                        : new double[parameterCount(model)];
+                ImplicitModel undone = update.undoneOrNull(batch);
+                if (undone != null) {
+                    model = undone;
+                    continue;
+                }
+                update.accept(model, batch);
+                double[] parameters = new double[parameterCount(model)];
+                if (share.abTo() > share.abFrom() || share.readoutTo() > share.readoutFrom()) {
+                    write(update.rows(model, batch, share), share, model, parameters);
+                }
                 reduce.sumInPlace(parameters);
                 model = withParameters(model, parameters);
             }
+            double[] parts = update.rowParts();
+            reduce.sumInPlace(parts);
+            update.setRowParts(parts);
             return new BlockStore.Outcome<>(block, new Result(leader ? model : null,
                     leader ? update.tallies() : null));
         }
 
-        private static int parameterCount(ImplicitModel m) {
-            return m.a().data().length + m.b().data().length + m.c().data().length + m.d().data().length;
+        /** The share's rows of A, B, C and D into their places in the parameters' layout (each column-major). */
+        private static void write(MiniBatchUpdate.Contribution rows, MiniBatchUpdate.Share share, ImplicitModel m,
+                                  double[] out) {
+            Matrix[] shapes = {m.a(), m.b(), m.c(), m.d()};
+            Matrix[] values = {rows.a(), rows.b(), rows.c(), rows.d()};
+            int at = 0;
+            for (int i = 0; i < 4; i++) {
+                int from = i < 2 ? share.abFrom() : share.readoutFrom();
+                int height = shapes[i].rows();
+                Matrix v = values[i];
+                if (v != null) {
+                    for (int c = 0; c < v.cols(); c++) {
+                        for (int r = 0; r < v.rows(); r++) {
+                            out[at + c * height + from + r] = v.get(r, c);
+                        }
+                    }
+                }
+                at += shapes[i].data().length;
+            }
         }
 
-        private static double[] parameters(ImplicitModel m) {
-            double[] out = new double[parameterCount(m)];
-            int at = 0;
-            for (Matrix x : new Matrix[]{m.a(), m.b(), m.c(), m.d()}) {
-                System.arraycopy(x.data(), 0, out, at, x.data().length);
-                at += x.data().length;
-            }
-            return out;
+        private static int parameterCount(ImplicitModel m) {
+            return m.a().data().length + m.b().data().length + m.c().data().length + m.d().data().length;
         }
 
         private static ImplicitModel withParameters(ImplicitModel m, double[] p) {

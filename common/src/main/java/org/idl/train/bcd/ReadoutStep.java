@@ -130,7 +130,8 @@ public final class ReadoutStep {
         private final double ridge;
         private final double tau;
         private double sEigenvalue = Double.NaN;
-        private SymmetricSolver system;
+        /** The closed form's system matrix inverted once: each batch's readout is then one matrix product. */
+        private Matrix systemInverse;
 
         /** @param s {@code H H^T / m_S} of the epoch's sample of points, H = [X*; U] (per point) */
         public Proximal(Matrix s, Loss loss, double ridge, double tau) {
@@ -146,26 +147,75 @@ public final class ReadoutStep {
         public Result solve(Statistics batch, Matrix c0, Matrix d0, Penalty penaltyC, Penalty penaltyD,
                             int penalisedColumns, Matrix coupled, int fistaIterations, SparsityPattern structure) {
             long m = requireCount(batch);
-            double inv = 1.0 / m;
-            Matrix grad = batch.gradient.copy().scaleInPlace(inv);
-            double lossAtStart = batch.metrics.loss() * inv;
-            boolean penalised = penaltyC != Penalty.NONE || penaltyD != Penalty.NONE;
-            if (penalised || (structure != null && structure.constrainsReadout())) {
+            double lossAtStart = batch.metrics.loss() / m;
+            if (!splitsByRows(penaltyC, penaltyD, structure)) {
+                boolean penalised = penaltyC != Penalty.NONE || penaltyD != Penalty.NONE;
                 if (penalised && Double.isNaN(sEigenvalue)) {
                     sEigenvalue = Lipschitz.ofPsd(1.0, s, 500, 0);
                 }
-                return minimise(grad, lossAtStart, s, sEigenvalue, tau, c0, d0, loss, ridge, penaltyC, penaltyD,
-                        penalisedColumns, coupled, fistaIterations, structure, 1.0);
+                return minimise(batch.gradient.copy().scaleInPlace(1.0 / m), lossAtStart, s, sEigenvalue, tau, c0, d0,
+                        loss, ridge, penaltyC, penaltyD, penalisedColumns, coupled, fistaIterations, structure, 1.0);
             }
-            if (system == null) {
-                system = new SymmetricSolver(systemMatrix(s, loss.curvature(), ridge + tau));
-            }
-            Matrix theta0 = Matrix.hstack(c0, d0);
-            Checks.shape("gradient", grad, theta0.rows(), theta0.cols());
-            Matrix theta = system.solveRight(rightHandSide(theta0, s, loss.curvature(), tau, grad));
-            return result(theta, theta0, grad, lossAtStart, s, loss.curvature(), tau, ridge, Penalty.NONE, Penalty.NONE,
-                    0, null, c0.cols());
+            Rows rows = solveRows(batch, c0, d0, 0, c0.rows());
+            return new Result(rows.c(), rows.d(), lossAtStart + rows.before(), lossAtStart + rows.after());
         }
+
+        /** Whether the step has the closed form, which separates by rows of [C D] ({@link #solveRows}). */
+        public boolean splitsByRows(Penalty penaltyC, Penalty penaltyD, SparsityPattern structure) {
+            return penaltyC == Penalty.NONE && penaltyD == Penalty.NONE
+                    && (structure == null || !structure.constrainsReadout());
+        }
+
+        /**
+         * Rows {@code [from, to)} of the new C and D by the closed form, each row kept at its start should
+         * the solve not lower its part of the majoriser (rounding only: the closed form is the minimiser),
+         * with the rows' shares of the majoriser before and after (less the loss at the start, which the
+         * values of the whole step add once). A row's result does not depend on the other rows.
+         */
+        public Rows solveRows(Statistics batch, Matrix c0, Matrix d0, int from, int to) {
+            long m = requireCount(batch);
+            if (systemInverse == null) {
+                systemInverse = new SymmetricSolver(systemMatrix(s, loss.curvature(), ridge + tau)).inverse();
+            }
+            int n = c0.cols();
+            int side = s.rows();
+            int rows = to - from;
+            Matrix theta0 = Matrix.hstack(c0, d0).block(from, to, 0, side);
+            Matrix grad = batch.gradient.block(from, to, 0, side).scaleInPlace(1.0 / m);
+            double curvature = loss.curvature();
+            Matrix theta = rightHandSide(theta0, s, curvature, tau, grad).times(systemInverse);
+            // Per row: before = ridge/2 |theta0|^2; after = <grad, delta> + c/2 delta S delta^T + tau/2 |delta|^2
+            // + ridge/2 |theta|^2.
+            Matrix delta = theta.minus(theta0);
+            Matrix deltaS = delta.times(s);
+            double before = 0;
+            double after = 0;
+            for (int i = 0; i < rows; i++) {
+                double rowBefore = 0;
+                double rowAfter = 0;
+                for (int j = 0; j < side; j++) {
+                    double t0 = theta0.get(i, j);
+                    double t = theta.get(i, j);
+                    double d = delta.get(i, j);
+                    rowBefore += 0.5 * ridge * t0 * t0;
+                    rowAfter += grad.get(i, j) * d + 0.5 * curvature * d * deltaS.get(i, j) + 0.5 * tau * d * d
+                            + 0.5 * ridge * t * t;
+                }
+                if (!(rowAfter <= rowBefore)) {
+                    for (int j = 0; j < side; j++) {
+                        theta.set(i, j, theta0.get(i, j));
+                    }
+                    rowAfter = rowBefore;
+                }
+                before += rowBefore;
+                after += rowAfter;
+            }
+            return new Rows(theta.columns(0, n), theta.columns(n, side), before, after);
+        }
+    }
+
+    /** Rows of a proximal readout step's C and D, and their shares of its majoriser before and after, less the loss at the start. */
+    public record Rows(Matrix c, Matrix d, double before, double after) {
     }
 
     /** {@code c S + shift I}. */

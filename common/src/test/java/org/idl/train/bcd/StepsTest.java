@@ -957,4 +957,54 @@ class StepsTest {
         assertRelative(whole.after(), reduced.after(), 1e-8, "majoriser after the step");
         assertTrue(reduced.after() < reduced.before(), reduced.after() + " vs " + reduced.before());
     }
+
+    /**
+     * Both proximal steps of the minibatch schedule separate by rows: solved in shares of rows, as the
+     * blocks of a collective epoch solve them, they give the step solved whole, and their shares of the
+     * majoriser add up to its value.
+     */
+    @Test
+    void proximalStepsSolvedInSharesOfRowsGiveTheWholeStep() {
+        Random random = new Random(22);
+        int n = 7;
+        int pb = 9;
+        int q = 3;
+        Matrix v = Matrix.gaussian(n + pb, 40, 1.0, random);
+        Matrix k = v.gram().scaleInPlace(1.0 / 40);
+        double[] lambda = new double[n];
+        java.util.Arrays.fill(lambda, 0.4);
+        Matrix a0 = gaussianWithInfNorm(n, KAPPA, random);
+        Matrix b0 = Matrix.gaussian(n, pb, 0.5, random);
+        ABStep.Statistics batch = new ABStep.Statistics(Matrix.gaussian(n, n + pb, 20.0, random), null, null, 3.0, 10);
+        ABStep.Proximal ab = new ABStep.Proximal(k, n, lambda, 0.3);
+        ABStep.Result whole = ab.solve(batch, a0, b0, KAPPA, Penalty.NONE, pb - 1, null, 50, null);
+        assertTrue(whole.a().infNorm() >= KAPPA - 1e-9, "the ball is active: ||A||_inf " + whole.a().infNorm());
+        double after = whole.before();
+        for (int[] share : new int[][]{{0, 3}, {3, 4}, {4, n}}) {
+            ABStep.Rows rows = ab.solveRows(batch, a0, b0, KAPPA, 50, share[0], share[1]);
+            assertTrue(rows.a().minus(whole.a().block(share[0], share[1], 0, n)).maxAbs() <= 1e-12, "A rows " + share[0]);
+            assertTrue(rows.b().minus(whole.b().block(share[0], share[1], 0, pb)).maxAbs() <= 1e-12, "B rows " + share[0]);
+            after += rows.after();
+        }
+        assertRelative(whole.after(), after, 1e-12, "the (A,B)-step's majoriser from its rows' shares");
+
+        Matrix c0 = Matrix.gaussian(q, n, 0.5, random);
+        Matrix d0 = Matrix.gaussian(q, pb, 0.5, random);
+        ReadoutStep.Statistics stats = new ReadoutStep.Statistics(Matrix.gaussian(q, n + pb, 5.0, random), null, null,
+                new org.idl.train.MetricSums(12.0, 4, 0, 10, q));
+        ReadoutStep.Proximal readout = new ReadoutStep.Proximal(k, Loss.SOFTMAX_CROSS_ENTROPY, 0.01, 0.5);
+        ReadoutStep.Result wholeReadout = readout.solve(stats, c0, d0, Penalty.NONE, Penalty.NONE, pb - 1, null, 50, null);
+        assertTrue(wholeReadout.after() < wholeReadout.before(), wholeReadout.after() + " vs " + wholeReadout.before());
+        double before = 1.2;
+        after = 1.2;
+        for (int[] share : new int[][]{{0, 1}, {1, q}}) {
+            ReadoutStep.Rows rows = readout.solveRows(stats, c0, d0, share[0], share[1]);
+            assertTrue(rows.c().minus(wholeReadout.c().block(share[0], share[1], 0, n)).maxAbs() <= 1e-12, "C rows");
+            assertTrue(rows.d().minus(wholeReadout.d().block(share[0], share[1], 0, pb)).maxAbs() <= 1e-12, "D rows");
+            before += rows.before();
+            after += rows.after();
+        }
+        assertRelative(wholeReadout.before(), before, 1e-12, "the readout's majoriser before, from its rows' shares");
+        assertRelative(wholeReadout.after(), after, 1e-12, "the readout's majoriser after, from its rows' shares");
+    }
 }
