@@ -12,6 +12,7 @@ import org.idl.train.MetricSums;
 import org.idl.train.Round;
 import org.idl.train.TrainingListener;
 import org.idl.train.TrainingResult;
+import org.idl.train.gradient.GradientPasses;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -99,6 +100,9 @@ public final class BcdTrainer {
         if (config.structure() != null) {
             config.structure().requireRespectedBy(model);
         }
+        if (config.schedule() == Schedule.MINIBATCH) {
+            return miniBatchEpochs(store, model, resume, listener);
+        }
         Passes.GramSum gram = store.pass(model, new Passes.Initialize(config));
         if (gram.count() == 0) {
             throw new IllegalArgumentException("no data: the training set is empty");
@@ -121,9 +125,6 @@ public final class BcdTrainer {
         } else {
             rounds.addAll(resume.rounds());
             initial = resume.initial();
-        }
-        if (config.schedule() == Schedule.MINIBATCH) {
-            return miniBatchEpochs(store, model, gram.count(), rounds, initial, listener);
         }
         // With B free, every (A,B)-step works in the eigenbasis of U U^T, which never changes.
         SymmetricEigen uuBasis = config.penaltyB() == Penalty.NONE && config.structure() == null
@@ -207,16 +208,23 @@ public final class BcdTrainer {
     }
 
     /**
-     * The minibatch schedule's rounds, one epoch each. The epoch starts with the true fixed point X* of
-     * the current (A, B) on a fixed sample of about 10,000 points ({@link Passes.SampleResync}); that pass
-     * measures the model and gives {@code K = V V^T / m_S}, V = [X*; U] over the sample, the curvature of
-     * both driver steps for the whole epoch (re-solving all the points instead, 60,000 on MNIST, cost about
-     * a fifth of an epoch's compute, for no better epochs). Then one pass per mini-batch
-     * ({@link Passes.MiniBatchStep}): the batch's P-step and statistics, after which the driver takes the
-     * proximal (A,B)-step and the proximal readout step.
+     * The minibatch schedule's rounds, one epoch each. Everything but the batches works on a fixed sample
+     * of about 10,000 points ({@link MiniBatches#sample}): its {@code U U^T} is gathered once, the initial
+     * readout is fitted on it (the whole data's Gram matrix, 37 GFLOP on MNIST, would serve nothing
+     * else), and each epoch starts with the true fixed point X* of the current (A, B) on it
+     * ({@link Passes.SampleResync}), which measures the model and gives {@code K = V V^T / m_S},
+     * V = [X*; U], the curvature of both driver steps for the whole epoch (re-solving all the points
+     * instead, 60,000 on MNIST, cost about a fifth of an epoch's compute, for no better epochs). Then one
+     * pass per mini-batch ({@link Passes.MiniBatchStep}): the batch's P-step and statistics, after which
+     * the driver takes the proximal (A,B)-step and the proximal readout step. No states are kept in the
+     * blocks: every batch solves its own from phi(BU).
      */
-    private TrainingResult miniBatchEpochs(BlockStore store, ImplicitModel model, long points,
-                                           List<Round> rounds, MetricSums initial, TrainingListener listener) {
+    private TrainingResult miniBatchEpochs(BlockStore store, ImplicitModel model, TrainingResult resume,
+                                           TrainingListener listener) {
+        long points = store.pass(model, new GradientPasses.CountPoints()).points();
+        if (points == 0) {
+            throw new IllegalArgumentException("no data: the training set is empty");
+        }
         int batches = MiniBatches.count(points, config.batchSize());
         int parts = MiniBatches.sampleParts(points);
         Passes.GramSum sample = store.pass(model, new Passes.SampleGram(config, parts));
@@ -224,11 +232,19 @@ public final class BcdTrainer {
             throw new IllegalStateException("the curvature sample of " + points + " points in " + parts
                     + " parts is empty");
         }
+        List<Round> rounds = new ArrayList<>();
+        MetricSums initial = null;
+        if (resume == null) {
+            model = fitReadoutOnSample(store, model, sample, parts);
+        } else {
+            rounds.addAll(resume.rounds());
+            initial = resume.initial();
+        }
         Round pending = null;
         for (int r = rounds.size() + 1; r <= config.rounds(); r++) {
             store.roundStarted(r);
             long start = System.nanoTime();
-            ReadoutStep.Statistics epoch = store.pass(model, new Passes.SampleResync(config, parts));
+            ReadoutStep.Statistics epoch = store.pass(model, new Passes.SampleResync(config, parts, true));
             if (pending != null) {
                 pending = complete(pending, epoch.metrics(), rounds, listener, model, initial);
                 if (listener != null && listener.stopRequested()) {
@@ -256,12 +272,33 @@ public final class BcdTrainer {
             pending = new Round(r, update.relaxedSum() / points + penalties(model), null, seconds, model.a().infNorm(),
                     update.meanSteps());
         }
-        // The last epoch moved (A, B): measure on the true states of the model it ends with.
-        MetricSums last = store.pass(model, new Passes.Resync(config)).metrics();
+        // The last epoch moved (A, B): measure the true model it ends with on every point.
+        MetricSums last = store.pass(model, new Evaluation(config.model()));
         if (pending != null) {
             complete(pending, last, rounds, listener, model, initial);
         }
         return new TrainingResult(model, initial == null ? last : initial, rounds);
+    }
+
+    /**
+     * The initial (C,D)-step of the minibatch schedule: the readout fit's majorise-minimise passes on the
+     * curvature sample, at its states X* (phi(BU) from the initial A = 0), with its own {@code U U^T}.
+     */
+    private ImplicitModel fitReadoutOnSample(BlockStore store, ImplicitModel model, Passes.GramSum sample, int parts) {
+        Matrix ss = null;
+        Matrix su = null;
+        for (int k = 0, passes = config.effectiveInitialReadoutPasses(); k < passes; k++) {
+            ReadoutStep.Statistics st = store.pass(model, new Passes.SampleResync(config, parts, k == 0));
+            if (k == 0) {
+                ss = st.ss();
+                su = st.su();
+            }
+            ReadoutStep.Result res = ReadoutStep.solve(st, ss, su, sample.uu(), model.c(), model.d(), config.loss(),
+                    config.ridge(), config.penaltyC(), config.penaltyD(), model.inputs(), penalisedB(config, model),
+                    config.abIterations(), config.structure());
+            model = model.with(model.a(), model.b(), res.c(), res.d());
+        }
+        return model;
     }
 
     /** Records a recipe round once the next pass has measured the model it produced. */

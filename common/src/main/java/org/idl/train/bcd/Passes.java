@@ -96,11 +96,13 @@ public final class Passes {
      * Minibatch schedule, the start of an epoch: the true fixed point X* of the current (A, B) for the
      * points of the curvature sample, each from phi(BU) to the steps' tolerance, and the readout
      * statistics there with the Gram blocks X X^T and X U^T: the sample's {@code V V^T}, V = [X*; U],
-     * is the epoch's curvature, and its metrics the round's. A fixed sample of about
+     * is the epoch's curvature, and its metrics the round's (without {@code withGram}, the readout
+     * statistics alone, for the initial readout fit's later passes). A fixed sample of about
      * {@link MiniBatches#SAMPLE_POINTS} points, drawn by point key and seed, so it does not depend on the
      * partitioning; the block's states are left as they are.
      */
-    public record SampleResync(BcdConfig config, int parts) implements BlockStore.Task<ReadoutStep.Statistics> {
+    public record SampleResync(BcdConfig config, int parts, boolean withGram)
+            implements BlockStore.Task<ReadoutStep.Statistics> {
         @Override
         public boolean changesStates() {
             return false;
@@ -114,7 +116,7 @@ public final class Passes {
             double[] w = block.weightsAt(members, 0, members.length);
             Matrix x = model.solver(config.stepTolerance()).solveEachColumn(model.b().times(u), null).states();
             return new BlockStore.Outcome<>(block,
-                    ReadoutStep.statistics(config.loss(), x, u, y, model.c(), model.d(), w, true));
+                    ReadoutStep.statistics(config.loss(), x, u, y, model.c(), model.d(), w, withGram));
         }
     }
 
