@@ -182,12 +182,13 @@ public final class ReadoutStep {
             int rows = to - from;
             Matrix theta0 = Matrix.hstack(c0, d0).block(from, to, 0, side);
             Matrix grad = batch.gradient.block(from, to, 0, side).scaleInPlace(1.0 / m);
-            double curvature = loss.curvature();
-            Matrix theta = rightHandSide(theta0, s, curvature, tau, grad).times(systemInverse);
-            // Per row: before = ridge/2 |theta0|^2; after = <grad, delta> + c/2 delta S delta^T + tau/2 |delta|^2
-            // + ridge/2 |theta|^2.
-            Matrix delta = theta.minus(theta0);
-            Matrix deltaS = delta.times(s);
+            // The closed form Theta M = c Theta0 S + tau Theta0 - grad, with M = c S + (ridge + tau) I, is
+            // Theta = Theta0 - R M^-1 with R = ridge Theta0 + grad: one product with M^-1 (6 MB at n = 100,
+            // p = 784), and c delta S = delta M - (ridge + tau) delta = -R - (ridge + tau) delta needs none.
+            Matrix r = grad.copy().addInPlace(ridge, theta0);
+            Matrix delta = r.times(systemInverse).scaleInPlace(-1.0);
+            Matrix theta = theta0.plus(delta);
+            Matrix cDeltaS = r.scaleInPlace(-1.0).addInPlace(-(ridge + tau), delta);
             double before = 0;
             double after = 0;
             for (int i = 0; i < rows; i++) {
@@ -198,7 +199,7 @@ public final class ReadoutStep {
                     double t = theta.get(i, j);
                     double d = delta.get(i, j);
                     rowBefore += 0.5 * ridge * t0 * t0;
-                    rowAfter += grad.get(i, j) * d + 0.5 * curvature * d * deltaS.get(i, j) + 0.5 * tau * d * d
+                    rowAfter += grad.get(i, j) * d + 0.5 * d * cDeltaS.get(i, j) + 0.5 * tau * d * d
                             + 0.5 * ridge * t * t;
                 }
                 if (!(rowAfter <= rowBefore)) {

@@ -995,6 +995,13 @@ class StepsTest {
         ReadoutStep.Proximal readout = new ReadoutStep.Proximal(k, Loss.SOFTMAX_CROSS_ENTROPY, 0.01, 0.5);
         ReadoutStep.Result wholeReadout = readout.solve(stats, c0, d0, Penalty.NONE, Penalty.NONE, pb - 1, null, 50, null);
         assertTrue(wholeReadout.after() < wholeReadout.before(), wholeReadout.after() + " vs " + wholeReadout.before());
+        // It is the minimiser: grad + c (Theta - Theta0) S + tau (Theta - Theta0) + ridge Theta = 0.
+        Matrix theta = Matrix.hstack(wholeReadout.c(), wholeReadout.d());
+        Matrix delta = theta.minus(Matrix.hstack(c0, d0));
+        Matrix stationarity = stats.gradient().copy().scaleInPlace(1.0 / 10)
+                .addInPlace(Loss.SOFTMAX_CROSS_ENTROPY.curvature(), delta.times(k)).addInPlace(0.5, delta)
+                .addInPlace(0.01, theta);
+        assertTrue(stationarity.maxAbs() <= 1e-12 * Math.max(1, theta.maxAbs()), "stationarity " + stationarity.maxAbs());
         double before = 1.2;
         after = 1.2;
         for (int[] share : new int[][]{{0, 1}, {1, q}}) {
