@@ -43,7 +43,7 @@ public record MemoryPlan(Solver solver, int hidden, int inputs, int outputs, dou
     /**
      * In one task over a block of {@code points} data points: the block (inputs and targets), for BCD
      * its states X and P, the pre-activation Z = B U + A X the recipe keeps between its passes, their
-     * temporaries and its share of the Gram matrix, for the gradient
+     * temporaries, its share of the Gram matrix and the minibatch schedule's per-epoch matrices, for the gradient
      * solver a copy of the parameters, Adam's moments, a gradient and the average being summed.
      */
     public long taskBytes(long points) {
@@ -51,7 +51,9 @@ public record MemoryPlan(Solver solver, int hidden, int inputs, int outputs, dou
         // A sparse entry is a value and an index: 1.5 numbers.
         double stored = inputDensity < 1 ? 1.5 * inputDensity : 1;
         long block = (long) (stored * inputs * points) + (long) outputs * points;
-        long bcd = block + 7L * hidden * points + 2 * width * width;
+        // The Gram matrix's share and temporaries; in the minibatch schedule every task of a collective
+        // epoch also holds the epoch's K, H^-1 and the readout system's inverse (no states then).
+        long bcd = block + 7L * hidden * points + 6 * width * width;
         long gradient = block + 8 * parameters() + 4L * hidden * Math.min(points, 4096);
         return 8 * switch (solver) {
             case BCD -> bcd;

@@ -302,9 +302,11 @@ public final class ABStep {
      * minimised out in closed form: per row, {@code dB = -(G_B + lambda dA K_xu) H^-1} with
      * {@code H = lambda K_uu + tau I}, leaving a problem in A alone with the Schur complement
      * {@code S = lambda K_xx + tau I - lambda^2 K_xu H^-1 K_ux} as curvature and
-     * {@code G_A - lambda G_B H^-1 K_ux} as gradient. H and S are factored once per epoch, so FISTA
+     * {@code G_A - lambda G_B H^-1 K_ux} as gradient. H^-1 and S are formed once per epoch, so FISTA
      * iterates on n x n products instead of n x (n + p'), and converges in few iterations. The
-     * minimiser is the same; otherwise FISTA runs on the whole of [A B].
+     * minimiser is the same; otherwise FISTA runs on the whole of [A B]. H^-1 is formed explicitly (each
+     * batch then takes one product with it): accurate as long as H is well conditioned, which tau, the
+     * proximal weight, sees to (the reduction needs tau > 0).
      */
     public static final class Proximal {
         private final Matrix k;

@@ -216,8 +216,9 @@ public final class BcdTrainer {
      * V = [X*; U], the curvature of both driver steps for the whole epoch (re-solving all the points
      * instead, 60,000 on MNIST, cost about a fifth of an epoch's compute, for no better epochs). Then one
      * pass per mini-batch ({@link Passes.MiniBatchStep}): the batch's P-step and statistics, after which
-     * the driver takes the proximal (A,B)-step and the proximal readout step. No states are kept in the
-     * blocks: every batch solves its own from phi(BU).
+     * the proximal (A,B)-step and the proximal readout step follow (on the driver, or shared by rows among
+     * the tasks of a collective epoch: {@link Passes.MiniBatchEpoch}). No states are kept in the blocks:
+     * every batch solves its own from phi(BU).
      */
     private TrainingResult miniBatchEpochs(BlockStore store, ImplicitModel model, TrainingResult resume,
                                            TrainingListener listener) {
@@ -282,7 +283,9 @@ public final class BcdTrainer {
 
     /**
      * The initial (C,D)-step of the minibatch schedule: the readout fit's majorise-minimise passes on the
-     * curvature sample, at its states X* (phi(BU) from the initial A = 0), with its own {@code U U^T}.
+     * curvature sample, at its states X* for the start's (A, B) (phi(BU) when A = 0), with its own
+     * {@code U U^T}. Each pass solves X* again: with A = 0 that is one product, and a start model with an
+     * A is rare enough not to keep the states for.
      */
     private ImplicitModel fitReadoutOnSample(BlockStore store, ImplicitModel model, Passes.GramSum sample, int parts) {
         Matrix ss = null;

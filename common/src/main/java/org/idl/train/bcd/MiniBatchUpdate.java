@@ -6,8 +6,9 @@ import org.idl.model.ImplicitModel;
 /**
  * The driver side of one mini-batch of the minibatch schedule: the proximal (A,B)-step, then the
  * proximal readout step, from the batch's summed statistics and the epoch's curvature K. Built once
- * per epoch, since both steps factor what they need of K once. Whoever runs it (the driver after a
- * pass per batch, or one task of a collective epoch) computes the same update from the same sums.
+ * per epoch, since both steps prepare what they need of K once (H^-1, the Schur complement, the
+ * readout system's inverse). The driver runs it whole after a pass per batch; in a collective epoch
+ * every task runs one, takes the same decisions from the same sums and solves its share of the rows.
  */
 final class MiniBatchUpdate {
     /**

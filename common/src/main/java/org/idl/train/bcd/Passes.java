@@ -384,7 +384,8 @@ public final class Passes {
      * undoing a rejected update needs no message), and the two driver steps, which separate by rows, are
      * shared out: each block solves its share of the rows of (A, B) and of (C, D) and writes them into an
      * array of zeros, whose sum among the blocks (exact: each entry has one non-zero term) is the new
-     * model on every block. With a penalty or pattern that couples the rows, block 0 solves them all. So
+     * model on every block. When the steps do not separate by rows (a penalty or a pattern, a lambda per
+     * unit, or {@code proximalAB = 0}: {@link MiniBatchUpdate#splitsByRows}), block 0 solves them all. So
      * each batch costs two all-reduces instead of a Spark job, the driver steps' time falls with the
      * number of blocks, and the model is the one the per-batch passes give.
      *
@@ -412,12 +413,20 @@ public final class Passes {
             for (int j = 0; j < batches; j++) {
                 double[] statistics = new MiniBatchStep(config, epoch, j, batches).apply(model, block).statistics()
                         .toArray();
-                // One more entry, 1 on every block: its sum counts the blocks, among which the rows are shared.
-                double[] sums = java.util.Arrays.copyOf(statistics, statistics.length + 1);
+                // Two more entries, 1 and the block's index: their sums count the blocks, among which the rows
+                // are shared, and check that the indices are 0..K-1, as the shares need.
+                double[] sums = java.util.Arrays.copyOf(statistics, statistics.length + 2);
                 sums[statistics.length] = 1;
+                sums[statistics.length + 1] = block.index();
                 reduce.sumInPlace(sums);
                 if (share == null) {
                     int blocks = (int) Math.round(sums[statistics.length]);
+                    long indexSum = Math.round(sums[statistics.length + 1]);
+                    if (block.index() < 0 || block.index() >= blocks || indexSum != (long) blocks * (blocks - 1) / 2) {
+                        throw new IllegalStateException("the " + blocks + " blocks of a collective epoch must have the"
+                                + " indices 0.." + (blocks - 1) + " once each; block " + block.index()
+                                + " sees indices summing to " + indexSum);
+                    }
                     share = update.splitsByRows() ? MiniBatchUpdate.Share.of(block.index(), blocks, n, outputs)
                             : leader ? new MiniBatchUpdate.Share(0, n, 0, outputs) : new MiniBatchUpdate.Share(0, 0, 0, 0);
                 }

@@ -122,7 +122,9 @@ public final class ReadoutStep {
      * The proximal readout step of the mini-batch schedule, for one epoch: the gradient and loss from
      * each batch, the Gram matrix S from the states of the epoch's sample at its start, and
      * the damping {@code tau/2 ||Theta - Theta0||^2}. Without a penalty or pattern, the system
-     * {@code c S + (ridge + tau) I} is the same for every batch of the epoch and is factored once.
+     * {@code c S + (ridge + tau) I} is the same for every batch of the epoch and is inverted once (well
+     * conditioned with the shipped ridge and tau; a factorisation would be the safer choice with both
+     * near 0).
      */
     public static final class Proximal {
         private final Matrix s;

@@ -76,6 +76,14 @@ class BcdTrainerTest {
             double[] h1 = result.objectiveHistory();
             for (int r = 0; r < h0.length; r++) {
                 assertEquals(h0[r], h1[r], 1e-8 * Math.abs(h0[r]), what + ": objective of round " + (r + 1));
+                // The driver steps' values too: with the minibatch schedule the blocks each add their rows' shares.
+                Round.DriverSteps s0 = reference.rounds().get(r).steps();
+                Round.DriverSteps s1 = result.rounds().get(r).steps();
+                double[][] pairs = {{s0.abBefore(), s1.abBefore()}, {s0.abAfter(), s1.abAfter()},
+                    {s0.readoutBefore(), s1.readoutBefore()}, {s0.readoutAfter(), s1.readoutAfter()}};
+                for (double[] p : pairs) {
+                    assertEquals(p[0], p[1], 1e-8 * Math.abs(p[0]), what + ": driver steps of round " + (r + 1));
+                }
             }
             assertEquals(reference.initial().meanLoss(), result.initial().meanLoss(), 1e-10);
         }
@@ -143,6 +151,29 @@ class BcdTrainerTest {
         assertEquals(MetricSums.of(Loss.SOFTMAX_CROSS_ENTROPY, data[1], yhat).meanLoss(), last.train().meanLoss(), 1e-9);
         assertTrue(last.train().meanLoss() < forward.initial().meanLoss(),
                 last.train().meanLoss() + " vs initial " + forward.initial().meanLoss());
+    }
+
+    /**
+     * Minibatch with a penalty on B, whose steps do not separate by rows: in a collective epoch block 0
+     * takes them whole, and the model is the one the driver's pass per batch gives.
+     */
+    @Test
+    void aPenalisedMiniBatchEpochGivesTheDriversModel() {
+        Matrix[] data = classification(9, 6, 240);
+        int m = data[0].cols();
+        BcdConfig config = BcdConfig.builder().hidden(8).rounds(2).seed(5).schedule(Schedule.MINIBATCH)
+                .batchSize(60).l1B(1e-3).abIterations(30).build();
+        TrainingResult collective = new BcdTrainer(config).fit(data[0], data[1], 3, null);
+        TrainingResult driver = new BcdTrainer(config).fit(BcdTrainer.localStore(data[0], data[1], 2, true)
+                .withoutCollectives(), 6, 3, null, null);
+        assertTrue(collective.model().a().maxAbs() > 1e-3, "A stayed at " + collective.model().a().maxAbs());
+        assertTrue(relativeDifference(driver.model().b(), collective.model().b()) <= 1e-8,
+                "B " + relativeDifference(driver.model().b(), collective.model().b()));
+        assertTrue(relativeDifference(driver.model().c(), collective.model().c()) <= 1e-8,
+                "C " + relativeDifference(driver.model().c(), collective.model().c()));
+        assertEquals(driver.rounds().get(1).steps().abAfter(), collective.rounds().get(1).steps().abAfter(),
+                1e-8 * Math.abs(driver.rounds().get(1).steps().abAfter()));
+        assertEquals(m, collective.rounds().get(1).train().count());
     }
 
     @Test
