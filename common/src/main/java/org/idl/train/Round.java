@@ -13,8 +13,12 @@ import java.io.Serializable;
 public record Round(int round, double objective, MetricSums train, double seconds, double infNorm, DriverSteps steps)
         implements Serializable {
 
-    /** The (A,B)-step's and the readout's objectives before and after a BCD round's driver solves. */
-    public record DriverSteps(double abBefore, double abAfter, double readoutBefore, double readoutAfter)
+    /**
+     * The (A,B)-step's and the readout's objectives before and after a BCD round's driver solves, and how
+     * many of its batch updates the minibatch schedule undid because the next batch's loss jumped (each
+     * halving the steps for the rest of the epoch; 0 for the full-batch schedules).
+     */
+    public record DriverSteps(double abBefore, double abAfter, double readoutBefore, double readoutAfter, int undone)
             implements Serializable {
     }
 

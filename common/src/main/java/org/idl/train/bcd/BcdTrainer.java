@@ -180,7 +180,7 @@ public final class BcdTrainer {
             store.roundCompleted(r);
             double seconds = (System.nanoTime() - start) / 1e9;
             Round round = new Round(r, objective, null, seconds, model.a().infNorm(),
-                    new Round.DriverSteps(ab.before(), ab.after(), readout.before, readout.after));
+                    new Round.DriverSteps(ab.before(), ab.after(), readout.before, readout.after, 0));
             if (paper) {
                 long evalStart = System.nanoTime();
                 MetricSums metrics = store.pass(model, new Evaluation(config.model()));

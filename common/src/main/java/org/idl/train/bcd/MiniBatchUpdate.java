@@ -183,7 +183,7 @@ final class MiniBatchUpdate {
     org.idl.train.Round.DriverSteps meanSteps() {
         return new org.idl.train.Round.DriverSteps((objectives[0] + rowParts[0]) / taken,
                 (objectives[1] + rowParts[1]) / taken, (objectives[2] + rowParts[2]) / taken,
-                (objectives[3] + rowParts[3]) / taken);
+                (objectives[3] + rowParts[3]) / taken, rejected);
     }
 
     /** What the rows solved here added to the objectives so far (a copy), to be summed over the blocks. */

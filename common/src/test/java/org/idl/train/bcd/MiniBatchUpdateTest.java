@@ -43,6 +43,7 @@ class MiniBatchUpdateTest {
         ImplicitModel third = update.apply(second, batch(random, 10.0, 20));
         assertSame(first, third, "the update that produced `second` is undone");
         assertEquals(1, update.rejected());
+        assertEquals(1, update.meanSteps().undone(), "the round reports it");
 
         // The steps are halved from then on: the same batch moves the model less than at full length.
         Passes.MiniBatchStatistics next = batch(random, 1.0, 20);

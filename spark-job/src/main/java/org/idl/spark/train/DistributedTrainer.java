@@ -96,12 +96,15 @@ public final class DistributedTrainer {
                         held = String.format(", validation %s %.4f", classification ? "accuracy" : "rmse",
                                 classification ? v.accuracy() : v.rmse());
                     }
+                    int undone = round.steps() == null ? 0 : round.steps().undone();
                     LOG.info(String.format("round %d/%d: objective %.6g, true-model train loss %.6g, %s %.4f on %d points%s,"
-                                    + " %.2f s",
+                                    + " %.2f s%s",
                             round.round(), trainer.totalRounds(), round.objective(), round.train().meanLoss(),
                             classification ? "accuracy" : "rmse",
                             classification ? round.train().accuracy() : round.train().rmse(), round.train().count(),
-                            held, round.seconds()));
+                            held, round.seconds(), undone == 0 ? "" : String.format("; %d batch update%s undone (the"
+                                    + " next batch's loss jumped), the steps halved as often", undone,
+                                    undone == 1 ? "" : "s")));
                     if (validation.containsKey(round.round())) {
                         stopping.record(round.round(), validation.get(round.round()).meanLoss(), state.model());
                     }

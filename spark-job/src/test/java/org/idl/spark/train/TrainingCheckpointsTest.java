@@ -28,7 +28,7 @@ class TrainingCheckpointsTest {
         MetricSums metrics = new MetricSums(1.0, 3, 0.5, 4, 2);
         List<Round> done = new ArrayList<>();
         for (int r = 1; r <= rounds; r++) {
-            done.add(new Round(r, 0.5 / r, metrics, 0.1, 0.0, new Round.DriverSteps(1, 0.5, 1, 0.5)));
+            done.add(new Round(r, 0.5 / r, metrics, 0.1, 0.0, new Round.DriverSteps(1, 0.5, 1, 0.5, 0)));
         }
         return new TrainingResult(model, metrics, done);
     }
