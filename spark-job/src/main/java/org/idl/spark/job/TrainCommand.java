@@ -216,6 +216,7 @@ final class TrainCommand {
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("objectiveHistory", s.objectiveHistory());
         metrics.put("roundSeconds", s.roundSeconds());
+        metrics.put("undoneUpdates", s.undoneUpdates());
         metrics.put("trainLossHistory", s.trainLoss());
         metrics.put("trainAccuracyHistory", s.trainMetric());
         // Measured every round: the held-out validation rows when there are some, else the test set.

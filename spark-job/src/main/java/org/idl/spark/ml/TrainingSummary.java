@@ -14,8 +14,10 @@ import java.io.Serializable;
  * the true-model training loss and accuracy (or
  * RMSE) after the round, and the same on validation data when the estimator was given some (NaN
  * for rounds restored from a checkpoint; null without validation data); then the well-posedness
- * figures of the final A; and the seconds spent building and caching the blocks from the rows before
- * the first pass (their lazy transformations run there), apart from the seconds of training that follow.
+ * figures of the final A; the seconds spent building and caching the blocks from the rows before
+ * the first pass (their lazy transformations run there), apart from the seconds of training that follow;
+ * the number of partitions; and per round the batch updates the minibatch BCD schedule undid because the
+ * next batch's loss jumped (0 for every other solver and schedule).
  */
 public record TrainingSummary(
         double[] objectiveHistory,
@@ -40,7 +42,8 @@ public record TrainingSummary(
         double contractionFactor,
         double dataSeconds,
         double trainingSeconds,
-        int partitions) implements Serializable {
+        int partitions,
+        int[] undoneUpdates) implements Serializable {
 
     /** The summary a model holds; only a model fresh from fit in this session has one. */
     static TrainingSummary require(TrainingSummary summary) {

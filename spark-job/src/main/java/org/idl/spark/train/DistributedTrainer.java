@@ -147,6 +147,7 @@ public final class DistributedTrainer {
                 syncSeconds[i] = t.syncSeconds();
                 validating[i] = store.validationSecondsPerRound.get(i - restored);
             }
+            int[] undone = new int[r];
             double[] validationLoss = validationStore == null ? null : new double[r];
             double[] validationMetric = validationStore == null ? null : new double[r];
             for (int i = 0; i < r; i++) {
@@ -161,6 +162,7 @@ public final class DistributedTrainer {
                 loss[i] = round.train().meanLoss();
                 metric[i] = classification ? round.train().accuracy() : round.train().rmse();
                 driver[i] = i < restored ? 0 : Math.max(0, seconds[i] - pass[i] - validating[i]);
+                undone[i] = round.steps() == null ? 0 : round.steps().undone();
             }
             WellPosedness.Certificate wp = WellPosedness.certify(result.model().a());
             TrainingSummary summary = new TrainingSummary(objective, seconds, pass, computed, slowest, passes, syncs, syncSeconds, validating,
@@ -170,7 +172,7 @@ public final class DistributedTrainer {
                     classification ? "accuracy" : "rmse", result.initial().meanLoss(),
                     classification ? result.initial().accuracy() : result.initial().rmse(), wp.infNorm(),
                     wp.spectralRadiusEstimate(), wp.factor(), dataSeconds, (System.nanoTime() - trainingStart) / 1e9,
-                    store.store.blockCount());
+                    store.store.blockCount(), undone);
             LOG.info(String.format("trained in %.1f s after %.1f s building the blocks: ||A||_inf = %.4f, rho(|A|) ~ %.4f",
                     summary.trainingSeconds(), summary.dataSeconds(), wp.infNorm(), wp.spectralRadiusEstimate()));
             return new Result(result.model(), summary);

@@ -32,6 +32,9 @@ class IdlJobTest {
         int rounds = m.get("objectiveHistory").size();
         assertEquals(10, rounds); // conf/local.conf
         assertEquals(rounds, m.get("roundSeconds").size());
+        // The recipe schedule never undoes an update: the minibatch schedule's safeguard reports 0s here.
+        assertEquals(rounds, m.get("undoneUpdates").size());
+        assertEquals(0, m.get("undoneUpdates").get(rounds - 1).asInt());
         double test = m.get("testMetrics").get("accuracy").asDouble();
         assertTrue(test >= 0.975, "test accuracy " + test);
         assertTrue(m.get("trainMetrics").get("accuracy").asDouble() >= test);

@@ -48,8 +48,8 @@ class InProcessTest extends SparkSessionTest {
     }
 
     /**
-     * Minibatch BCD, whose collective passes block 0 leads, on data whose partition 0 is empty: the
-     * driver's store, as Spark's, then meets after each pass instead, with the same model.
+     * Minibatch BCD, whose collective passes need every partition's task, on data whose partition 0 is
+     * empty: the driver's store, as Spark's, then meets after each pass instead, with the same model.
      */
     @org.junit.jupiter.api.Test
     void anEmptyFirstPartitionTurnsCollectivePassesOff() {
@@ -63,6 +63,9 @@ class InProcessTest extends SparkSessionTest {
         IdlClassificationModel inDriver = classifier.fit(frame);
         SparkTests.assertSameModel(viaJobs.implicitModel(), inDriver.implicitModel(), 1e-8);
         assertEquals(2, inDriver.summary().partitions());
+        assertEquals(2, inDriver.summary().undoneUpdates().length);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(viaJobs.summary().undoneUpdates(),
+                inDriver.summary().undoneUpdates(), "the same updates undone");
     }
 
     private static double maxRelative(double[] a, double[] b) {
