@@ -351,10 +351,6 @@ public final class ABStep {
             return kEigenvalue;
         }
 
-        private boolean reducible(Penalty penaltyB, SparsityPattern structure) {
-            return tau > 0 && uniformLambda > 0 && penaltyB == Penalty.NONE && structure == null;
-        }
-
         /** Factors H and the Schur complement on first use. */
         private void factorReduced() {
             if (schur != null) {
@@ -410,7 +406,7 @@ public final class ABStep {
          * B free (no penalty, no pattern), one lambda for every unit, tau > 0.
          */
         public boolean splitsByRows(Penalty penaltyB, SparsityPattern structure) {
-            return reducible(penaltyB, structure);
+            return tau > 0 && uniformLambda > 0 && penaltyB == Penalty.NONE && structure == null;
         }
 
         /**
@@ -436,7 +432,8 @@ public final class ABStep {
             // projection are per row: the reduced gradient G~^T = G_A^T - lambda (H^-1 K_ux)^T G_B^T.
             Matrix reducedGt = ga.transpose();
             Matrix.gemm(-l, hInvKux, true, gb, true, 1.0, reducedGt);
-            Matrix a0t = a0.block(from, to, 0, n).transpose();
+            Matrix a0Rows = a0.block(from, to, 0, n);
+            Matrix a0t = a0Rows.transpose();
             Matrix startT = a0t.copy();
             projectColumns(startT, kappa);
             // The gradient at A^T is G~^T + S (A - A0)^T = offset + S A^T (S symmetric).
@@ -465,7 +462,7 @@ public final class ABStep {
                 }
             }
             Matrix a = solvedT.transpose();
-            Matrix deltaA = a.minus(a0.block(from, to, 0, n));
+            Matrix deltaA = a.minus(a0Rows);
             // dB = -(G_B + lambda dA K_xu) H^-1, the minimiser over B for this A.
             Matrix r = gb.copy();
             Matrix.gemm(l, deltaA, false, kxu, false, 1.0, r);

@@ -17,6 +17,7 @@ import org.idl.train.gradient.GradientPasses;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntFunction;
 
 /**
  * Block-coordinate descent (paper section 4.2) over the data of a {@link BlockStore}: the state steps
@@ -236,7 +237,10 @@ public final class BcdTrainer {
         List<Round> rounds = new ArrayList<>();
         MetricSums initial = null;
         if (resume == null) {
-            model = fitReadoutOnSample(store, model, sample, parts);
+            // The initial (C,D)-step on the curvature sample, at its X* for the start's (A, B) (phi(BU) when
+            // A = 0), with the sample's U U^T. Each pass solves X* again: one product when A = 0.
+            model = fitReadout(store, model, sample.uu(), config.effectiveInitialReadoutPasses(),
+                    k -> new Passes.SampleResync(config, parts, k == 0)).model;
         } else {
             rounds.addAll(resume.rounds());
             initial = resume.initial();
@@ -281,29 +285,6 @@ public final class BcdTrainer {
         return new TrainingResult(model, initial == null ? last : initial, rounds);
     }
 
-    /**
-     * The initial (C,D)-step of the minibatch schedule: the readout fit's majorise-minimise passes on the
-     * curvature sample, at its states X* for the start's (A, B) (phi(BU) when A = 0), with its own
-     * {@code U U^T}. Each pass solves X* again: with A = 0 that is one product, and a start model with an
-     * A is rare enough not to keep the states for.
-     */
-    private ImplicitModel fitReadoutOnSample(BlockStore store, ImplicitModel model, Passes.GramSum sample, int parts) {
-        Matrix ss = null;
-        Matrix su = null;
-        for (int k = 0, passes = config.effectiveInitialReadoutPasses(); k < passes; k++) {
-            ReadoutStep.Statistics st = store.pass(model, new Passes.SampleResync(config, parts, k == 0));
-            if (k == 0) {
-                ss = st.ss();
-                su = st.su();
-            }
-            ReadoutStep.Result res = ReadoutStep.solve(st, ss, su, sample.uu(), model.c(), model.d(), config.loss(),
-                    config.ridge(), config.penaltyC(), config.penaltyD(), model.inputs(), penalisedB(config, model),
-                    config.abIterations(), config.structure());
-            model = model.with(model.a(), model.b(), res.c(), res.d());
-        }
-        return model;
-    }
-
     /** Records a recipe round once the next pass has measured the model it produced. */
     private static Round complete(Round pending, MetricSums metrics, List<Round> rounds, TrainingListener listener,
                                   ImplicitModel model, MetricSums initial) {
@@ -335,17 +316,19 @@ public final class BcdTrainer {
      */
     private ReadoutFit fitReadout(BlockStore store, ImplicitModel model, Matrix uu, boolean onP, int passes,
                                   ABStep.Result afterAb, boolean keepZ) {
+        return fitReadout(store, model, uu, passes, k -> k == 0 && afterAb != null && !onP
+                ? new Passes.Resync(config, keepZ) : new Passes.Readout(config.loss(), onP, k == 0));
+    }
+
+    /** The same from the passes {@code pass} gives for k = 0, 1, ...; the first must gather the Gram blocks. */
+    private ReadoutFit fitReadout(BlockStore store, ImplicitModel model, Matrix uu, int passes,
+                                  IntFunction<BlockStore.Task<ReadoutStep.Statistics>> pass) {
         Matrix ss = null;
         Matrix su = null;
         double before = Double.NaN;
         double after = Double.NaN;
         for (int k = 0; k < passes; k++) {
-            ReadoutStep.Statistics st;
-            if (k == 0 && afterAb != null && !onP) {
-                st = store.pass(model, new Passes.Resync(config, keepZ));
-            } else {
-                st = store.pass(model, new Passes.Readout(config.loss(), onP, k == 0));
-            }
+            ReadoutStep.Statistics st = store.pass(model, pass.apply(k));
             if (k == 0) {
                 ss = st.ss();
                 su = st.su();

@@ -72,8 +72,7 @@ final class MiniBatchUpdate {
             return undone;
         }
         accept(model, batch);
-        Share all = new Share(0, model.hidden(), 0, model.outputs());
-        Contribution rows = rows(model, batch, all);
+        Contribution rows = rows(model, batch, Share.all(model));
         return model.with(rows.a(), rows.b(), rows.c(), rows.d());
     }
 
@@ -122,6 +121,17 @@ final class MiniBatchUpdate {
             return new Share((int) ((long) n * index / blocks), (int) ((long) n * (index + 1) / blocks),
                     (int) ((long) q * index / blocks), (int) ((long) q * (index + 1) / blocks));
         }
+
+        /** Every row of the model's (A, B) and (C, D). */
+        static Share all(ImplicitModel model) {
+            return new Share(0, model.hidden(), 0, model.outputs());
+        }
+
+        static final Share NONE = new Share(0, 0, 0, 0);
+
+        boolean isEmpty() {
+            return abTo == abFrom && readoutTo == readoutFrom;
+        }
     }
 
     /**
@@ -131,8 +141,7 @@ final class MiniBatchUpdate {
      */
     Contribution rows(ImplicitModel model, Passes.MiniBatchStatistics batch, Share share) {
         if (!splitsByRows()) {
-            if (share.abFrom() != 0 || share.abTo() != model.hidden() || share.readoutFrom() != 0
-                    || share.readoutTo() != model.outputs()) {
+            if (!share.equals(Share.all(model))) {
                 throw new IllegalStateException("the steps do not separate by rows; got a share " + share);
             }
             ABStep.Result ab = abStep.solve(batch.ab(), model.a(), model.b(), config.kappa(), config.penaltyB(),

@@ -428,7 +428,7 @@ public final class Passes {
                                 + " sees indices summing to " + indexSum);
                     }
                     share = update.splitsByRows() ? MiniBatchUpdate.Share.of(block.index(), blocks, n, outputs)
-                            : leader ? new MiniBatchUpdate.Share(0, n, 0, outputs) : new MiniBatchUpdate.Share(0, 0, 0, 0);
+                            : leader ? MiniBatchUpdate.Share.all(model) : MiniBatchUpdate.Share.NONE;
                 }
                 MiniBatchStatistics batch = MiniBatchStatistics.fromArray(sums, n, inputs, outputs);
                 if (batch.count() == 0) {
@@ -441,7 +441,7 @@ public final class Passes {
                 }
                 update.accept(model, batch);
                 double[] parameters = new double[parameterCount(model)];
-                if (share.abTo() > share.abFrom() || share.readoutTo() > share.readoutFrom()) {
+                if (!share.isEmpty()) {
                     write(update.rows(model, batch, share), share, model, parameters);
                 }
                 reduce.sumInPlace(parameters);

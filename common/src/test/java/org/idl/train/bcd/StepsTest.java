@@ -931,23 +931,34 @@ class StepsTest {
     }
 
     /**
+     * A proximal (A,B)-step's problem: K from 40 random points of n + pb dimensions, lambda 0.4 for
+     * every unit, an A0 in the ball, and a large gradient, so that the solve pushes A's rows against it.
+     */
+    private record ProximalProblem(Matrix k, double[] lambda, Matrix a0, Matrix b0, ABStep.Statistics batch) {
+        static ProximalProblem random(Random random, int n, int pb) {
+            Matrix v = Matrix.gaussian(n + pb, 40, 1.0, random);
+            double[] lambda = new double[n];
+            java.util.Arrays.fill(lambda, 0.4);
+            Matrix a0 = gaussianWithInfNorm(n, KAPPA, random);
+            Matrix b0 = Matrix.gaussian(n, pb, 0.5, random);
+            return new ProximalProblem(v.gram().scaleInPlace(1.0 / 40), lambda, a0, b0,
+                    new ABStep.Statistics(Matrix.gaussian(n, n + pb, 20.0, random), null, null, 3.0, 10));
+        }
+    }
+
+    /**
      * The minibatch schedule's (A,B)-step with B minimised out in closed form reaches the same
      * minimiser as FISTA on the whole of [A B], with A's rows on the boundary of the ball.
      */
     @Test
     void proximalStepWithBMinimisedOutMatchesTheWholeSolve() {
-        Random random = new Random(21);
         int n = 6;
         int pb = 9;
-        Matrix v = Matrix.gaussian(n + pb, 40, 1.0, random);
-        Matrix k = v.gram().scaleInPlace(1.0 / 40);
-        double[] lambda = new double[n];
-        java.util.Arrays.fill(lambda, 0.4);
-        Matrix a0 = gaussianWithInfNorm(n, KAPPA, random);
-        Matrix b0 = Matrix.gaussian(n, pb, 0.5, random);
-        // A large gradient, so the solve pushes A's rows against the ball.
-        ABStep.Statistics batch = new ABStep.Statistics(Matrix.gaussian(n, n + pb, 20.0, random), null, null, 3.0, 10);
-        ABStep.Proximal step = new ABStep.Proximal(k, n, lambda, 0.3);
+        ProximalProblem problem = ProximalProblem.random(new Random(21), n, pb);
+        Matrix a0 = problem.a0();
+        Matrix b0 = problem.b0();
+        ABStep.Statistics batch = problem.batch();
+        ABStep.Proximal step = new ABStep.Proximal(problem.k(), n, problem.lambda(), 0.3);
         ABStep.Result reduced = step.solve(batch, a0, b0, KAPPA, Penalty.NONE, pb - 1, null, 300, null);
         ABStep.Result whole = step.solveWhole(batch, a0, b0, KAPPA, 20000);
         assertTrue(reduced.a().infNorm() <= KAPPA + 1e-12, "||A||_inf " + reduced.a().infNorm());
@@ -969,14 +980,12 @@ class StepsTest {
         int n = 7;
         int pb = 9;
         int q = 3;
-        Matrix v = Matrix.gaussian(n + pb, 40, 1.0, random);
-        Matrix k = v.gram().scaleInPlace(1.0 / 40);
-        double[] lambda = new double[n];
-        java.util.Arrays.fill(lambda, 0.4);
-        Matrix a0 = gaussianWithInfNorm(n, KAPPA, random);
-        Matrix b0 = Matrix.gaussian(n, pb, 0.5, random);
-        ABStep.Statistics batch = new ABStep.Statistics(Matrix.gaussian(n, n + pb, 20.0, random), null, null, 3.0, 10);
-        ABStep.Proximal ab = new ABStep.Proximal(k, n, lambda, 0.3);
+        ProximalProblem problem = ProximalProblem.random(random, n, pb);
+        Matrix k = problem.k();
+        Matrix a0 = problem.a0();
+        Matrix b0 = problem.b0();
+        ABStep.Statistics batch = problem.batch();
+        ABStep.Proximal ab = new ABStep.Proximal(k, n, problem.lambda(), 0.3);
         ABStep.Result whole = ab.solve(batch, a0, b0, KAPPA, Penalty.NONE, pb - 1, null, 50, null);
         assertTrue(whole.a().infNorm() >= KAPPA - 1e-9, "the ball is active: ||A||_inf " + whole.a().infNorm());
         double after = whole.before();
