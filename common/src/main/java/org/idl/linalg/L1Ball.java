@@ -36,7 +36,7 @@ public final class L1Ball {
             Arrays.fill(v, from, to, 0.0);
             return;
         }
-        double theta = threshold(v, from, to, radius);
+        double theta = threshold(v, from, to, radius, l1);
         for (int i = from; i < to; i++) {
             double a = Math.abs(v[i]) - theta;
             v[i] = a > 0 ? Math.copySign(a, v[i]) : 0.0;
@@ -45,65 +45,45 @@ public final class L1Ball {
 
     /**
      * The theta >= 0 with {@code sum_i max(|v_i| - theta, 0) = radius}, for ||v||_1 > radius > 0, by
-     * Condat's algorithm (L. Condat, "Fast projection onto the simplex and the l1 ball", Math.
-     * Programming 158, 2016, algorithm 2 on |v|): one pass keeps a running threshold rho over a list of
-     * candidates that may lie above it, then drops those that do not until none is dropped. Linear in
-     * practice, where sorting is n log n: the gradient solver projects every row of A after every
-     * step, and BCD's (A,B)-step after every FISTA iteration.
+     * Michelot's algorithm (C. Michelot, "A finite algorithm for finding the projection of a point onto
+     * the canonical simplex of R^n", JOTA 50, 1986, on |v|; it is Newton's method on that piecewise linear
+     * function): theta = (sum of the entries above it - radius) / their count, starting from all of them,
+     * rises at each pass, and stops when a pass drops no entry, at the exact root. Each pass is one sweep
+     * without branches or allocation, and few are needed (the entries near the threshold go first), so for
+     * the rows of A it beats the sorting (n log n) and the one-pass list methods (Condat 2016) alike: the
+     * gradient solver projects every row of A after every step, and BCD's (A,B)-step after every FISTA
+     * iteration.
      */
     static double threshold(double[] v, double radius) {
-        return threshold(v, 0, v.length, radius);
+        double l1 = 0;
+        for (double x : v) {
+            l1 += Math.abs(x);
+        }
+        return threshold(v, 0, v.length, radius, l1);
     }
 
-    private static double threshold(double[] v, int from, int to, double radius) {
-        int n = to - from;
-        double[] kept = new double[n];
-        double[] waiting = new double[n];
-        int nk = 0;
-        int nw = 0;
-        kept[nk++] = Math.abs(v[from]);
-        double rho = kept[0] - radius;
-        for (int i = from + 1; i < to; i++) {
-            double y = Math.abs(v[i]);
-            if (y > rho) {
-                rho += (y - rho) / (nk + 1);
-                if (rho > y - radius) {
-                    kept[nk++] = y;
-                } else {
-                    // y alone already pushes rho past every candidate so far: they wait, y starts afresh.
-                    System.arraycopy(kept, 0, waiting, nw, nk);
-                    nw += nk;
-                    kept[0] = y;
-                    nk = 1;
-                    rho = y - radius;
-                }
+    /** The same for the slice {@code v[from, to)}, whose L1 norm is {@code l1}. */
+    private static double threshold(double[] v, int from, int to, double radius, double l1) {
+        double sum = l1;
+        int count = to - from;
+        // theta starts below the root (the entries' mean less radius / n) and rises monotonically to it.
+        double theta = (sum - radius) / count;
+        while (true) {
+            double s = 0;
+            int c = 0;
+            for (int i = from; i < to; i++) {
+                double a = Math.abs(v[i]);
+                boolean above = a > theta;
+                s += above ? a : 0.0;
+                c += above ? 1 : 0;
             }
-        }
-        for (int k = 0; k < nw; k++) {
-            double y = waiting[k];
-            if (y > rho) {
-                kept[nk++] = y;
-                rho += (y - rho) / nk;
+            if (c == count || c == 0) {
+                // No entry dropped: theta is the root for this set. (c > 0 always, as ||v||_1 > radius keeps
+                // the largest entry above theta; the test keeps the loop finite whatever the rounding.)
+                return Math.max(theta, 0.0);
             }
+            count = c;
+            theta = (s - radius) / c;
         }
-        boolean dropped = true;
-        while (dropped) {
-            dropped = false;
-            int write = 0;
-            for (int k = 0; k < nk; k++) {
-                double y = kept[k];
-                int rest = write + nk - k - 1;
-                if (y <= rho && rest > 0) {
-                    // Removing y from the list raises rho: rho + (rho - y) / |list without y|. (The
-                    // largest entry stays above rho, whatever the rounding: the list is never empty.)
-                    rho += (rho - y) / rest;
-                    dropped = true;
-                } else {
-                    kept[write++] = y;
-                }
-            }
-            nk = write;
-        }
-        return Math.max(rho, 0.0);
     }
 }

@@ -238,7 +238,7 @@ class L1BallTest {
         return s;
     }
 
-    /** Condat's threshold against the sorting one it replaced, on vectors with ties, zeros and many sizes. */
+    /** Michelot's threshold against the sorting one, on vectors with ties, zeros and many sizes. */
     @Test
     void thresholdEqualsTheSortingOne() {
         Random random = new Random(5);
