@@ -66,6 +66,19 @@ public abstract sealed class Activation implements Serializable {
     public abstract double proxH(double v, double t);
 
     /**
+     * {@link #proxH} in place on every entry of column-major {@code values} with {@code t.length} rows,
+     * row i with {@code t[i]}.
+     */
+    public void proxHColumns(double[] values, double[] t) {
+        int n = t.length;
+        for (int col = 0; col < values.length; col += n) {
+            for (int i = 0; i < n; i++) {
+                values[col + i] = proxH(values[col + i], t[i]);
+            }
+        }
+    }
+
+    /**
      * The unique x with {@code x = phi(a x + s)}, for a < 1: one row of a substitution solve when A
      * is triangular with diagonal entry a.
      */
@@ -144,6 +157,21 @@ public abstract sealed class Activation implements Serializable {
             // with v > 0 for about half the entries, a conditional mispredicted on half of them
             // (a fifth of the P-step's time on MNIST). The same values, but that a NaN now stays NaN.
             return Math.max(v, 0.0) / (1 + t);
+        }
+
+        @Override
+        public void proxHColumns(double[] values, double[] t) {
+            // One division per row, not per entry: the P-step applies this to every entry in every iteration.
+            int n = t.length;
+            double[] scale = new double[n];
+            for (int i = 0; i < n; i++) {
+                scale[i] = 1 / (1 + t[i]);
+            }
+            for (int col = 0; col < values.length; col += n) {
+                for (int i = 0; i < n; i++) {
+                    values[col + i] = Math.max(values[col + i], 0.0) * scale[i];
+                }
+            }
         }
 
         @Override

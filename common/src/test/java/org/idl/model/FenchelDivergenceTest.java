@@ -133,6 +133,25 @@ class FenchelDivergenceTest {
         assertThrows(IllegalArgumentException.class, () -> FenchelDivergence.weightedSum(LEAKY, x, z, new double[2]));
     }
 
+    /** The P-step's column form: each entry's own prox, its row's t (ReLU's multiplies by 1/(1+t): 1 ulp). */
+    @Test
+    void proxOfColumnsIsEachEntrysProx() {
+        Random random = new Random(8);
+        double[] t = {0, 0.3, 2.5};
+        for (Activation phi : ALL) {
+            double[] values = new double[12];
+            for (int k = 0; k < values.length; k++) {
+                values[k] = 2 * random.nextGaussian();
+            }
+            double[] columns = values.clone();
+            phi.proxHColumns(columns, t);
+            for (int k = 0; k < values.length; k++) {
+                double expected = phi.proxH(values[k], t[k % 3]);
+                assertEquals(expected, columns[k], 2 * Math.ulp(expected), phi + " entry " + k);
+            }
+        }
+    }
+
     @Test
     void proxMatchesBruteForceMinimisation() {
         Random random = new Random(6);

@@ -21,6 +21,17 @@ public final class Fista {
 
         /** The proximal map of step * (non-smooth part), in place (a projection for an indicator). */
         void prox(Matrix w, double step);
+
+        /**
+         * One proximal gradient step from w into {@code out} (of w's shape): {@code prox(w - step
+         * gradient(w))}. A problem can override it to form the step in {@code out} without a matrix
+         * for the gradient.
+         */
+        default void proximalStep(Matrix w, double step, Matrix out) {
+            System.arraycopy(w.data(), 0, out.data(), 0, out.data().length);
+            out.addInPlace(-step, gradient(w));
+            prox(out, step);
+        }
     }
 
     public static Matrix minimise(Problem problem, Matrix start, double lipschitz, int iterations) {
@@ -43,9 +54,7 @@ public final class Fista {
         int stride = columnwise ? rows : Math.max(1, start.data().length);
         for (int it = 0; it < iterations; it++) {
             Matrix next = spare;
-            System.arraycopy(yk.data(), 0, next.data(), 0, next.data().length);
-            next.addInPlace(-step, problem.gradient(yk));
-            problem.prox(next, step);
+            problem.proximalStep(yk, step, next);
             double[] nd = next.data();
             double[] yd = yk.data();
             double[] xd = x.data();

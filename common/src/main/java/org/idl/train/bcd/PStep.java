@@ -63,34 +63,55 @@ public final class PStep {
         Fista.Problem problem = new Fista.Problem() {
             @Override
             public Matrix gradient(Matrix p) {
+                Matrix g = Matrix.zeros(p.rows(), p.cols());
+                gradientInto(p, g);
+                return g;
+            }
+
+            /**
+             * {@code mu (P - X) - lambda Z + C^T dL(C P + DU)} into {@code out}: C^T dL by BLAS, then the
+             * element-wise terms in one pass over it.
+             */
+            private void gradientInto(Matrix p, Matrix out) {
                 Matrix yhat = du.copy();
                 Matrix.gemm(1.0, c, false, p, false, 1.0, yhat);
                 Matrix dl = Matrix.zeros(y.rows(), y.cols());
                 loss.valueAndGradient(y, yhat, dl);
-                Matrix g = p.minus(x).scaleInPlace(mu);
-                Matrix.gemm(1.0, c, true, dl, false, 1.0, g);
-                double[] gd = g.data();
+                Matrix.gemm(1.0, c, true, dl, false, 0.0, out);
+                double[] od = out.data();
+                double[] pd = p.data();
+                double[] xd = x.data();
                 double[] zd = z.data();
-                for (int col = 0; col < gd.length; col += n) {
+                for (int col = 0; col < od.length; col += n) {
                     for (int i = 0; i < n; i++) {
-                        gd[col + i] -= lambda[i] * zd[col + i];
+                        int k = col + i;
+                        od[k] += mu * (pd[k] - xd[k]) - lambda[i] * zd[k];
                     }
                 }
-                return g;
             }
 
             @Override
             public void prox(Matrix p, double step) {
-                double[] pd = p.data();
                 double[] weights = new double[n];
                 for (int i = 0; i < n; i++) {
                     weights[i] = step * lambda[i];
                 }
-                for (int col = 0; col < pd.length; col += n) {
-                    for (int i = 0; i < n; i++) {
-                        pd[col + i] = phi.proxH(pd[col + i], weights[i]);
-                    }
+                phi.proxHColumns(p.data(), weights);
+            }
+
+            /**
+             * The step computed in the step's own matrix (the P-step is the largest share of a minibatch
+             * batch's work, and the gradient's copies and passes were most of it).
+             */
+            @Override
+            public void proximalStep(Matrix p, double step, Matrix out) {
+                gradientInto(p, out);
+                double[] od = out.data();
+                double[] pd = p.data();
+                for (int k = 0; k < od.length; k++) {
+                    od[k] = pd[k] - step * od[k];
                 }
+                prox(out, step);
             }
         };
         Matrix feasible = start.copy();
