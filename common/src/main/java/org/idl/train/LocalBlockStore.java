@@ -175,18 +175,35 @@ public final class LocalBlockStore implements BlockStore {
     }
 
     /**
-     * Each block posts its array, every block sums them all in block order, then waits before they are
-     * reused. The waits are a {@link Phaser}'s, not a CyclicBarrier's: a failing block terminates the
-     * phaser for good, so a block that reaches its next wait only afterwards fails too. (A barrier's
-     * reset frees only the blocks already waiting; one arriving later waited for ever.)
+     * Each block posts its array and waits once: the last to arrive sums them all, in block order, and
+     * every block copies the sum out. The next sum cannot replace it early: it is made once every block
+     * has arrived at the next sum, so has copied this one. (Before, every block summed all the arrays
+     * itself between two waits: K times the additions, and a second wait.) The waits are a
+     * {@link Phaser}'s, not a CyclicBarrier's: a failing block terminates the phaser for good, so a block
+     * that reaches its next wait only afterwards fails too. (A barrier's reset frees only the blocks
+     * already waiting; one arriving later waited for ever.)
      */
     private static final class SharedMemoryAllReduce {
         private final double[][] posted;
+        private double[] result;
         private final Phaser phaser;
+        private volatile RuntimeException failure;
 
         SharedMemoryAllReduce(int blocks) {
             posted = new double[blocks][];
-            phaser = new Phaser(blocks);
+            phaser = new Phaser(blocks) {
+                @Override
+                protected boolean onAdvance(int phase, int parties) {
+                    // Run by the last block to arrive, before any is released: every array is posted.
+                    try {
+                        result = sumOfPosted();
+                        return false;
+                    } catch (RuntimeException e) {
+                        failure = e;
+                        return true;
+                    }
+                }
+            };
         }
 
         void fail() {
@@ -194,23 +211,30 @@ public final class LocalBlockStore implements BlockStore {
         }
 
         void sum(int rank, double[] values) {
-            posted[rank] = values.clone();
-            await();
+            posted[rank] = values;
+            int next = phaser.arriveAndAwaitAdvance();
+            // Terminated: by a failing block, or by the sum's own failure (then the last block to arrive
+            // gets a phase number, not a negative one).
+            if (next < 0 || phaser.isTerminated()) {
+                throw failure != null ? failure
+                        : new IllegalStateException("another block of the collective pass failed");
+            }
+            System.arraycopy(result, 0, values, 0, values.length);
+        }
+
+        private double[] sumOfPosted() {
             double[] sum = posted[0].clone();
             for (int k = 1; k < posted.length; k++) {
                 double[] other = posted[k];
+                if (other.length != sum.length) {
+                    throw new IllegalStateException("the blocks of a collective pass sum arrays of different lengths: "
+                            + sum.length + " and " + other.length);
+                }
                 for (int i = 0; i < sum.length; i++) {
                     sum[i] += other[i];
                 }
             }
-            System.arraycopy(sum, 0, values, 0, sum.length);
-            await();
-        }
-
-        private void await() {
-            if (phaser.arriveAndAwaitAdvance() < 0) {
-                throw new IllegalStateException("another block of the collective pass failed");
-            }
+            return sum;
         }
     }
 }

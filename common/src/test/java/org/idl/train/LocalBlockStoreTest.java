@@ -41,6 +41,53 @@ class LocalBlockStoreTest {
         assertFailingBlockEndsThePass(300);
     }
 
+    /**
+     * Many sums in a row, each block at its own pace: every block gets every sum exactly, in block
+     * order, however far one runs ahead of the others (the store reuses its result arrays in turn).
+     */
+    @Test
+    void everyBlockGetsEverySumOfAManySumPass() {
+        int k = 3;
+        int sums = 300;
+        LocalBlockStore store = new LocalBlockStore(blocks(k));
+        GradientCount wrong = assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
+                store.collectivePass(MODEL, (model, block, reduce) -> {
+                    java.util.Random pace = new java.util.Random(block.index());
+                    long mismatches = 0;
+                    for (int s = 0; s < sums; s++) {
+                        double[] values = new double[50 + s % 7];
+                        for (int i = 0; i < values.length; i++) {
+                            values[i] = 0.1 * (block.index() + 1) * (s + 1) + i;
+                        }
+                        if (pace.nextInt(10) == 0) {
+                            Thread.onSpinWait();
+                            Thread.yield();
+                        }
+                        reduce.sumInPlace(values);
+                        for (int i = 0; i < values.length; i++) {
+                            double expected = 0;
+                            for (int b = 0; b < k; b++) {
+                                expected += 0.1 * (b + 1) * (s + 1) + i;
+                            }
+                            mismatches += values[i] == expected ? 0 : 1;
+                        }
+                    }
+                    return new BlockStore.Outcome<>(block, new GradientCount(mismatches));
+                }));
+        assertEquals(0, wrong.points, "entries that differ from the sum in block order");
+    }
+
+    @Test
+    void arraysOfDifferentLengthsFailTheSumOnEveryBlock() {
+        LocalBlockStore store = new LocalBlockStore(blocks(2));
+        IllegalStateException e = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(
+                IllegalStateException.class, () -> store.collectivePass(MODEL, (model, block, reduce) -> {
+                    reduce.sumInPlace(new double[1 + block.index()]);
+                    return new BlockStore.Outcome<>(block, new GradientCount(block.size()));
+                })));
+        assertEquals("the blocks of a collective pass sum arrays of different lengths: 1 and 2", e.getMessage());
+    }
+
     /** Block 2 fails at once; the others sum (and wait for block 2, which never comes) after {@code delayMillis}. */
     private static void assertFailingBlockEndsThePass(long delayMillis) {
         LocalBlockStore store = new LocalBlockStore(blocks(3));

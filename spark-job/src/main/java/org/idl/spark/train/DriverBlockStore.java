@@ -26,6 +26,8 @@ final class DriverBlockStore implements TimedBlockStore {
     private double computeSeconds;
     private double slowestTaskSeconds;
     private int passes;
+    private int syncs;
+    private double syncSeconds;
 
     /**
      * @param blocks     the non-empty partitions' blocks, as collected (their indices are their partitions')
@@ -90,8 +92,15 @@ final class DriverBlockStore implements TimedBlockStore {
         }
         long start = System.nanoTime();
         try {
-            return store.collectivePass(parameters,
-                    (model, block, reduce) -> timed(block, () -> task.apply(model, block, reduce)));
+            return store.collectivePass(parameters, (model, block, reduce) -> {
+                TimedAllReduce timed = new TimedAllReduce(reduce);
+                long t0 = SparkBlockStore.cpuNanos();
+                Outcome<S> outcome = task.apply(model, block, timed);
+                double cpu = (SparkBlockStore.cpuNanos() - t0) / 1e9;
+                tasks.add(new SparkBlockStore.TaskTiming(block.index(), cpu - timed.cpuSeconds, timed.seconds,
+                        timed.sums));
+                return outcome;
+            });
         } finally {
             record(start);
         }
@@ -112,16 +121,55 @@ final class DriverBlockStore implements TimedBlockStore {
         tasks.clear();
         computeSeconds += t.computeSeconds();
         slowestTaskSeconds += t.slowestTaskSeconds();
+        syncs += t.syncs();
+        syncSeconds += t.syncSeconds();
+    }
+
+    /**
+     * A block's all-reduce, timed as {@link PeerAllReduce} times the Spark tasks' own: the sums, the
+     * seconds in them (waiting for the other blocks included) and the CPU seconds they took, which the
+     * task's compute leaves out.
+     */
+    private static final class TimedAllReduce implements AllReduce {
+        private final AllReduce reduce;
+        private int sums;
+        private double seconds;
+        private double cpuSeconds;
+
+        TimedAllReduce(AllReduce reduce) {
+            this.reduce = reduce;
+        }
+
+        @Override
+        public void sumInPlace(double[] values) {
+            timed(() -> reduce.sumInPlace(values));
+        }
+
+        @Override
+        public void roundedSumInPlace(double[] values) {
+            timed(() -> reduce.roundedSumInPlace(values));
+        }
+
+        private void timed(Runnable sum) {
+            long t0 = System.nanoTime();
+            long c0 = SparkBlockStore.cpuNanos();
+            sum.run();
+            cpuSeconds += (SparkBlockStore.cpuNanos() - c0) / 1e9;
+            seconds += (System.nanoTime() - t0) / 1e9;
+            sums++;
+        }
     }
 
     @Override
     public SparkBlockStore.Timings takeTimings() {
         SparkBlockStore.Timings t = new SparkBlockStore.Timings(passSeconds, computeSeconds, slowestTaskSeconds, passes,
-                0, 0);
+                syncs, syncSeconds);
         passSeconds = 0;
         computeSeconds = 0;
         slowestTaskSeconds = 0;
         passes = 0;
+        syncs = 0;
+        syncSeconds = 0;
         return t;
     }
 

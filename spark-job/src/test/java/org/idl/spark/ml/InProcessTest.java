@@ -45,6 +45,30 @@ class InProcessTest extends SparkSessionTest {
         assertEquals(2, inDriver.summary().partitions());
         assertTrue(Arrays.equals(viaJobs.summary().validationLoss(), inDriver.summary().validationLoss())
                 || maxRelative(viaJobs.summary().validationLoss(), inDriver.summary().validationLoss()) < 1e-8);
+        // The all-reduces inside collective passes are counted alike (the round's time split).
+        org.junit.jupiter.api.Assertions.assertArrayEquals(viaJobs.summary().syncs(), inDriver.summary().syncs());
+    }
+
+    /**
+     * Minibatch BCD's epochs are collective passes both ways, with two all-reduces a batch and one at the
+     * end: the driver's store counts and times them as Spark's tasks do.
+     */
+    @org.junit.jupiter.api.Test
+    void minibatchEpochsCountTheirAllReducesAlike() {
+        Dataset<Row> frame = SparkTestData.frame(spark, data.train, 2);
+        IdlClassifier classifier = new IdlClassifier().setSchedule("minibatch").setHiddenSize(12).setMaxIter(2)
+                .setBcdBatchSize(300).setInitialReadoutPasses(2);
+        IdlClassificationModel viaJobs = classifier.fit(frame);
+        spark.conf().set("spark.idl.inProcess", "true");
+        IdlClassificationModel inDriver = classifier.fit(frame);
+        SparkTests.assertSameModel(viaJobs.implicitModel(), inDriver.implicitModel(), 1e-8);
+        int batches = (int) Math.round(frame.count() / 300.0);
+        for (int r = 0; r < 2; r++) {
+            int undone = inDriver.summary().undoneUpdates()[r];
+            assertEquals(2 * batches + 1 - undone, inDriver.summary().syncs()[r], "all-reduces in epoch " + (r + 1));
+            assertTrue(inDriver.summary().syncSeconds()[r] > 0, "no time in the all-reduces of epoch " + (r + 1));
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(viaJobs.summary().syncs(), inDriver.summary().syncs());
     }
 
     /**
