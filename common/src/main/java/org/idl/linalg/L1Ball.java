@@ -66,7 +66,8 @@ public final class L1Ball {
     private static double threshold(double[] v, int from, int to, double radius, double l1) {
         double sum = l1;
         int count = to - from;
-        // theta starts below the root (the entries' mean less radius / n) and rises monotonically to it.
+        // theta starts below the root (the entries' mean less radius / n) and, in exact arithmetic, rises
+        // to it as entries drop out.
         double theta = (sum - radius) / count;
         while (true) {
             double s = 0;
@@ -77,9 +78,11 @@ public final class L1Ball {
                 s += above ? a : 0.0;
                 c += above ? 1 : 0;
             }
-            if (c == count || c == 0) {
-                // No entry dropped: theta is the root for this set. (c > 0 always, as ||v||_1 > radius keeps
-                // the largest entry above theta; the test keeps the loop finite whatever the rounding.)
+            if (c >= count || c == 0) {
+                // No entry dropped: theta is the root for this set. The set can only shrink, so at most n
+                // passes: rounding can bring back an entry that the last pass dropped (theta a few ulps lower
+                // for the smaller set), and theta is then the root to those ulps. c = 0 only when rounding
+                // puts theta at the largest entry (radius tiny against it): the projection is then 0.
                 return Math.max(theta, 0.0);
             }
             count = c;

@@ -8,6 +8,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -256,6 +257,22 @@ class L1BallTest {
             double expected = sortingThreshold(v, radius);
             assertEquals(expected, L1Ball.threshold(v, radius), 1e-12 * Math.max(1, expected), "d = " + d);
         }
+    }
+
+    /**
+     * A near-tie where rounding brings back the entry the last pass dropped: the threshold for {1} is a
+     * few ulps below t, which then counts again. The passes must end (they once cycled between {1} and
+     * {1, t} for ever).
+     */
+    @Test
+    void aNearTieThatRoundingReAdmitsEnds() {
+        double t = 0.25 + 3 * Math.pow(2, -54);
+        double radius = 0.75 - Math.pow(2, -53);
+        double[] v = {1.0, t};
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> L1Ball.project(v, radius));
+        assertEquals(radius, Math.abs(v[0]) + Math.abs(v[1]), 1e-15);
+        assertEquals(sortingThreshold(new double[]{1.0, t}, radius), L1Ball.threshold(new double[]{1.0, t}, radius),
+                1e-15);
     }
 
     private static double sortingThreshold(double[] v, double radius) {

@@ -43,7 +43,7 @@ class LocalBlockStoreTest {
 
     /**
      * Many sums in a row, each block at its own pace: every block gets every sum exactly, in block
-     * order, however far one runs ahead of the others (the store reuses its result arrays in turn).
+     * order, however far one runs ahead of the others.
      */
     @Test
     void everyBlockGetsEverySumOfAManySumPass() {

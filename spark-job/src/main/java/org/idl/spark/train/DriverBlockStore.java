@@ -93,7 +93,7 @@ final class DriverBlockStore implements TimedBlockStore {
         long start = System.nanoTime();
         try {
             return store.collectivePass(parameters, (model, block, reduce) -> {
-                TimedAllReduce timed = new TimedAllReduce(reduce);
+                TimedAllReduce timed = new TimedAllReduce(reduce, blocks > 1);
                 long t0 = SparkBlockStore.cpuNanos();
                 Outcome<S> outcome = task.apply(model, block, timed);
                 double cpu = (SparkBlockStore.cpuNanos() - t0) / 1e9;
@@ -128,16 +128,18 @@ final class DriverBlockStore implements TimedBlockStore {
     /**
      * A block's all-reduce, timed as {@link PeerAllReduce} times the Spark tasks' own: the sums, the
      * seconds in them (waiting for the other blocks included) and the CPU seconds they took, which the
-     * task's compute leaves out.
+     * task's compute leaves out. With one block there is nothing to exchange, and, as there, nothing counted.
      */
     private static final class TimedAllReduce implements AllReduce {
         private final AllReduce reduce;
+        private final boolean counted;
         private int sums;
         private double seconds;
         private double cpuSeconds;
 
-        TimedAllReduce(AllReduce reduce) {
+        TimedAllReduce(AllReduce reduce, boolean counted) {
             this.reduce = reduce;
+            this.counted = counted;
         }
 
         @Override
@@ -151,6 +153,10 @@ final class DriverBlockStore implements TimedBlockStore {
         }
 
         private void timed(Runnable sum) {
+            if (!counted) {
+                sum.run();
+                return;
+            }
             long t0 = System.nanoTime();
             long c0 = SparkBlockStore.cpuNanos();
             sum.run();
