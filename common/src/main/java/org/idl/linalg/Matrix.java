@@ -234,6 +234,29 @@ public final class Matrix implements Inputs {
     }
 
     /**
+     * {@code c = op(a) b} on the leading {@code cols} columns of b and c only (column-major, they are the
+     * first {@code cols * rows} entries; the rest of c is left as it is): a product over a set of columns
+     * packed to the left, without copying them into a matrix of their own.
+     */
+    public static void gemmLeadingColumns(Matrix a, boolean transA, Matrix b, int cols, Matrix c) {
+        int m = transA ? a.cols : a.rows;
+        int k = transA ? a.rows : a.cols;
+        if (k != b.rows || c.rows != m || cols < 0 || cols > b.cols || cols > c.cols) {
+            throw new IllegalArgumentException("cannot multiply " + a.shape() + (transA ? "^T" : "") + " by the first "
+                    + cols + " columns of " + b.shape() + " into " + c.shape());
+        }
+        if (m == 0 || cols == 0) {
+            return;
+        }
+        if (k == 0) {
+            java.util.Arrays.fill(c.data, 0, m * cols, 0.0);
+            return;
+        }
+        blas().dgemm(transA ? "T" : "N", "N", m, cols, k, 1.0, a.data, Math.max(1, a.rows), b.data,
+                Math.max(1, b.rows), 0.0, c.data, Math.max(1, c.rows));
+    }
+
+    /**
      * {@code y[yOffset + c * yStride] += sum_r x[xOffset + r + c * ldx] * v[r]} for c < cols:
      * the product of the transpose of a (rows x cols) sub-block with v, added into a strided y.
      */
