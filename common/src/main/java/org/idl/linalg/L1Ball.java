@@ -48,9 +48,9 @@ public final class L1Ball {
      * Michelot's algorithm (C. Michelot, "A finite algorithm for finding the projection of a point onto
      * the canonical simplex of R^n", JOTA 50, 1986, on |v|; it is Newton's method on that piecewise linear
      * function): theta = (sum of the entries above it - radius) / their count, starting from all of them,
-     * rises at each pass, and stops when a pass drops no entry, at the exact root. Each pass is one sweep
-     * without branches or allocation, and few are needed (the entries near the threshold go first), so for
-     * the rows of A it beats the sorting (n log n) and the one-pass list methods (Condat 2016) alike: the
+     * rises at each pass (in exact arithmetic), and stops when a pass drops no entry, at the root. Each
+     * pass is one sweep without branches or allocation, and a few passes are enough, so for the rows of A
+     * it beats the sorting (n log n) and the one-pass list methods (Condat 2016) alike: the
      * gradient solver projects every row of A after every step, and BCD's (A,B)-step after every FISTA
      * iteration.
      */
