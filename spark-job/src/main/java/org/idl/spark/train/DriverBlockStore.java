@@ -67,7 +67,7 @@ final class DriverBlockStore implements TimedBlockStore {
             return store.pass(parameters, new Task<S>() {
                 @Override
                 public Outcome<S> apply(ImplicitModel model, DataBlock block) {
-                    return timed(block, () -> task.apply(model, block));
+                    return timed(block, null, () -> task.apply(model, block));
                 }
 
                 @Override
@@ -94,23 +94,24 @@ final class DriverBlockStore implements TimedBlockStore {
         try {
             return store.collectivePass(parameters, (model, block, reduce) -> {
                 TimedAllReduce timed = new TimedAllReduce(reduce, blocks > 1);
-                long t0 = SparkBlockStore.cpuNanos();
-                Outcome<S> outcome = task.apply(model, block, timed);
-                double cpu = (SparkBlockStore.cpuNanos() - t0) / 1e9;
-                tasks.add(new SparkBlockStore.TaskTiming(block.index(), cpu - timed.cpuSeconds, timed.seconds,
-                        timed.sums));
-                return outcome;
+                return timed(block, timed, () -> task.apply(model, block, timed));
             });
         } finally {
             record(start);
         }
     }
 
-    /** Runs one block's work, keeping its CPU time as the task's, as a Spark task does. */
-    private <S extends Summable<S>> Outcome<S> timed(DataBlock block, java.util.function.Supplier<Outcome<S>> work) {
+    /**
+     * Runs one block's work, keeping its CPU time as the task's, as a Spark task does; in a collective
+     * pass less the CPU of its all-reduces ({@code reduce}, null in a plain pass), which are timed apart.
+     */
+    private <S extends Summable<S>> Outcome<S> timed(DataBlock block, TimedAllReduce reduce,
+                                                     java.util.function.Supplier<Outcome<S>> work) {
         long t0 = SparkBlockStore.cpuNanos();
         Outcome<S> outcome = work.get();
-        tasks.add(new SparkBlockStore.TaskTiming(block.index(), (SparkBlockStore.cpuNanos() - t0) / 1e9, 0, 0));
+        double cpu = (SparkBlockStore.cpuNanos() - t0) / 1e9;
+        tasks.add(reduce == null ? new SparkBlockStore.TaskTiming(block.index(), cpu, 0, 0)
+                : new SparkBlockStore.TaskTiming(block.index(), cpu - reduce.cpuSeconds, reduce.seconds, reduce.sums));
         return outcome;
     }
 

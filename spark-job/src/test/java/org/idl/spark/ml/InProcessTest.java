@@ -56,12 +56,9 @@ class InProcessTest extends SparkSessionTest {
     @org.junit.jupiter.api.Test
     void minibatchEpochsCountTheirAllReducesAlike() {
         Dataset<Row> frame = SparkTestData.frame(spark, data.train, 2);
-        IdlClassifier classifier = new IdlClassifier().setSchedule("minibatch").setHiddenSize(12).setMaxIter(2)
-                .setBcdBatchSize(300).setInitialReadoutPasses(2);
-        IdlClassificationModel viaJobs = classifier.fit(frame);
-        spark.conf().set("spark.idl.inProcess", "true");
-        IdlClassificationModel inDriver = classifier.fit(frame);
-        SparkTests.assertSameModel(viaJobs.implicitModel(), inDriver.implicitModel(), 1e-8);
+        IdlClassificationModel[] fits = minibatchThroughJobsThenInDriver(frame);
+        IdlClassificationModel viaJobs = fits[0];
+        IdlClassificationModel inDriver = fits[1];
         int batches = (int) Math.round(frame.count() / 300.0);
         for (int r = 0; r < 2; r++) {
             int undone = inDriver.summary().undoneUpdates()[r];
@@ -80,16 +77,27 @@ class InProcessTest extends SparkSessionTest {
         Dataset<Row> frame = SparkTestData.frame(spark, data.train, 3).repartition(3)
                 .filter(functions.spark_partition_id().notEqual(0));
         assertEquals(3, frame.rdd().getNumPartitions());
+        IdlClassificationModel[] fits = minibatchThroughJobsThenInDriver(frame);
+        IdlClassificationModel viaJobs = fits[0];
+        IdlClassificationModel inDriver = fits[1];
+        assertEquals(2, inDriver.summary().partitions());
+        assertEquals(2, inDriver.summary().undoneUpdates().length);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(viaJobs.summary().undoneUpdates(),
+                inDriver.summary().undoneUpdates(), "the same updates undone");
+    }
+
+    /**
+     * Two epochs of minibatch BCD fitted through Spark jobs, then with the blocks in the driver: the
+     * two models, checked to be the same to 1e-8.
+     */
+    private IdlClassificationModel[] minibatchThroughJobsThenInDriver(Dataset<Row> frame) {
         IdlClassifier classifier = new IdlClassifier().setSchedule("minibatch").setHiddenSize(12).setMaxIter(2)
                 .setBcdBatchSize(300).setInitialReadoutPasses(2);
         IdlClassificationModel viaJobs = classifier.fit(frame);
         spark.conf().set("spark.idl.inProcess", "true");
         IdlClassificationModel inDriver = classifier.fit(frame);
         SparkTests.assertSameModel(viaJobs.implicitModel(), inDriver.implicitModel(), 1e-8);
-        assertEquals(2, inDriver.summary().partitions());
-        assertEquals(2, inDriver.summary().undoneUpdates().length);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(viaJobs.summary().undoneUpdates(),
-                inDriver.summary().undoneUpdates(), "the same updates undone");
+        return new IdlClassificationModel[]{viaJobs, inDriver};
     }
 
     private static double maxRelative(double[] a, double[] b) {
