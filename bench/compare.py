@@ -10,9 +10,9 @@ bench/peers/*.py and the Spark MLlib peer). Every method uses the same split and
   /usr/bin/python3 bench/compare.py mnist --reuse         # compares the runs already there
   /usr/bin/python3 bench/compare.py digits --solvers gradient,hybrid --set model.gradientIter=30
 
-Training time of our runs: the job's trainingSeconds (set-up passes included, as time before round
-1) minus the seconds it spent measuring the test set after every round, which the peers do not
-count either. JVM start and data loading are left out on both sides and reported apart (the job's
+Training time of our runs: the job's set-up passes (setUpSeconds) and its rounds, less the seconds
+it spent measuring the test set after every round, which the peers do not count either, and without
+the final measurement of the model on every training point after the last round. JVM start and data loading are left out on both sides and reported apart (the job's
 dataSeconds: building and caching the blocks from the rows; before 2026-12-01 that fell inside
 trainingSeconds, 1 to 12 s on MNIST depending on the machine).
 """
@@ -88,12 +88,20 @@ def run_job(dataset, solver, out, extra_sets):
 
 
 def curve_of(metrics):
-    """Per round: training seconds so far (test-set measurement excluded) and the true model's accuracy."""
+    """Per round: training seconds so far (test-set measurement excluded) and the true model's accuracy.
+
+    The set-up before round 1 counts; the final measurement after the last round does not (it measures
+    the model on every training point, and a run stopped at an earlier round would not have had it
+    before that round). Jobs from before 2026-12-01 evening did not record setUpSeconds: for them all
+    of the time outside the rounds is counted as set-up, the final measurement included.
+    """
     rounds = metrics["roundSeconds"]
     validation = metrics["roundTimeSplit"]["validationSeconds"]
-    setup = metrics["trainingSeconds"] - sum(rounds)
     curve = []
-    elapsed = max(0.0, setup - sum(validation))
+    if "setUpSeconds" in metrics:
+        elapsed = metrics["setUpSeconds"]
+    else:
+        elapsed = max(0.0, metrics["trainingSeconds"] - sum(rounds) - sum(validation))
     for i, seconds in enumerate(rounds):
         elapsed += seconds - validation[i]
         curve.append({"epoch": i + 1, "train_seconds": elapsed,

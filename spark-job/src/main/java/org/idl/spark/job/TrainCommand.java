@@ -233,6 +233,7 @@ final class TrainCommand {
         metrics.put("wellPosedness", wp);
         metrics.put("dataSeconds", s.dataSeconds());
         metrics.put("trainingSeconds", s.trainingSeconds());
+        metrics.put("setUpSeconds", s.setUpSeconds());
         Map<String, Object> split = new LinkedHashMap<>();
         split.put("passSeconds", s.passSeconds());
         split.put("partitionComputeSeconds", s.partitionComputeSeconds());

@@ -15,7 +15,9 @@ import java.io.Serializable;
  * RMSE) after the round, and the same on validation data when the estimator was given some (NaN
  * for rounds restored from a checkpoint; null without validation data); then the well-posedness
  * figures of the final A; the seconds spent building and caching the blocks from the rows before
- * the first pass (their lazy transformations run there), apart from the seconds of training that follow;
+ * the first pass (their lazy transformations run there), apart from the seconds of training that follow,
+ * and the part of those spent before the first round began (the schedule's set-up passes: what is left
+ * after the rounds is the final measurement of the trained model);
  * the number of partitions; and per round the batch updates the minibatch BCD schedule undid because the
  * next batch's loss jumped (0 for every other solver and schedule).
  */
@@ -42,6 +44,7 @@ public record TrainingSummary(
         double contractionFactor,
         double dataSeconds,
         double trainingSeconds,
+        double setUpSeconds,
         int partitions,
         int[] undoneUpdates) implements Serializable {
 

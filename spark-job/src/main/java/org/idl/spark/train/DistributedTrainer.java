@@ -172,6 +172,7 @@ public final class DistributedTrainer {
                     classification ? "accuracy" : "rmse", result.initial().meanLoss(),
                     classification ? result.initial().accuracy() : result.initial().rmse(), wp.infNorm(),
                     wp.spectralRadiusEstimate(), wp.factor(), dataSeconds, (System.nanoTime() - trainingStart) / 1e9,
+                    store.firstRoundStart == 0 ? 0 : (store.firstRoundStart - trainingStart) / 1e9,
                     store.store.blockCount(), undone);
             LOG.info(String.format("trained in %.1f s after %.1f s building the blocks: ||A||_inf = %.4f, rho(|A|) ~ %.4f",
                     summary.trainingSeconds(), summary.dataSeconds(), wp.infNorm(), wp.spectralRadiusEstimate()));
@@ -236,6 +237,8 @@ public final class DistributedTrainer {
         final List<Double> validationSecondsPerRound = new ArrayList<>();
         /** Seconds of validation passes (on their own store) since the round began. */
         double validationSeconds;
+        /** When the first round of this run began ({@link System#nanoTime}), 0 until then. */
+        long firstRoundStart;
 
         TimedStore(TimedBlockStore store) {
             this.store = store;
@@ -249,6 +252,9 @@ public final class DistributedTrainer {
         /** Drops what was timed before a round began: the set-up passes, or the last round's evaluation. */
         @Override
         public void roundStarted(int round) {
+            if (firstRoundStart == 0) {
+                firstRoundStart = System.nanoTime();
+            }
             store.roundStarted(round);
             store.takeTimings();
             validationSeconds = 0;

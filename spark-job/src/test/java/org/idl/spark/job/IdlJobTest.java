@@ -47,6 +47,14 @@ class IdlJobTest {
         assertTrue(m.get("wellPosedness").get("infNorm").asDouble() <= 0.95 + 1e-12);
         assertTrue(m.get("trainingSeconds").asDouble() > 0);
         assertTrue(m.get("dataSeconds").asDouble() > 0);
+        // The set-up before round 1 and the rounds fit inside the training seconds (the final measurement follows).
+        double roundsSeconds = 0;
+        for (JsonNode r : m.get("roundSeconds")) {
+            roundsSeconds += r.asDouble();
+        }
+        double setUp = m.get("setUpSeconds").asDouble();
+        assertTrue(setUp > 0 && setUp + roundsSeconds <= m.get("trainingSeconds").asDouble(),
+                "set-up " + setUp + " s, rounds " + roundsSeconds + " s, training " + m.get("trainingSeconds"));
         assertTrue(Files.isDirectory(out.resolve("model/stages")));
         assertTrue(Files.size(out.resolve("report.html")) > 1000);
         // The model directory serves predict, evaluate and inspect.
