@@ -92,8 +92,9 @@ def curve_of(metrics):
 
     The set-up before round 1 counts; the final measurement after the last round does not (it measures
     the model on every training point, and a run stopped at an earlier round would not have had it
-    before that round). Jobs from before 2026-12-01 evening did not record setUpSeconds: for them all
-    of the time outside the rounds is counted as set-up, the final measurement included.
+    before that round). Jobs from before 2026-12-01 evening did not record setUpSeconds: for them the
+    set-up is all of the time outside the rounds, the final measurement included, less every round's
+    test measurement (as compare.py counted before; at least 0).
     """
     rounds = metrics["roundSeconds"]
     validation = metrics["roundTimeSplit"]["validationSeconds"]

@@ -10,7 +10,8 @@ with the variants around the shipped configuration beside it.
   /usr/bin/python3 bench/minibatch_jobs.py fashion --variants gradient,shipped --seeds shipped
   /usr/bin/python3 bench/minibatch_jobs.py mnist --reuse    # the table again from the runs there
 
-Writes bench/results/minibatch/jobs-<data>.{md,json}. Each run is `submit/idl train` with the
+Writes bench/results/minibatch/jobs-<data><tag>.{md,json}; the job runs go to
+bench/results/runs/minibatch-jobs<tag>/ (so --reuse with the same --tag tables the same sitting). Each run is `submit/idl train` with the
 variant's --set overrides (one BLAS thread per task, as bench/compare.py runs them); training
 seconds as in bench/compare.py (the set-up passes counted, the test-set measurement not). Run it
 alone: a build or a helper beside it inflates the seconds.
@@ -69,8 +70,8 @@ def main():
     for name in names:
         if name not in variants:
             ap.error("unknown variant %r for %s; expected one of %s" % (name, args.dataset, ", ".join(variants)))
-    if "gradient" not in names:
-        names.insert(0, "gradient")
+    # The gradient solver first: every ratio divides by its times.
+    names = ["gradient"] + [n for n in names if n != "gradient"]
     seeds = args.seeds.split(",")
     target = TARGET[args.dataset]
 
@@ -83,7 +84,8 @@ def main():
             kind, sets = variants[name]
             conf = GRADIENT_CONF[args.dataset] if kind == "gradient" else BCD_CONF[args.dataset]
             extra = [] if seed == "shipped" else ["model.seed=" + seed]
-            out = os.path.join(HERE, "results", "runs", "minibatch-jobs", "%s-%s-%s" % (args.dataset, name, seed))
+            out = os.path.join(HERE, "results", "runs", "minibatch-jobs" + args.tag,
+                               "%s-%s-%s" % (args.dataset, name, seed))
             if not (args.reuse and os.path.exists(os.path.join(out, "metrics.json"))):
                 submit_train(["--conf", conf], sets + extra, out)
             with open(os.path.join(out, "metrics.json")) as f:
@@ -91,6 +93,7 @@ def main():
             curve = curve_of(metrics)
             reached = next((r for r in curve if r["test_accuracy"] >= target), None)
             runs.append({"variant": name, "seed": seed, "sets": sets, "curve": curve,
+                         "set_up_seconds": metrics.get("setUpSeconds"),
                          "epoch_at_target": reached["epoch"] if reached else None,
                          "seconds_to_target": time_to(curve, target),
                          "final_test_accuracy": curve[-1]["test_accuracy"]})
@@ -103,15 +106,16 @@ def main():
         accs = " ".join("%.2f" % (100 * c["test_accuracy"]) for c in r["curve"])
         secs = " ".join("%.1f" % c["train_seconds"] for c in r["curve"])
         ref = reference.get(r["seed"])
-        ratio = "%.2f" % (r["seconds_to_target"] / ref) if r["seconds_to_target"] and ref else ""
+        ratio = "%.2f" % (r["seconds_to_target"] / ref) \
+            if r["seconds_to_target"] is not None and ref is not None else ""
         if r["variant"] == "gradient" and len(r["curve"]) > 8:
             # The gradient solver's 20 epochs: the first eight and the last.
             accs = " ".join(accs.split()[:8]) + " ... " + accs.split()[-1]
             secs = " ".join(secs.split()[:8]) + " ... " + secs.split()[-1]
         lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
             r["variant"], r["seed"], accs, secs, r["epoch_at_target"] or "never",
-            "%.1f" % r["seconds_to_target"] if r["seconds_to_target"] else "", ratio))
-    # Over the seeds: the mean seconds to the target (a seed that never reaches it leaves it blank).
+            "%.1f" % r["seconds_to_target"] if r["seconds_to_target"] is not None else "", ratio))
+    # Over the seeds: the mean seconds to the target (blank when a seed never reaches it: the epochs say which).
     lines += ["", "| variant | epochs at the target, by seed | mean s to it | x gradient (of the means) |",
               "|---|---|---|---|"]
     grad_mean = None
@@ -119,11 +123,11 @@ def main():
         mine = [r for r in runs if r["variant"] == name]
         epochs = " ".join(str(r["epoch_at_target"] or "never") for r in mine)
         times = [r["seconds_to_target"] for r in mine]
-        mean = sum(times) / len(times) if all(times) else None
+        mean = sum(times) / len(times) if all(t is not None for t in times) else None
         if name == "gradient":
             grad_mean = mean
-        ratio = "%.2f" % (mean / grad_mean) if mean and grad_mean else ""
-        lines.append("| %s | %s | %s | %s |" % (name, epochs, "%.1f" % mean if mean else "", ratio))
+        ratio = "%.2f" % (mean / grad_mean) if mean is not None and grad_mean is not None else ""
+        lines.append("| %s | %s | %s | %s |" % (name, epochs, "%.1f" % mean if mean is not None else "", ratio))
     table = "\n".join(lines)
     print()
     print(table)
@@ -137,7 +141,8 @@ def main():
         json.dump(doc, f, indent=1)
     with open(base + ".md", "w") as f:
         f.write("%s, %s%s, load average %s -> %s; `bench/minibatch_jobs.py %s`\n\n%s\n" % (
-            args.dataset, doc["finished"], " (tabled from runs made before, --reuse)" if args.reuse else "",
+            args.dataset, doc["finished"],
+            " (tabled from runs made before, --reuse: the load averages are the tabling's)" if args.reuse else "",
             load_start, doc["load_average_end"], " ".join(sys.argv[1:]), table))
     print("wrote", base + ".md")
 

@@ -16,8 +16,9 @@ import java.io.Serializable;
  * for rounds restored from a checkpoint; null without validation data); then the well-posedness
  * figures of the final A; the seconds spent building and caching the blocks from the rows before
  * the first pass (their lazy transformations run there), apart from the seconds of training that follow,
- * and the part of those spent before the first round began (the schedule's set-up passes: what is left
- * after the rounds is the final measurement of the trained model);
+ * and the part of those spent before this fit's first round began (the schedule's set-up passes; all of
+ * them when no round ran; what else falls outside the rounds is the final measurement of the trained
+ * model, and for the hybrid solver the passes between its two phases);
  * the number of partitions; and per round the batch updates the minibatch BCD schedule undid because the
  * next batch's loss jumped (0 for every other solver and schedule).
  */

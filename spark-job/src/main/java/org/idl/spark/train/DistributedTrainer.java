@@ -165,14 +165,16 @@ public final class DistributedTrainer {
                 undone[i] = round.steps() == null ? 0 : round.steps().undone();
             }
             WellPosedness.Certificate wp = WellPosedness.certify(result.model().a());
+            double trainingSeconds = (System.nanoTime() - trainingStart) / 1e9;
+            // Without a round (none asked for, or all restored from a checkpoint) it was all set-up.
+            double setUpSeconds = store.roundBegan ? (store.firstRoundStart - trainingStart) / 1e9 : trainingSeconds;
             TrainingSummary summary = new TrainingSummary(objective, seconds, pass, computed, slowest, passes, syncs, syncSeconds, validating,
                     driver, loss,
                     metric,
                     validationLoss, validationMetric,
                     classification ? "accuracy" : "rmse", result.initial().meanLoss(),
                     classification ? result.initial().accuracy() : result.initial().rmse(), wp.infNorm(),
-                    wp.spectralRadiusEstimate(), wp.factor(), dataSeconds, (System.nanoTime() - trainingStart) / 1e9,
-                    store.firstRoundStart == 0 ? 0 : (store.firstRoundStart - trainingStart) / 1e9,
+                    wp.spectralRadiusEstimate(), wp.factor(), dataSeconds, trainingSeconds, setUpSeconds,
                     store.store.blockCount(), undone);
             LOG.info(String.format("trained in %.1f s after %.1f s building the blocks: ||A||_inf = %.4f, rho(|A|) ~ %.4f",
                     summary.trainingSeconds(), summary.dataSeconds(), wp.infNorm(), wp.spectralRadiusEstimate()));
@@ -237,7 +239,8 @@ public final class DistributedTrainer {
         final List<Double> validationSecondsPerRound = new ArrayList<>();
         /** Seconds of validation passes (on their own store) since the round began. */
         double validationSeconds;
-        /** When the first round of this run began ({@link System#nanoTime}), 0 until then. */
+        /** Whether a round of this run began, and when the first did ({@link System#nanoTime}). */
+        boolean roundBegan;
         long firstRoundStart;
 
         TimedStore(TimedBlockStore store) {
@@ -252,7 +255,8 @@ public final class DistributedTrainer {
         /** Drops what was timed before a round began: the set-up passes, or the last round's evaluation. */
         @Override
         public void roundStarted(int round) {
-            if (firstRoundStart == 0) {
+            if (!roundBegan) {
+                roundBegan = true;
                 firstRoundStart = System.nanoTime();
             }
             store.roundStarted(round);
