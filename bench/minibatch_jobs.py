@@ -11,7 +11,8 @@ with the variants around the shipped configuration beside it.
   /usr/bin/python3 bench/minibatch_jobs.py mnist --reuse    # the table again from the runs there
 
 Writes bench/results/minibatch/jobs-<data><tag>.{md,json}; the job runs go to
-bench/results/runs/minibatch-jobs<tag>/ (so --reuse with the same --tag tables the same sitting). Each run is `submit/idl train` with the
+bench/results/runs/minibatch-jobs<tag>/ (so --reuse with the same --tag tables the same sitting; a
+tag that starts with '-' is given as --tag=-sitting1). Each run is `submit/idl train` with the
 variant's --set overrides (one BLAS thread per task, as bench/compare.py runs them); training
 seconds as in bench/compare.py (the set-up passes counted, the test-set measurement not). Run it
 alone: a build or a helper beside it inflates the seconds.
@@ -61,7 +62,7 @@ def main():
     ap.add_argument("dataset", choices=sorted(VARIANTS))
     ap.add_argument("--variants", help="comma-separated names (default: all of the data set's)")
     ap.add_argument("--seeds", default="shipped,1,2", help="'shipped' runs the conf's own seed")
-    ap.add_argument("--reuse", action="store_true", help="read the runs already in bench/results/runs/minibatch-jobs/")
+    ap.add_argument("--reuse", action="store_true", help="read the runs already in bench/results/runs/minibatch-jobs<tag>/")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "minibatch"))
     ap.add_argument("--tag", default="", help="appended to the result files' names")
     args = ap.parse_args()
