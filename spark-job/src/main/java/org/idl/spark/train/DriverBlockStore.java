@@ -111,7 +111,7 @@ final class DriverBlockStore implements TimedBlockStore {
         Outcome<S> outcome = work.get();
         double cpu = (SparkBlockStore.cpuNanos() - t0) / 1e9;
         tasks.add(reduce == null ? new SparkBlockStore.TaskTiming(block.index(), cpu, 0, 0)
-                : new SparkBlockStore.TaskTiming(block.index(), cpu - reduce.cpuSeconds, reduce.seconds, reduce.sums));
+                : reduce.clock.taskTiming(block.index(), cpu));
         return outcome;
     }
 
@@ -127,16 +127,13 @@ final class DriverBlockStore implements TimedBlockStore {
     }
 
     /**
-     * A block's all-reduce, timed as {@link PeerAllReduce} times the Spark tasks' own: the sums, the
-     * seconds in them (waiting for the other blocks included) and the CPU seconds they took, which the
-     * task's compute leaves out. With one block there is nothing to exchange, and, as there, nothing counted.
+     * A block's all-reduce, timed by the clock of the Spark tasks' {@link PeerAllReduce}. With one block
+     * there is nothing to exchange, and, as there, nothing counted.
      */
     private static final class TimedAllReduce implements AllReduce {
         private final AllReduce reduce;
         private final boolean counted;
-        private int sums;
-        private double seconds;
-        private double cpuSeconds;
+        private final AllReduceClock clock = new AllReduceClock();
 
         TimedAllReduce(AllReduce reduce, boolean counted) {
             this.reduce = reduce;
@@ -154,16 +151,11 @@ final class DriverBlockStore implements TimedBlockStore {
         }
 
         private void timed(Runnable sum) {
-            if (!counted) {
+            if (counted) {
+                clock.time(sum);
+            } else {
                 sum.run();
-                return;
             }
-            long t0 = System.nanoTime();
-            long c0 = SparkBlockStore.cpuNanos();
-            sum.run();
-            cpuSeconds += (SparkBlockStore.cpuNanos() - c0) / 1e9;
-            seconds += (System.nanoTime() - t0) / 1e9;
-            sums++;
         }
     }
 

@@ -94,11 +94,8 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
     private byte[] receiveBuffer = new byte[0];
     /** Scratch for float32 values on their way to or from the wire (free again once a send is encoded). */
     private float[] floats = new float[0];
-    /** Seconds spent in {@link #sumInPlace}, waiting for the partners included, and the number of sums. */
-    private double seconds;
-    private int sums;
-    /** The calling thread's CPU seconds in {@link #sumInPlace}: receiving, adding, copying. */
-    private double cpuSeconds;
+    /** The sums taken, the seconds in them and their CPU seconds. */
+    private final AllReduceClock clock = new AllReduceClock();
 
     private PeerAllReduce(int rank, int size, Link[] links, Wire wire) {
         this.rank = rank;
@@ -239,21 +236,18 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
         if (size == 1) {
             return;
         }
-        long t0 = System.nanoTime();
-        long c0 = SparkBlockStore.cpuNanos();
-        try {
-            if (isPowerOfTwo(size)) {
-                halvingDoubling(values, on);
-            } else {
-                ring(values, on);
+        clock.time(() -> {
+            try {
+                if (isPowerOfTwo(size)) {
+                    halvingDoubling(values, on);
+                } else {
+                    ring(values, on);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("the all-reduce of task " + rank + " of " + size + " failed: "
+                        + e.getMessage(), e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("the all-reduce of task " + rank + " of " + size + " failed: "
-                    + e.getMessage(), e);
-        }
-        seconds += (System.nanoTime() - t0) / 1e9;
-        cpuSeconds += (SparkBlockStore.cpuNanos() - c0) / 1e9;
-        sums++;
+        });
     }
 
     /**
@@ -394,20 +388,9 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
         return (int) ((long) length * c / size);
     }
 
-    public double seconds() {
-        return seconds;
-    }
-
-    public int sums() {
-        return sums;
-    }
-
-    /**
-     * The CPU seconds the calling thread spent in the sums: part of what an all-reduce costs, so a
-     * task's compute leaves them out where the all-reduces are priced on their own (bench/partitions.py).
-     */
-    public double cpuSeconds() {
-        return cpuSeconds;
+    /** The sums this task took so far, and their seconds. */
+    AllReduceClock clock() {
+        return clock;
     }
 
     @Override

@@ -267,7 +267,7 @@ public final class SparkBlockStore implements TimedBlockStore {
                 long t0 = cpuNanos();
                 Outcome<S> outcome = ((CollectiveTask<S>) s.task()).apply(s.parameters(), block, peers);
                 double cpu = (cpuNanos() - t0) / 1e9;
-                timings.add(new TaskTiming(block.index(), cpu - peers.cpuSeconds(), peers.seconds(), peers.sums()));
+                timings.add(peers.clock().taskTiming(block.index(), cpu));
                 return scala.collection.Iterator$.MODULE$.single(outcome);
             }
         }
