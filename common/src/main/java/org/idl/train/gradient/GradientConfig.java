@@ -8,7 +8,8 @@ import java.io.Serializable;
  * @param rounds    gradient rounds: one epoch (pass over the data) each
  * @param stepSize  Adam's step size
  * @param batchSize 0 for full-batch steps (one gradient per pass, one Adam step on the driver); otherwise
- *                  the global mini-batch: the points of one step summed over all partitions. Each
+ *                  the global mini-batch, at most: the points of one step summed over all partitions (data of
+ *                  fewer than {@link #MIN_STEPS_PER_EPOCH} x batchSize points takes that many smaller ones). Each
  *                  partition takes its share ({@code batchSize} times its points over all points), so every
  *                  partition takes the same {@link #stepsPerEpoch} local Adam steps per epoch, however
  *                  many partitions there are
@@ -35,6 +36,15 @@ public record GradientConfig(int rounds, double stepSize, int batchSize, double 
      * by 1.5 points after 12 epochs).
      */
     static final int AUTO_SYNC_BUDGET = 320;
+    /**
+     * The fewest local steps an epoch takes: data of fewer than 32 x batchSize points is cut into 32
+     * smaller batches, so that 20 epochs are 640 steps however small the data. Measured with the
+     * defaults otherwise, means of three seeds (docs/benchmarks.md, "Small data"): iris (111 training
+     * points, 1 step of 128 an epoch) 75.2% before, 94.0% after; digits (1,346, 11 steps) 97.5% and 98.2%;
+     * 1,000 MNIST images (8 steps) 87.1% and 88.2%. At 5,000 MNIST or Fashion-MNIST images (40 steps of
+     * 128), batches of 32 and 16 lost 0.7-2.3 points, and there the rule does not act.
+     */
+    static final int MIN_STEPS_PER_EPOCH = 32;
 
     /** A dense A. */
     public GradientConfig(int rounds, double stepSize, int batchSize, double tolerance, StepSchedule schedule,
@@ -106,9 +116,13 @@ public record GradientConfig(int rounds, double stepSize, int batchSize, double 
         return batchSize == 0;
     }
 
-    /** Local steps per epoch on every partition: {@code ceil(points / batchSize)}, at least 1. */
+    /**
+     * Local steps per epoch on every partition: {@code ceil(points / batchSize)}, but at least
+     * {@link #MIN_STEPS_PER_EPOCH} (or one a point, on fewer points than that) and at least 1.
+     */
     public int stepsPerEpoch(long points) {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (points + batchSize - 1) / batchSize));
+        long steps = Math.max((points + batchSize - 1) / batchSize, Math.min(points, MIN_STEPS_PER_EPOCH));
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, steps));
     }
 
     /** Local steps between two averagings on {@code partitions} partitions. */

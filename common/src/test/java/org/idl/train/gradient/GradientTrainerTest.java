@@ -66,22 +66,33 @@ class GradientTrainerTest {
     }
 
     @Test
+    void smallDataTakesSmallerBatchesSoThatAnEpochIsAtLeast32Steps() {
+        GradientConfig batches128 = GradientConfig.defaults(20);
+        assertEquals(469, batches128.stepsPerEpoch(60_000)); // ceil(60000 / 128)
+        assertEquals(40, batches128.stepsPerEpoch(5_000));   // ceil(5000 / 128): the rule does not act
+        assertEquals(32, batches128.stepsPerEpoch(1_346));   // not 11 batches of 128, but 32 of about 42
+        assertEquals(32, batches128.stepsPerEpoch(112));     // not 1 step an epoch
+        assertEquals(20, batches128.stepsPerEpoch(20));      // one point a step
+        assertEquals(1, batches128.stepsPerEpoch(0));
+    }
+
+    @Test
     void anEpochIsTheSameStepsOfTheSameGlobalBatchForAnyNumberOfPartitions() {
-        // 1346 points, a global batch of 64: S = 22 steps per epoch on every partition, however small.
-        GradientConfig gradient = new GradientConfig(1, 3e-3, 64, 1e-6, StepSchedule.CONSTANT, 5);
-        assertEquals(22, gradient.stepsPerEpoch(uTrain.cols()));
+        // 1346 points, a global batch of 32: S = 43 steps per epoch on every partition, however small.
+        GradientConfig gradient = new GradientConfig(1, 3e-3, 32, 1e-6, StepSchedule.CONSTANT, 5);
+        assertEquals(43, gradient.stepsPerEpoch(uTrain.cols()));
         ModelSettings settings = BcdConfig.builder().hidden(16).build().model();
         ImplicitModel start = settings.initialModel(uTrain.rows(), 10, null);
         LocalBlockStore blocks = LocalBlockStore.split(uTrain.withOnesRow(), yTrain, 7);
         GradientPasses.EpochSums e = blocks.collectivePass(start, new GradientPasses.LocalSteps(settings.loss(),
-                gradient, 0.95, Adam.zeros(start.a(), start.b(), start.c(), start.d()), 1, 0, 42, uTrain.cols(), 0, 22,
+                gradient, 0.95, Adam.zeros(start.a(), start.b(), start.c(), start.d()), 1, 0, 42, uTrain.cols(), 0, 43,
                 5));
-        assertEquals(7 * 22, e.batches());
+        assertEquals(7 * 43, e.batches());
         assertEquals(uTrain.cols(), e.points());
         // The epoch's last average is taken among the blocks too: block 0 alone returns it, for all the points.
         java.util.Map<Integer, GradientPasses.EpochSums> returned = new java.util.concurrent.ConcurrentHashMap<>();
         GradientPasses.LocalSteps steps = new GradientPasses.LocalSteps(settings.loss(), gradient, 0.95,
-                Adam.zeros(start.a(), start.b(), start.c(), start.d()), 1, 0, 42, uTrain.cols(), 0, 22, 5);
+                Adam.zeros(start.a(), start.b(), start.c(), start.d()), 1, 0, 42, uTrain.cols(), 0, 43, 5);
         GradientPasses.EpochSums again = blocks.collectivePass(start,
                 (BlockStore.CollectiveTask<GradientPasses.EpochSums>) (model, block, reduce) -> {
                     BlockStore.Outcome<GradientPasses.EpochSums> out = steps.apply(model, block, reduce);
@@ -93,7 +104,7 @@ class GradientTrainerTest {
             boolean leader = entry.getKey() == 0;
             assertEquals(leader, entry.getValue().weightedParameters() != null, "block " + entry.getKey());
             assertEquals(leader ? uTrain.cols() : 0, entry.getValue().points(), "block " + entry.getKey());
-            assertEquals(22, entry.getValue().batches());
+            assertEquals(43, entry.getValue().batches());
         }
         assertArrayEquals(e.weightedParameters()[1].data(), again.weightedParameters()[1].data(), 0.0);
 
@@ -110,7 +121,7 @@ class GradientTrainerTest {
     @Test
     void averagingInsideACollectivePassGivesTheSameModelAsAPassPerAverage() {
         BcdConfig config = BcdConfig.builder().hidden(16).build();
-        GradientConfig epochs = new GradientConfig(3, 3e-3, 64, 1e-6, StepSchedule.COSINE, 4); // 22 steps, 6 averages
+        GradientConfig epochs = new GradientConfig(3, 3e-3, 64, 1e-6, StepSchedule.COSINE, 4); // 32 steps (the fewest an epoch takes), 8 averages
         Matrix u = uTrain.withOnesRow();
         for (int k : new int[]{1, 2, 5}) {
             LocalBlockStore blocks = LocalBlockStore.split(u, yTrain, k);

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Small data with the shipped defaults: do our solvers train iris as well as MNIST?
+
+Tried as a new user would: `conf/local.conf` (the digits job) with `data.path` pointed at each data set
+and `model.solver` set, nothing else tuned; hidden units 64 (local.conf's). For each data set and seed
+it runs `submit/idl train` with `solver = gradient` and with `solver = bcd`, and scikit-learn's
+`MLPClassifier` (64 hidden units, its defaults: Adam, batches of min(200, m), at most 200 epochs, stop on
+the training loss) on the same split. Test accuracy of the true model; training seconds.
+
+Data sets (written to bench/data/small/ on first use, from what ships with Debian's python3-sklearn and
+from bench/data's MNIST and Fashion-MNIST):
+  iris (150 points, 4 features), wine (178, 13), breast_cancer (569, 30), digits (1,797, 64): the job
+  holds out 25% as the test set (stratified, data.splitSeed = 0); the first 1,000 and 5,000 MNIST
+  training images and the first 5,000 of Fashion-MNIST, tested on the official 10,000.
+
+  /usr/bin/python3 bench/small_data.py [--seeds 0,1,2] [--sets iris,wine,...] [--tag=-x] [--reuse]
+
+Writes bench/results/small/small-data<tag>.{md,json}; runs go to bench/results/runs/small<tag>/.
+"""
+import argparse
+import datetime
+import json
+import os
+import statistics
+import struct
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "peers"))
+from compare import submit_train  # noqa: E402
+from datasets import load_average, machine  # noqa: E402
+
+DATA = os.path.join(HERE, "data", "small")
+SKLEARN = {"iris": "load_iris", "wine": "load_wine", "breast_cancer": "load_breast_cancer"}
+SUBSETS = {"mnist-1000": ("mnist", 1000), "mnist-5000": ("mnist", 5000), "fashion-5000": ("fashion-mnist", 5000)}
+ALL = ["iris", "wine", "breast_cancer", "digits", "mnist-1000", "mnist-5000", "fashion-5000"]
+HIDDEN = 64
+TEST_FRACTION = 0.25
+
+
+def write_csv(path, x, y):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        for row, label in zip(x, y):
+            f.write(",".join(repr(float(v)) if isinstance(v, float) else str(v) for v in row.tolist())
+                    + ",%d\n" % label)
+    os.replace(tmp, path)
+
+
+def idx(images, labels, count=None):
+    with open(images, "rb") as f:
+        _, n, rows, cols = struct.unpack(">IIII", f.read(16))
+        x = np.frombuffer(f.read(), np.uint8).reshape(n, rows * cols)
+    with open(labels, "rb") as f:
+        f.read(8)
+        y = np.frombuffer(f.read(), np.uint8)
+    return (x, y) if count is None else (x[:count], y[:count])
+
+
+def data_set(name):
+    """(training csv, test csv or None): the job's files for `name`, written on first use."""
+    os.makedirs(DATA, exist_ok=True)
+    if name == "digits":
+        return os.path.join(ROOT, "data", "digits", "digits.csv.gz"), None
+    if name in SKLEARN:
+        path = os.path.join(DATA, name + ".csv")
+        if not os.path.exists(path):
+            import sklearn.datasets
+            d = getattr(sklearn.datasets, SKLEARN[name])()
+            write_csv(path, d.data, d.target)
+        return path, None
+    source, count = SUBSETS[name]
+    raw = os.path.join(HERE, "data", source)
+    train = os.path.join(DATA, "%s-%d.csv" % (source, count))
+    test = os.path.join(DATA, "%s-test.csv" % source)
+    if not os.path.exists(train):
+        write_csv(train, *idx(os.path.join(raw, "train-images-idx3-ubyte"), os.path.join(raw, "train-labels-idx1-ubyte"),
+                              count))
+    if not os.path.exists(test):
+        write_csv(test, *idx(os.path.join(raw, "t10k-images-idx3-ubyte"), os.path.join(raw, "t10k-labels-idx1-ubyte")))
+    return train, test
+
+
+def ours(name, solver, seed, runs, reuse):
+    train, test = data_set(name)
+    sets = ["data.path=" + train, "data.format=csv-label-last", "model.solver=" + solver, "model.seed=%d" % seed,
+            "model.hiddenSize=%d" % HIDDEN]
+    if test:
+        sets.append("data.testPath=" + test)
+    out = os.path.join(runs, "%s-%s-seed%d" % (name, solver, seed))
+    if not (reuse and os.path.exists(os.path.join(out, "metrics.json"))):
+        submit_train(["--conf", "conf/local.conf"], sets, out)
+    with open(os.path.join(out, "metrics.json")) as f:
+        m = json.load(f)
+    return {"accuracy": m["testMetrics"]["accuracy"], "seconds": m["trainingSeconds"], "rounds": len(m["roundSeconds"]),
+            "training_points": m["trainMetrics"]["count"], "test_points": m["testMetrics"]["count"]}
+
+
+def sklearn_mlp(name, seed):
+    """MLPClassifier, standardised as the job does; where the job holds out 25% (stratified), scikit-learn's own
+    stratified split of the same share: not the same rows, the same sizes to a point."""
+    from sklearn.model_selection import train_test_split
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.preprocessing import StandardScaler
+    import warnings
+    train, test = data_set(name)
+    a = np.loadtxt(train, delimiter=",")
+    x, y = a[:, :-1], a[:, -1].astype(int)
+    if test:
+        b = np.loadtxt(test, delimiter=",")
+        xtr, ytr, xte, yte = x, y, b[:, :-1], b[:, -1].astype(int)
+    else:
+        xtr, xte, ytr, yte = train_test_split(x, y, test_size=TEST_FRACTION, random_state=0, stratify=y)
+    scaler = StandardScaler().fit(xtr)
+    start = time.time()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "did not converge in 200 iterations" on the smallest sets
+        mlp = MLPClassifier(hidden_layer_sizes=(HIDDEN,), random_state=seed).fit(scaler.transform(xtr), ytr)
+    seconds = time.time() - start
+    return {"accuracy": mlp.score(scaler.transform(xte), yte), "seconds": seconds, "rounds": mlp.n_iter_}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seeds", default="0,1,2")
+    ap.add_argument("--sets", default=",".join(ALL))
+    ap.add_argument("--tag", default="")
+    ap.add_argument("--reuse", action="store_true", help="keep job runs that have a metrics.json")
+    args = ap.parse_args()
+    seeds = [int(s) for s in args.seeds.split(",")]
+    names = args.sets.split(",")
+    for n in names:
+        if n not in ALL:
+            ap.error("unknown data set %s; expected some of %s" % (n, ",".join(ALL)))
+    runs = os.path.join(HERE, "results", "runs", "small" + args.tag)
+    os.makedirs(runs, exist_ok=True)
+    started = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    load_start = load_average()
+    results = {}
+    for name in names:
+        for seed in seeds:
+            for method in ["gradient", "bcd", "sklearn"]:
+                r = sklearn_mlp(name, seed) if method == "sklearn" else ours(name, method, seed, runs, args.reuse)
+                results.setdefault(name, {}).setdefault(method, []).append(dict(r, seed=seed))
+                print(name, method, "seed", seed, r, flush=True)
+    header = ("| data set | training / test points | gradient: mean test accuracy (per seed; mean training s) | bcd"
+              " | scikit-learn MLPClassifier |\n"
+              "|---|---|---|---|---|\n")
+    rows = []
+    for name in names:
+        cells = []
+        means = {m: statistics.mean(r["accuracy"] for r in results[name][m]) for m in ["gradient", "bcd", "sklearn"]}
+        for method, mean in means.items():
+            rs = results[name][method]
+            accs = " / ".join("%.2f" % (100 * r["accuracy"]) for r in rs)
+            cell = "%.2f%%" % (100 * mean)
+            cells.append("%s (%s; %.1f s)" % ("**%s**" % cell if mean == max(means.values()) else cell, accs,
+                                              statistics.mean(r["seconds"] for r in rs)))
+        job = results[name]["gradient"][0]
+        rows.append("| %s | %d / %d | %s |" % (name, job["training_points"], job["test_points"], " | ".join(cells)))
+    table = header + "\n".join(rows) + "\n"
+    os.makedirs(os.path.join(HERE, "results", "small"), exist_ok=True)
+    base = os.path.join(HERE, "results", "small", "small-data" + args.tag)
+    with open(base + ".md", "w") as f:
+        f.write("small data with the defaults (`bench/small_data.py`), seeds %s, %s%s, %s, load average %s -> %s\n\n"
+                % (args.seeds, started, " (the job runs reused from an earlier sitting)" if args.reuse else "",
+                   machine(), load_start, load_average()))
+        f.write(table)
+    with open(base + ".json", "w") as f:
+        json.dump({"started": started, "seeds": seeds, "hidden": HIDDEN, "results": results, "machine": machine()}, f,
+                  indent=1)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
