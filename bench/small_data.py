@@ -87,18 +87,21 @@ def data_set(name):
 
 
 def ours(name, solver, seed, runs, reuse):
+    """The job's test accuracy and training seconds; with `reuse`, from an earlier run's metrics.json if there is one
+    (then "reused" is True)."""
     train, test = data_set(name)
     sets = ["data.path=" + train, "data.format=csv-label-last", "model.solver=" + solver, "model.seed=%d" % seed,
             "model.hiddenSize=%d" % HIDDEN]
     if test:
         sets.append("data.testPath=" + test)
     out = os.path.join(runs, "%s-%s-seed%d" % (name, solver, seed))
-    if not (reuse and os.path.exists(os.path.join(out, "metrics.json"))):
+    reused = reuse and os.path.exists(os.path.join(out, "metrics.json"))
+    if not reused:
         submit_train(["--conf", "conf/local.conf"], sets, out)
     with open(os.path.join(out, "metrics.json")) as f:
         m = json.load(f)
     return {"accuracy": m["testMetrics"]["accuracy"], "seconds": m["trainingSeconds"], "rounds": len(m["roundSeconds"]),
-            "training_points": m["trainMetrics"]["count"], "test_points": m["testMetrics"]["count"]}
+            "training_points": m["trainMetrics"]["count"], "test_points": m["testMetrics"]["count"], "reused": reused}
 
 
 def sklearn_mlp(name, seed):
@@ -137,6 +140,12 @@ def main():
     for n in names:
         if n not in ALL:
             ap.error("unknown data set %s; expected some of %s" % (n, ",".join(ALL)))
+        if n in SUBSETS:
+            raw = os.path.join(HERE, "data", SUBSETS[n][0], "train-images-idx3-ubyte")
+            if not os.path.exists(raw):
+                ap.error("%s needs %s: run bench/data/fetch.sh first" % (n, raw))
+    if not args.tag and (names != ALL or args.seeds != "0,1,2"):
+        ap.error("a run of some data sets or seeds needs --tag=-x, so as not to overwrite small-data.md")
     runs = os.path.join(HERE, "results", "runs", "small" + args.tag)
     os.makedirs(runs, exist_ok=True)
     started = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
@@ -167,8 +176,9 @@ def main():
     os.makedirs(os.path.join(HERE, "results", "small"), exist_ok=True)
     base = os.path.join(HERE, "results", "small", "small-data" + args.tag)
     with open(base + ".md", "w") as f:
+        reused = any(r.get("reused") for by in results.values() for rs in by.values() for r in rs)
         f.write("small data with the defaults (`bench/small_data.py`), seeds %s, %s%s, %s, load average %s -> %s\n\n"
-                % (args.seeds, started, " (the job runs reused from an earlier sitting)" if args.reuse else "",
+                % (args.seeds, started, " (job runs reused from an earlier sitting)" if reused else "",
                    machine(), load_start, load_average()))
         f.write(table)
     with open(base + ".json", "w") as f:

@@ -70,7 +70,7 @@ class LocalClusterTest {
                         SparkTests.pick(ring.implicitModel(), name));
                 assertTrue(diff <= 1e-8, name + " differs by " + diff);
             }
-            assertEquals(6, ring.summary().syncs()[1]); // 22 steps an epoch: 5 averages among the executors, and the last
+            assertEquals(8, ring.summary().syncs()[1]); // 32 steps an epoch: 7 averages among the executors, and the last
         } finally {
             spark.stop();
         }

@@ -88,8 +88,8 @@ class PerfSmokeTest {
                 .statistics();
         long params = size(g.da()) + size(g.db()) + size(g.dc()) + size(g.dd());
         assertEquals(params + 5 + 2, DriverBytes.numbers("FullGradient", n, pb, q));
-        GradientPasses.EpochSums e = new GradientPasses.LocalSteps(config.loss(), new GradientConfig(1, 3e-3, 13, 1e-3), 0.95, // 4 steps of 50 points
-                org.idl.train.gradient.Adam.zeros(model.a(), model.b(), model.c(), model.d()), 1, 0, 0, block.size(), 0, 4, 4).apply(model, block)
+        GradientPasses.EpochSums e = new GradientPasses.LocalSteps(config.loss(), new GradientConfig(1, 3e-3, 13, 1e-3), 0.95, // 4 of 32 steps of 50 points
+                org.idl.train.gradient.Adam.zeros(model.a(), model.b(), model.c(), model.d()), 1, 0, 0, block.size(), 32, 0, 4, 4).apply(model, block)
                 .statistics();
         assertEquals(3 * params + 2 + 5 + 3, DriverBytes.numbers("LocalSteps", n, pb, q));
         assertTrue(e.points() > 0);

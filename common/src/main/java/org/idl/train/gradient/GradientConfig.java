@@ -38,13 +38,14 @@ public record GradientConfig(int rounds, double stepSize, int batchSize, double 
     static final int AUTO_SYNC_BUDGET = 320;
     /**
      * The fewest local steps an epoch takes: data of fewer than 32 x batchSize points is cut into 32
-     * smaller batches, so that 20 epochs are 640 steps however small the data. Measured with the
+     * smaller batches, so that 20 epochs are 640 steps (fewer only when a partition holds fewer than 32
+     * points: see {@link #stepsPerEpoch(long, long)}). Measured with the
      * defaults otherwise, means of three seeds (docs/benchmarks.md, "Small data"): iris (111 training
      * points, 1 step of 128 an epoch) 75.2% before, 94.0% after; digits (1,346, 11 steps) 97.5% and 98.2%;
      * 1,000 MNIST images (8 steps) 87.1% and 88.2%. At 5,000 MNIST or Fashion-MNIST images (40 steps of
      * 128), batches of 32 and 16 lost 0.7-2.3 points, and there the rule does not act.
      */
-    static final int MIN_STEPS_PER_EPOCH = 32;
+    public static final int MIN_STEPS_PER_EPOCH = 32;
 
     /** A dense A. */
     public GradientConfig(int rounds, double stepSize, int batchSize, double tolerance, StepSchedule schedule,
@@ -116,18 +117,25 @@ public record GradientConfig(int rounds, double stepSize, int batchSize, double 
         return batchSize == 0;
     }
 
-    /**
-     * Local steps per epoch on every partition: {@code ceil(points / batchSize)}, but at least
-     * {@link #MIN_STEPS_PER_EPOCH} (or one a point, on fewer points than that) and at least 1.
-     */
+    /** {@link #stepsPerEpoch(long, long)} for the points in one partition. */
     public int stepsPerEpoch(long points) {
-        long steps = Math.max((points + batchSize - 1) / batchSize, Math.min(points, MIN_STEPS_PER_EPOCH));
+        return stepsPerEpoch(points, points);
+    }
+
+    /**
+     * Local steps per epoch on every partition, for mini-batch steps ({@code batchSize > 0}), when the
+     * smallest partition that holds any point holds {@code smallestPartition}: {@code ceil(points / batchSize)},
+     * but at least {@link #MIN_STEPS_PER_EPOCH} as far as that partition has a point for every step (the rule
+     * never makes a partition sit steps out, which would shorten the average of the partitions' steps),
+     * and at least 1.
+     */
+    public int stepsPerEpoch(long points, long smallestPartition) {
+        long steps = Math.max((points + batchSize - 1) / batchSize, Math.min(smallestPartition, MIN_STEPS_PER_EPOCH));
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, steps));
     }
 
-    /** Local steps between two averagings on {@code partitions} partitions. */
-    public int stepsPerSync(long points, int partitions) {
-        int steps = stepsPerEpoch(points);
+    /** Local steps between two averagings of an epoch of {@code steps} steps on {@code partitions} partitions. */
+    public int stepsPerSync(int steps, int partitions) {
         int every = syncSteps > 0 ? syncSteps : (AUTO_SYNC_BUDGET + partitions - 1) / Math.max(1, partitions);
         return Math.max(1, Math.min(every, steps));
     }

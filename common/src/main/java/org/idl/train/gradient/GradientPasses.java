@@ -56,11 +56,14 @@ public final class GradientPasses {
      */
     static final int METRIC_POINTS = 10_000;
 
-    /** The number of data points and of blocks: what the driver needs to plan an epoch's steps. */
-    public record PointCount(long points, int blocks) implements Serializable, Summable<PointCount> {
+    /**
+     * The number of data points, of blocks, and the points of the smallest block that holds any
+     * ({@code Long.MAX_VALUE} when none does): what the driver needs to plan an epoch's steps.
+     */
+    public record PointCount(long points, int blocks, long smallest) implements Serializable, Summable<PointCount> {
         @Override
         public PointCount merge(PointCount o) {
-            return new PointCount(points + o.points, blocks + o.blocks);
+            return new PointCount(points + o.points, blocks + o.blocks, Math.min(smallest, o.smallest));
         }
     }
 
@@ -73,7 +76,8 @@ public final class GradientPasses {
 
         @Override
         public BlockStore.Outcome<PointCount> apply(ImplicitModel model, DataBlock block) {
-            return new BlockStore.Outcome<>(block, new PointCount(block.size(), 1));
+            return new BlockStore.Outcome<>(block, new PointCount(block.size(), 1,
+                    block.size() == 0 ? Long.MAX_VALUE : block.size()));
         }
     }
 
@@ -109,12 +113,12 @@ public final class GradientPasses {
     }
 
     /**
-     * Local mini-batch Adam, steps {@code [fromStep, toStep)} of the S = {@code config.stepsPerEpoch(totalPoints)}
-     * steps of an epoch, projecting A onto {@code ||A||_inf <= kappa} row by row after every step. The block's points
-     * are visited in an order drawn from the seed, the round and the block's index, cut into
-     * S near-equal batches: every partition takes the same number of steps whatever
-     * its size, and one step over all partitions covers about {@code batchSize} points, so an epoch is
-     * the same number of steps of the same global batch for any number of partitions.
+     * Local mini-batch Adam, steps {@code [fromStep, toStep)} of the {@code stepsPerEpoch} steps S of an epoch
+     * ({@link GradientConfig#stepsPerEpoch(long, long)}), projecting A onto {@code ||A||_inf <= kappa} row by row
+     * after every step. The block's points are visited in an order drawn from the seed, the round and the block's
+     * index, cut into S near-equal batches: every partition takes the same number of steps whatever its size, and
+     * one step over all partitions covers about {@code totalPoints / S} points ({@code batchSize}, or fewer on
+     * small data), so an epoch is the same number of steps of the same global batch for any number of partitions.
      * {@code roundsDone} gradient rounds came before this one (the step schedule's clock). The points'
      * states are not kept between epochs: by then the parameters have moved so far that a warm start
      * saved one Picard iteration in fourteen on MNIST.
@@ -125,9 +129,12 @@ public final class GradientPasses {
      * the same projection); block 0 returns the last sums, which the driver divides and projects as its own.
      */
     public record LocalSteps(Loss loss, GradientConfig config, double kappa, Adam adam, int round, int roundsDone,
-                             long seed, long totalPoints, int fromStep, int toStep, int perSync)
+                             long seed, long totalPoints, int stepsPerEpoch, int fromStep, int toStep, int perSync)
             implements BlockStore.Task<EpochSums>, BlockStore.CollectiveTask<EpochSums> {
         public LocalSteps {
+            if (stepsPerEpoch <= 0) {
+                throw new IllegalArgumentException("stepsPerEpoch must be positive, got " + stepsPerEpoch);
+            }
             if (perSync <= 0) {
                 throw new IllegalArgumentException("perSync must be positive, got " + perSync);
             }
@@ -152,7 +159,6 @@ public final class GradientPasses {
             Inputs u = block.inputs();
             Matrix y = block.y();
             int m = block.size();
-            int stepsPerEpoch = config.stepsPerEpoch(totalPoints);
             MetricSums metrics = null;
             if (fromStep == 0) {
                 metrics = Evaluation.measure(model, ImplicitGradient.forward(model.a(), model.activation(),

@@ -17,7 +17,7 @@ import java.util.List;
  * Training by gradients through the fixed point ({@link ImplicitGradient}) with Adam, over the same
  * partitioned data as BCD. Full batch: one pass per round sums the gradient and the driver takes one
  * Adam step. Mini-batch: each partition takes local Adam steps on its share of a global batch of
- * {@code batchSize} points, and every {@code syncSteps} steps (by default a number chosen from the
+ * {@code batchSize} points (fewer on small data: {@link GradientConfig#stepsPerEpoch(long, long)}), and every {@code syncSteps} steps (by default a number chosen from the
  * number of partitions, {@link GradientConfig#stepsPerSync}) the partitions' parameters and Adam
  * moments are averaged, weighted by their points: by the driver after a pass, or, where the store
  * runs collective passes, by the partitions themselves inside one pass per epoch
@@ -77,8 +77,8 @@ public final class GradientTrainer {
             GradientPasses.PointCount count = store.pass(current, new GradientPasses.CountPoints());
             points = count.points();
             requireData(points);
-            steps = config.stepsPerEpoch(points);
-            perSync = config.stepsPerSync(points, count.blocks());
+            steps = config.stepsPerEpoch(points, count.smallest());
+            perSync = config.stepsPerSync(steps, count.blocks());
         }
         for (int r = first; r < first + config.rounds(); r++) {
             store.roundStarted(r);
@@ -109,7 +109,7 @@ public final class GradientTrainer {
                 int span = collective ? steps : perSync;
                 for (int from = 0; from < steps; from += span) {
                     GradientPasses.LocalSteps task = new GradientPasses.LocalSteps(model.loss(), config, model.kappa(),
-                            adam, r, r - first, model.seed(), points, from, Math.min(steps, from + span), perSync);
+                            adam, r, r - first, model.seed(), points, steps, from, Math.min(steps, from + span), perSync);
                     GradientPasses.EpochSums e = collective ? store.collectivePass(current, task)
                             : store.pass(current, task);
                     if (from == 0) {

@@ -74,6 +74,23 @@ class GradientTrainerTest {
         assertEquals(32, batches128.stepsPerEpoch(112));     // not 1 step an epoch
         assertEquals(20, batches128.stepsPerEpoch(20));      // one point a step
         assertEquals(1, batches128.stepsPerEpoch(0));
+        // Never so many steps that a partition sits some out: 1,346 points on 64 partitions of 21 or 22.
+        assertEquals(21, batches128.stepsPerEpoch(1_346, 21));
+        assertEquals(469, batches128.stepsPerEpoch(60_000, 1)); // the rule alone never lowers ceil(m / B)
+
+        BcdConfig config = BcdConfig.builder().hidden(8).build();
+        ModelSettings settings = config.model();
+        ImplicitModel start = settings.initialModel(uTrain.rows(), 10, null);
+        LocalBlockStore blocks = LocalBlockStore.split(uTrain.withOnesRow(), yTrain, 64);
+        GradientPasses.PointCount count = blocks.pass(start, new GradientPasses.CountPoints());
+        assertEquals(uTrain.cols(), count.points());
+        assertEquals(64, count.blocks());
+        assertEquals(uTrain.cols() / 64, count.smallest());
+        // An epoch of those 21 steps on the 64 blocks: every block takes every step.
+        GradientPasses.EpochSums e = blocks.collectivePass(start, new GradientPasses.LocalSteps(settings.loss(),
+                GradientConfig.defaults(1), 0.95, Adam.zeros(start.a(), start.b(), start.c(), start.d()), 1, 0, 42,
+                uTrain.cols(), 21, 0, 21, 10));
+        assertEquals(64 * 21, e.batches());
     }
 
     @Test
@@ -85,14 +102,14 @@ class GradientTrainerTest {
         ImplicitModel start = settings.initialModel(uTrain.rows(), 10, null);
         LocalBlockStore blocks = LocalBlockStore.split(uTrain.withOnesRow(), yTrain, 7);
         GradientPasses.EpochSums e = blocks.collectivePass(start, new GradientPasses.LocalSteps(settings.loss(),
-                gradient, 0.95, Adam.zeros(start.a(), start.b(), start.c(), start.d()), 1, 0, 42, uTrain.cols(), 0, 43,
+                gradient, 0.95, Adam.zeros(start.a(), start.b(), start.c(), start.d()), 1, 0, 42, uTrain.cols(), 43, 0, 43,
                 5));
         assertEquals(7 * 43, e.batches());
         assertEquals(uTrain.cols(), e.points());
         // The epoch's last average is taken among the blocks too: block 0 alone returns it, for all the points.
         java.util.Map<Integer, GradientPasses.EpochSums> returned = new java.util.concurrent.ConcurrentHashMap<>();
         GradientPasses.LocalSteps steps = new GradientPasses.LocalSteps(settings.loss(), gradient, 0.95,
-                Adam.zeros(start.a(), start.b(), start.c(), start.d()), 1, 0, 42, uTrain.cols(), 0, 43, 5);
+                Adam.zeros(start.a(), start.b(), start.c(), start.d()), 1, 0, 42, uTrain.cols(), 43, 0, 43, 5);
         GradientPasses.EpochSums again = blocks.collectivePass(start,
                 (BlockStore.CollectiveTask<GradientPasses.EpochSums>) (model, block, reduce) -> {
                     BlockStore.Outcome<GradientPasses.EpochSums> out = steps.apply(model, block, reduce);

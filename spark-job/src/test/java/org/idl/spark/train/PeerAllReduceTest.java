@@ -180,12 +180,13 @@ class PeerAllReduceTest {
             singleDiff = Math.max(singleDiff, s);
         }
         assertTrue(singleDiff > 1e-12, "the float32 wire gave the doubles' model exactly: " + singleDiff);
-        // 1347 points, 22 steps an epoch, averaged every 4: 5 averages among the tasks and the epoch's last
-        // (among the tasks too, or one Spark job each on the driver).
-        assertEquals(6, models.get(0).summary().syncs()[1]);
+        // 1347 points, 32 steps an epoch (ceil(1347 / 64) = 22 is fewer than the 32 an epoch takes at least),
+        // averaged every 4: 7 averages among the tasks and the epoch's last (among the tasks too, or one Spark
+        // job each on the driver).
+        assertEquals(8, models.get(0).summary().syncs()[1]);
         assertEquals(0, models.get(1).summary().syncs()[1]);
         assertEquals(1, models.get(0).summary().passes()[1]);
-        assertEquals(6, models.get(1).summary().passes()[1]);
+        assertEquals(8, models.get(1).summary().passes()[1]);
     }
 
     @Test
@@ -198,6 +199,6 @@ class PeerAllReduceTest {
         // auto falls back to the driver.
         IdlClassificationModel model = classifier.setAveraging("auto").fit(SparkTestData.frame(spark, data.train, 17));
         assertEquals(0, model.summary().syncs()[0]);
-        assertEquals(6, model.summary().passes()[0]);
+        assertEquals(8, model.summary().passes()[0]);
     }
 }
