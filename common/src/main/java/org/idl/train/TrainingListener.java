@@ -12,4 +12,11 @@ public interface TrainingListener {
     default boolean stopRequested() {
         return false;
     }
+
+    /**
+     * Told once, before the first mini-batch gradient epoch: the epoch's {@code steps} local steps over
+     * {@code points} points in {@code partitions} partitions, averaged every {@code perSync} steps.
+     */
+    default void epochPlanned(long points, int partitions, int steps, int perSync) {
+    }
 }

@@ -79,6 +79,9 @@ public final class GradientTrainer {
             requireData(points);
             steps = config.stepsPerEpoch(points, count.smallest());
             perSync = config.stepsPerSync(steps, count.blocks());
+            if (listener != null) {
+                listener.epochPlanned(points, count.blocks(), steps, perSync);
+            }
         }
         for (int r = first; r < first + config.rounds(); r++) {
             store.roundStarted(r);

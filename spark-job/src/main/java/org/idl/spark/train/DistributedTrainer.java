@@ -15,6 +15,7 @@ import org.idl.train.Summable;
 import org.idl.train.TrainingListener;
 import org.idl.train.TrainingResult;
 import org.idl.train.bcd.BcdConfig;
+import org.idl.train.gradient.GradientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,6 +114,14 @@ public final class DistributedTrainer {
                 @Override
                 public boolean stopRequested() {
                     return stopping.stop();
+                }
+
+                @Override
+                public void epochPlanned(long points, int partitions, int steps, int perSync) {
+                    LOG.info(String.format("gradient epochs: %d steps of about %.1f points (at most batchSize, and at"
+                                    + " least %d steps an epoch where every partition holds as many points), %d"
+                                    + " partitions averaged every %d steps",
+                            steps, (double) points / steps, GradientConfig.MIN_STEPS_PER_EPOCH, partitions, perSync));
                 }
             };
             TrainingResult result = trainer.fit(store, inputs, outputs, listener, resume);
