@@ -172,7 +172,7 @@ public final class DriverBytes {
             case "Readout" -> (long) q * (n + pb) + metric;
             case "Evaluation" -> metric;
             case "FullGradient" -> params + metric + 2; // + forward and adjoint iterations
-            case "CountPoints" -> 1;
+            case "CountPoints" -> 3; // points, blocks, the smallest block's points
             case "LocalSteps" -> 3 * params + 1 + 1 + metric + 3; // parameters, Adam m and v, Adam steps, points,
             // metrics, batches, forward and adjoint iterations
             default -> throw new IllegalArgumentException("no formula for " + kind);

@@ -9,7 +9,8 @@ import java.io.Serializable;
  * @param stepSize  Adam's step size
  * @param batchSize 0 for full-batch steps (one gradient per pass, one Adam step on the driver); otherwise
  *                  the global mini-batch, at most: the points of one step summed over all partitions (data of
- *                  fewer than {@link #MIN_STEPS_PER_EPOCH} x batchSize points takes that many smaller ones). Each
+ *                  fewer than {@link #MIN_STEPS_PER_EPOCH} x batchSize points takes that many smaller ones, or as
+ *                  many as its smallest partition has points, if fewer: {@link #stepsPerEpoch(long, long)}). Each
  *                  partition takes its share ({@code batchSize} times its points over all points), so every
  *                  partition takes the same {@link #stepsPerEpoch} local Adam steps per epoch, however
  *                  many partitions there are

@@ -9,7 +9,9 @@ import org.idl.train.LocalBlockStore;
 import org.idl.train.Loss;
 import org.idl.train.MetricSums;
 import org.idl.train.ModelSettings;
+import org.idl.train.Round;
 import org.idl.train.Solver;
+import org.idl.train.TrainingListener;
 import org.idl.train.TrainingResult;
 import org.idl.train.bcd.BcdConfig;
 import org.idl.train.bcd.BcdTrainer;
@@ -86,7 +88,23 @@ class GradientTrainerTest {
         assertEquals(uTrain.cols(), count.points());
         assertEquals(64, count.blocks());
         assertEquals(uTrain.cols() / 64, count.smallest());
-        // An epoch of those 21 steps on the 64 blocks: every block takes every step.
+        // The trainer plans 21 steps an epoch on them, not 32, and every block takes every step.
+        int[] planned = new int[1];
+        new GradientTrainer(settings, GradientConfig.defaults(1)).fit(blocks, start, List.of(), null,
+                new TrainingListener() {
+                    @Override
+                    public void roundCompleted(Round round, TrainingResult state) {
+                    }
+
+                    @Override
+                    public void epochPlanned(long points, int partitions, int steps, int perSync) {
+                        planned[0] = steps;
+                        assertEquals(uTrain.cols(), points);
+                        assertEquals(64, partitions);
+                        assertEquals(5, perSync); // ceil(320 / 64)
+                    }
+                });
+        assertEquals(21, planned[0]);
         GradientPasses.EpochSums e = blocks.collectivePass(start, new GradientPasses.LocalSteps(settings.loss(),
                 GradientConfig.defaults(1), 0.95, Adam.zeros(start.a(), start.b(), start.c(), start.d()), 1, 0, 42,
                 uTrain.cols(), 21, 0, 21, 10));

@@ -115,11 +115,12 @@ public final class IdlParams {
         gradientIter = new IntParam(owner, "gradientIter", "rounds of the gradient solver (>= 0), one pass over the data each",
                 ParamValidators.gtEq(0));
         stepSize = new DoubleParam(owner, "stepSize", "Adam's step size for the gradient solver (> 0)", ParamValidators.gt(0));
+        int fewest = GradientConfig.MIN_STEPS_PER_EPOCH;
         batchSize = new IntParam(owner, "batchSize", "gradient solver: the global mini-batch, points per local Adam"
                 + " step summed over all partitions (each takes its share, so an epoch is the same steps for any number"
-                + " of partitions), at most: an epoch takes at least " + GradientConfig.MIN_STEPS_PER_EPOCH + " steps"
-                + " (as long as every partition holds that many points), so smaller data takes smaller batches;"
-                + " 0 for full-batch steps (>= 0)", ParamValidators.gtEq(0));
+                + " of partitions of " + fewest + " points or more), at most: an epoch takes at least " + fewest
+                + " steps (as long as every partition holds that many points), so data of fewer than " + fewest
+                + " x batchSize points takes smaller batches; 0 for full-batch steps (>= 0)", ParamValidators.gtEq(0));
         syncSteps = new IntParam(owner, "syncSteps", "gradient solver: average the partitions' parameters and Adam"
                 + " moments every this many local steps; 0 chooses from the number of partitions K:"
                 + " every ceil(320 / K) steps (>= 0)",
