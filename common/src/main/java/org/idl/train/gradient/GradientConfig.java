@@ -42,7 +42,7 @@ public record GradientConfig(int rounds, double stepSize, int batchSize, double 
      * smaller batches, so that 20 epochs are 640 steps (fewer only when a partition holds fewer than 32
      * points: see {@link #stepsPerEpoch(long, long)}). Measured with the
      * defaults otherwise, means of three seeds (docs/benchmarks.md, "Small data"): iris (111 training
-     * points, 1 step of 128 an epoch) 75.2% before, 94.0% after; digits (1,346, 11 steps) 97.5% and 98.2%;
+     * points, 1 step of 128 an epoch) 75.2% before, 94.0% after (2 partitions); digits (1,346, 11 steps) 97.5% and 98.2%;
      * 1,000 MNIST images (8 steps) 87.1% and 88.2%. At 5,000 MNIST or Fashion-MNIST images (40 steps of
      * 128), batches of 32 and 16 lost 0.7-2.3 points, and there the rule does not act.
      */
