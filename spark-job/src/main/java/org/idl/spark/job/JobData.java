@@ -42,16 +42,22 @@ final class JobData {
         return (int) Math.max(1, Math.min(parallelism, points / MIN_POINTS_PER_DEFAULT_PARTITION));
     }
 
-    static Sets trainAndTest(SparkSession spark, JobConfig c) throws IOException {
+    /** {@code data.partitions}, or when it is 0 the default for the training rows that {@code rows} read rows leave. */
+    private static int partitions(SparkSession spark, JobConfig c, long rows, double testFraction) {
         int partitions = c.integer("data.partitions");
+        if (partitions != 0) {
+            return partitions;
+        }
+        long training = c.get("data.testPath").isEmpty() ? Math.round(rows * (1 - testFraction)) : rows;
+        return defaultPartitions(spark.sparkContext().defaultParallelism(), training);
+    }
+
+    static Sets trainAndTest(SparkSession spark, JobConfig c) throws IOException {
         double testFraction = c.doubleIn("data.testFraction", 0, 1);
         long seed = c.integer("data.splitSeed");
         if (c.get("data.format").equals("csv-label-last")) {
             LabeledData all = readLabelLast(spark, c.get("data.path"));
-            if (partitions == 0) {
-                long training = c.get("data.testPath").isEmpty() ? Math.round(all.size() * (1 - testFraction)) : all.size();
-                partitions = defaultPartitions(spark.sparkContext().defaultParallelism(), training);
-            }
+            int partitions = partitions(spark, c, all.size(), testFraction);
             requirePartitions(partitions, all.size());
             if (!c.get("data.testPath").isEmpty()) {
                 LabeledData test = readLabelLast(spark, c.get("data.testPath"));
@@ -64,10 +70,7 @@ final class JobData {
         }
         LabeledFrame all = read(spark, c, c.get("data.path"), c.get("data.labelsPath"), null);
         long count = all.frame().count();
-        if (partitions == 0) {
-            long training = c.get("data.testPath").isEmpty() ? Math.round(count * (1 - testFraction)) : count;
-            partitions = defaultPartitions(spark.sparkContext().defaultParallelism(), training);
-        }
+        int partitions = partitions(spark, c, count, testFraction);
         requirePartitions(partitions, count);
         Dataset<Row> train;
         Dataset<Row> test;
