@@ -12,7 +12,7 @@ import java.io.Serializable;
  *                  fewer than {@link #MIN_STEPS_PER_EPOCH} x batchSize points takes that many smaller ones, or as
  *                  many as its smallest partition has points, if fewer: {@link #stepsPerEpoch(long, long)}). Each
  *                  partition takes its share ({@code batchSize} times its points over all points), so every
- *                  partition takes the same {@link #stepsPerEpoch} local Adam steps per epoch, however
+ *                  partition takes the same {@link #stepsPerEpoch(long, long)} local Adam steps per epoch, however
  *                  many partitions there are
  * @param tolerance relative tolerance of the certified forward and adjoint fixed points during training
  * @param schedule  the step size over the rounds: constant, or cosine annealing towards 0 at the end of the last round
@@ -116,11 +116,6 @@ public record GradientConfig(int rounds, double stepSize, int batchSize, double 
 
     public boolean fullBatch() {
         return batchSize == 0;
-    }
-
-    /** {@link #stepsPerEpoch(long, long)} for the points in one partition. */
-    public int stepsPerEpoch(long points) {
-        return stepsPerEpoch(points, points);
     }
 
     /**

@@ -70,12 +70,13 @@ class GradientTrainerTest {
     @Test
     void smallDataTakesSmallerBatchesSoThatAnEpochIsAtLeast32Steps() {
         GradientConfig batches128 = GradientConfig.defaults(20);
-        assertEquals(469, batches128.stepsPerEpoch(60_000)); // ceil(60000 / 128)
-        assertEquals(40, batches128.stepsPerEpoch(5_000));   // ceil(5000 / 128): the rule does not act
-        assertEquals(32, batches128.stepsPerEpoch(1_346));   // not 11 batches of 128, but 32 of about 42
-        assertEquals(32, batches128.stepsPerEpoch(112));     // not 1 step an epoch
-        assertEquals(20, batches128.stepsPerEpoch(20));      // one point a step
-        assertEquals(1, batches128.stepsPerEpoch(0));
+        // One partition (the smallest holds all the points):
+        assertEquals(469, batches128.stepsPerEpoch(60_000, 60_000)); // ceil(60000 / 128)
+        assertEquals(40, batches128.stepsPerEpoch(5_000, 5_000));   // ceil(5000 / 128): the rule does not act
+        assertEquals(32, batches128.stepsPerEpoch(1_346, 1_346));   // not 11 batches of 128, but 32 of about 42
+        assertEquals(32, batches128.stepsPerEpoch(112, 112));     // not 1 step an epoch
+        assertEquals(20, batches128.stepsPerEpoch(20, 20));      // one point a step
+        assertEquals(1, batches128.stepsPerEpoch(0, 0));
         // Never so many steps that a partition sits some out: 1,346 points on 64 partitions of 21 or 22.
         assertEquals(21, batches128.stepsPerEpoch(1_346, 21));
         assertEquals(469, batches128.stepsPerEpoch(60_000, 1)); // the rule alone never lowers ceil(m / B)
@@ -115,7 +116,7 @@ class GradientTrainerTest {
     void anEpochIsTheSameStepsOfTheSameGlobalBatchForAnyNumberOfPartitions() {
         // 1346 points, a global batch of 32: S = 43 steps per epoch on every partition, however small.
         GradientConfig gradient = new GradientConfig(1, 3e-3, 32, 1e-6, StepSchedule.CONSTANT, 5);
-        assertEquals(43, gradient.stepsPerEpoch(uTrain.cols()));
+        assertEquals(43, gradient.stepsPerEpoch(uTrain.cols(), uTrain.cols()));
         ModelSettings settings = BcdConfig.builder().hidden(16).build().model();
         ImplicitModel start = settings.initialModel(uTrain.rows(), 10, null);
         LocalBlockStore blocks = LocalBlockStore.split(uTrain.withOnesRow(), yTrain, 7);

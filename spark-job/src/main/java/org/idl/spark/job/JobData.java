@@ -42,7 +42,7 @@ final class JobData {
         return (int) Math.max(1, Math.min(parallelism, points / MIN_POINTS_PER_DEFAULT_PARTITION));
     }
 
-    /** {@code data.partitions}, or when it is 0 the default for the training rows that {@code rows} read rows leave. */
+    /** {@code data.partitions}, or when it is 0 the default for the training rows left of {@code rows} read rows. */
     private static int partitions(SparkSession spark, JobConfig c, long rows, double testFraction) {
         int partitions = c.integer("data.partitions");
         if (partitions != 0) {
