@@ -12,8 +12,14 @@ from bench/data's MNIST and Fashion-MNIST):
   iris (150 points, 4 features), wine (178, 13), breast_cancer (569, 30), digits (1,797, 64): the job
   holds out 25% as the test set (stratified, data.splitSeed = 0); the first 1,000 and 5,000 MNIST
   training images and the first 5,000 of Fashion-MNIST, tested on the official 10,000.
+  Tabular sets of 846 to 58,000 rows from R's mlbench (Debian's r-cran-mlbench; exported with Rscript on
+  first use), the job holding out 25% as above: vehicle (846, 18 features, 4 classes), vowel (990, 10, 11),
+  dna (3,186, 180 binary, 3), satellite (6,435, 36, 6), letter (20,000, 16, 26), shuttle (58,000, 9, 7).
+  They are not in the default --sets.
 
-  /usr/bin/python3 bench/small_data.py [--seeds 0,1,2] [--sets iris,wine,...] [--tag=-x] [--reuse]
+Methods (--methods): gradient, bcd, sklearn as above; gradient-50 is gradient with model.gradientIter = 50.
+
+  /usr/bin/python3 bench/small_data.py [--seeds 0,1,2] [--sets iris,wine,...] [--methods ...] [--tag=-x] [--reuse]
 
 Writes bench/results/small/small-data<tag>.{md,json}; runs go to bench/results/runs/small<tag>/.
 """
@@ -39,6 +45,12 @@ DATA = os.path.join(HERE, "data", "small")
 SKLEARN = {"iris": "load_iris", "wine": "load_wine", "breast_cancer": "load_breast_cancer"}
 SUBSETS = {"mnist-1000": ("mnist", 1000), "mnist-5000": ("mnist", 5000), "fashion-5000": ("fashion-mnist", 5000)}
 ALL = ["iris", "wine", "breast_cancer", "digits", "mnist-1000", "mnist-5000", "fashion-5000"]
+# mlbench's name of each tabular set and of its class column.
+MLBENCH = {"vehicle": ("Vehicle", "Class"), "vowel": ("Vowel", "Class"), "dna": ("DNA", "Class"),
+           "satellite": ("Satellite", "classes"), "letter": ("LetterRecognition", "lettr"),
+           "shuttle": ("Shuttle", "Class")}
+METHODS = {"gradient": ["model.solver=gradient"], "bcd": ["model.solver=bcd"],
+           "gradient-50": ["model.solver=gradient", "model.gradientIter=50"], "sklearn": None}
 HIDDEN = 64
 TEST_FRACTION = 0.25
 
@@ -67,6 +79,11 @@ def data_set(name):
     os.makedirs(DATA, exist_ok=True)
     if name == "digits":
         return os.path.join(ROOT, "data", "digits", "digits.csv.gz"), None
+    if name in MLBENCH:
+        path = os.path.join(DATA, name + ".csv")
+        if not os.path.exists(path):
+            mlbench(name, path)
+        return path, None
     if name in SKLEARN:
         path = os.path.join(DATA, name + ".csv")
         if not os.path.exists(path):
@@ -86,15 +103,31 @@ def data_set(name):
     return train, test
 
 
-def ours(name, solver, seed, runs, reuse):
+def mlbench(name, path):
+    """Writes mlbench's data set as features (factors as their level numbers, 0/1 for DNA's bases) and the class
+    index (0-based, in the factor's level order) last."""
+    import subprocess
+    if not os.path.exists("/usr/lib/R/site-library/mlbench"):
+        sys.exit("%s comes from R's mlbench: apt-get install r-cran-mlbench" % name)
+    data, label = MLBENCH[name]
+    script = ('suppressMessages(library(mlbench)); data(%s); d <- %s; y <- as.integer(d[["%s"]]) - 1L; '
+              'd[["%s"]] <- NULL; x <- sapply(d, function(c) as.numeric(if (is.factor(c)) as.character(c) else c)); '
+              'if (anyNA(x)) x <- sapply(d, function(c) as.numeric(c)); '
+              'write.table(cbind(x, y), "%s.tmp", sep = ",", row.names = FALSE, col.names = FALSE)'
+              % (data, data, label, label, path))
+    subprocess.run(["Rscript", "-e", script], check=True)
+    os.replace(path + ".tmp", path)
+
+
+def ours(name, method, seed, runs, reuse):
     """The job's test accuracy and training seconds; with `reuse`, from an earlier run's metrics.json if there is one
     (then "reused" is True)."""
     train, test = data_set(name)
-    sets = ["data.path=" + train, "data.format=csv-label-last", "model.solver=" + solver, "model.seed=%d" % seed,
-            "model.hiddenSize=%d" % HIDDEN]
+    sets = ["data.path=" + train, "data.format=csv-label-last", "model.seed=%d" % seed,
+            "model.hiddenSize=%d" % HIDDEN] + METHODS[method]
     if test:
         sets.append("data.testPath=" + test)
-    out = os.path.join(runs, "%s-%s-seed%d" % (name, solver, seed))
+    out = os.path.join(runs, "%s-%s-seed%d" % (name, method, seed))
     reused = reuse and os.path.exists(os.path.join(out, "metrics.json"))
     if not reused:
         submit_train(["--conf", "conf/local.conf"], sets, out)
@@ -132,20 +165,25 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", default="0,1,2")
     ap.add_argument("--sets", default=",".join(ALL))
+    ap.add_argument("--methods", default="gradient,bcd,sklearn", help="some of " + ",".join(METHODS))
     ap.add_argument("--tag", default="")
     ap.add_argument("--reuse", action="store_true", help="keep job runs that have a metrics.json")
     args = ap.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     names = args.sets.split(",")
+    methods = args.methods.split(",")
+    for m in methods:
+        if m not in METHODS:
+            ap.error("unknown method %s; expected some of %s" % (m, ",".join(METHODS)))
     for n in names:
-        if n not in ALL:
-            ap.error("unknown data set %s; expected some of %s" % (n, ",".join(ALL)))
+        if n not in ALL and n not in MLBENCH:
+            ap.error("unknown data set %s; expected some of %s" % (n, ",".join(ALL + list(MLBENCH))))
         if n in SUBSETS:
             raw = os.path.join(HERE, "data", SUBSETS[n][0], "train-images-idx3-ubyte")
             if not os.path.exists(raw):
                 ap.error("%s needs %s: run bench/data/fetch.sh first" % (n, raw))
-    if not args.tag and (names != ALL or args.seeds != "0,1,2"):
-        ap.error("a run of some data sets or seeds needs --tag=-x, so as not to overwrite small-data.md")
+    if not args.tag and (names != ALL or args.seeds != "0,1,2" or args.methods != "gradient,bcd,sklearn"):
+        ap.error("a run of other data sets, seeds or methods needs --tag=-x, so as not to overwrite small-data.md")
     runs = os.path.join(HERE, "results", "runs", "small" + args.tag)
     os.makedirs(runs, exist_ok=True)
     started = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
@@ -153,25 +191,28 @@ def main():
     results = {}
     for name in names:
         for seed in seeds:
-            for method in ["gradient", "bcd", "sklearn"]:
+            for method in methods:
                 r = sklearn_mlp(name, seed) if method == "sklearn" else ours(name, method, seed, runs, args.reuse)
                 results.setdefault(name, {}).setdefault(method, []).append(dict(r, seed=seed))
                 print(name, method, "seed", seed, r, flush=True)
-    header = ("| data set | training / test points | gradient: mean test accuracy (per seed; mean training s) | bcd"
-              " | scikit-learn MLPClassifier |\n"
-              "|---|---|---|---|---|\n")
+    labels = {"gradient": "gradient", "bcd": "bcd", "gradient-50": "gradient, 50 rounds",
+              "sklearn": "scikit-learn MLPClassifier"}
+    header = ("| data set | training / test points | %s |\n" % " | ".join(
+        labels[m] + (": mean test accuracy (per seed; mean training s)" if i == 0 else "")
+        for i, m in enumerate(methods)) + "|---|---|" + "---|" * len(methods) + "\n")
     rows = []
     for name in names:
         cells = []
-        means = {m: statistics.mean(r["accuracy"] for r in results[name][m]) for m in ["gradient", "bcd", "sklearn"]}
+        means = {m: statistics.mean(r["accuracy"] for r in results[name][m]) for m in methods}
         for method, mean in means.items():
             rs = results[name][method]
             accs = " / ".join("%.2f" % (100 * r["accuracy"]) for r in rs)
             cell = "%.2f%%" % (100 * mean)
             cells.append("%s (%s; %.1f s)" % ("**%s**" % cell if mean == max(means.values()) else cell, accs,
                                               statistics.mean(r["seconds"] for r in rs)))
-        job = results[name]["gradient"][0]
-        rows.append("| %s | %d / %d | %s |" % (name, job["training_points"], job["test_points"], " | ".join(cells)))
+        job = next((results[name][m][0] for m in methods if m != "sklearn"), None)
+        points = "%d / %d" % (job["training_points"], job["test_points"]) if job else "(a job's split)"
+        rows.append("| %s | %s | %s |" % (name, points, " | ".join(cells)))
     table = header + "\n".join(rows) + "\n"
     os.makedirs(os.path.join(HERE, "results", "small"), exist_ok=True)
     base = os.path.join(HERE, "results", "small", "small-data" + args.tag)
