@@ -50,7 +50,10 @@ MLBENCH = {"vehicle": ("Vehicle", "Class"), "vowel": ("Vowel", "Class"), "dna": 
            "satellite": ("Satellite", "classes"), "letter": ("LetterRecognition", "lettr"),
            "shuttle": ("Shuttle", "Class")}
 METHODS = {"gradient": ["model.solver=gradient"], "bcd": ["model.solver=bcd"],
-           "gradient-50": ["model.solver=gradient", "model.gradientIter=50"], "sklearn": None}
+           "gradient-50": ["model.solver=gradient", "model.gradientIter=50"],
+           "gradient-stop": ["model.solver=gradient", "model.gradientIter=200", "data.validationFraction=0.1",
+                             "model.earlyStoppingRounds=10"],
+           "sklearn": None}
 HIDDEN = 64
 TEST_FRACTION = 0.25
 
@@ -196,6 +199,7 @@ def main():
                 results.setdefault(name, {}).setdefault(method, []).append(dict(r, seed=seed))
                 print(name, method, "seed", seed, r, flush=True)
     labels = {"gradient": "gradient", "bcd": "bcd", "gradient-50": "gradient, 50 rounds",
+              "gradient-stop": "gradient, 10% held out, stop after 10 rounds without progress (at most 200)",
               "sklearn": "scikit-learn MLPClassifier"}
     header = ("| data set | training / test points | %s |\n" % " | ".join(
         labels[m] + (": mean test accuracy (per seed; mean training s)" if i == 0 else "")
