@@ -224,7 +224,7 @@ public final class IdlParams {
         owner.setDefault(readoutPasses, (Object) d.readoutPasses());
         owner.setDefault(initialReadoutPasses, (Object) d.initialReadoutPasses());
         owner.setDefault(solver, Solver.BCD.spec());
-        owner.setDefault(gradientIter, (Object) 20);
+        owner.setDefault(gradientIter, (Object) GradientConfig.DEFAULT_ROUNDS);
         owner.setDefault(stepSize, (Object) GradientConfig.DEFAULT_STEP_SIZE);
         owner.setDefault(batchSize, (Object) GradientConfig.DEFAULT_BATCH_SIZE);
         owner.setDefault(syncSteps, (Object) GradientConfig.DEFAULT_SYNC_STEPS);
