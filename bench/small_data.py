@@ -17,7 +17,9 @@ from bench/data's MNIST and Fashion-MNIST):
   dna (3,186, 180 binary, 3), satellite (6,435, 36, 6), letter (20,000, 16, 26), shuttle (58,000, 9, 7).
   They are not in the default --sets.
 
-Methods (--methods): gradient, bcd, sklearn as above; gradient-50 is gradient with model.gradientIter = 50.
+Methods (--methods): gradient, bcd, sklearn as above; gradient-20 and gradient-50 set model.gradientIter
+(50, the default since 2026-12-02, was 20 before); gradient-stop holds 10% of the training rows out and stops
+once their loss has not improved for 10 rounds (at most 200).
 
   /usr/bin/python3 bench/small_data.py [--seeds 0,1,2] [--sets iris,wine,...] [--methods ...] [--tag=-x] [--reuse]
 
@@ -50,10 +52,14 @@ MLBENCH = {"vehicle": ("Vehicle", "Class"), "vowel": ("Vowel", "Class"), "dna": 
            "satellite": ("Satellite", "classes"), "letter": ("LetterRecognition", "lettr"),
            "shuttle": ("Shuttle", "Class")}
 METHODS = {"gradient": ["model.solver=gradient"], "bcd": ["model.solver=bcd"],
+           "gradient-20": ["model.solver=gradient", "model.gradientIter=20"],
            "gradient-50": ["model.solver=gradient", "model.gradientIter=50"],
            "gradient-stop": ["model.solver=gradient", "model.gradientIter=200", "data.validationFraction=0.1",
                              "model.earlyStoppingRounds=10"],
            "sklearn": None}
+# The rounds a run of these methods takes: a reused run with other rounds (the default was 20 before 2026-12-02)
+# is run again.
+EPOCHS = {"gradient": 50, "gradient-20": 20, "gradient-50": 50}
 HIDDEN = 64
 TEST_FRACTION = 0.25
 
@@ -85,7 +91,7 @@ def data_set(name):
     if name in MLBENCH:
         path = os.path.join(DATA, name + ".csv")
         if not os.path.exists(path):
-            mlbench(name, path)
+            mlbench(name, path)  # main() checked that R's mlbench is there
         return path, None
     if name in SKLEARN:
         path = os.path.join(DATA, name + ".csv")
@@ -107,19 +113,28 @@ def data_set(name):
 
 
 def mlbench(name, path):
-    """Writes mlbench's data set as features (factors as their level numbers, 0/1 for DNA's bases) and the class
-    index (0-based, in the factor's level order) last."""
+    """Writes mlbench's data set: each feature as a number (a factor by its label when the labels are numbers,
+    as DNA's 0/1 bases, else by its level's index), then the class index (0-based, in the factor's level order)."""
     import subprocess
-    if not os.path.exists("/usr/lib/R/site-library/mlbench"):
-        sys.exit("%s comes from R's mlbench: apt-get install r-cran-mlbench" % name)
     data, label = MLBENCH[name]
-    script = ('suppressMessages(library(mlbench)); data(%s); d <- %s; y <- as.integer(d[["%s"]]) - 1L; '
-              'd[["%s"]] <- NULL; x <- sapply(d, function(c) as.numeric(if (is.factor(c)) as.character(c) else c)); '
-              'if (anyNA(x)) x <- sapply(d, function(c) as.numeric(c)); '
-              'write.table(cbind(x, y), "%s.tmp", sep = ",", row.names = FALSE, col.names = FALSE)'
-              % (data, data, label, label, path))
-    subprocess.run(["Rscript", "-e", script], check=True)
+    script = ('suppressMessages(library(mlbench)); data(%s); d <- %s; y <- as.integer(d[["%s"]]) - 1L; d[["%s"]] <- NULL; '
+              'num <- function(c) { if (!is.factor(c)) return(as.numeric(c)); '
+              'v <- suppressWarnings(as.numeric(as.character(c))); if (anyNA(v)) as.numeric(c) else v }; '
+              'x <- sapply(d, num); if (anyNA(x) || anyNA(y)) stop("missing values in %s"); '
+              'out <- commandArgs(trailingOnly = TRUE)[1]; '
+              'write.table(cbind(x, y), out, sep = ",", row.names = FALSE, col.names = FALSE)'
+              % (data, data, label, label, data))
+    subprocess.run(["Rscript", "-e", script, path + ".tmp"], check=True)
     os.replace(path + ".tmp", path)
+
+
+def require_mlbench():
+    """Exits with what to install unless Rscript can load mlbench: before any run, not halfway through."""
+    import shutil
+    import subprocess
+    if shutil.which("Rscript") is None or subprocess.run(
+            ["Rscript", "-e", 'quit(status = !requireNamespace("mlbench", quietly = TRUE))']).returncode != 0:
+        sys.exit("the tabular sets come from R's mlbench: apt-get install r-cran-mlbench")
 
 
 def ours(name, method, seed, runs, reuse):
@@ -132,6 +147,12 @@ def ours(name, method, seed, runs, reuse):
         sets.append("data.testPath=" + test)
     out = os.path.join(runs, "%s-%s-seed%d" % (name, method, seed))
     reused = reuse and os.path.exists(os.path.join(out, "metrics.json"))
+    if reused:
+        with open(os.path.join(out, "metrics.json")) as f:
+            rounds = len(json.load(f)["roundSeconds"])
+        if method in EPOCHS and rounds != EPOCHS[method]:
+            print("%s: %d rounds, not %d: run again" % (out, rounds, EPOCHS[method]), flush=True)
+            reused = False
     if not reused:
         submit_train(["--conf", "conf/local.conf"], sets, out)
     with open(os.path.join(out, "metrics.json")) as f:
@@ -181,6 +202,8 @@ def main():
     for n in names:
         if n not in ALL and n not in MLBENCH:
             ap.error("unknown data set %s; expected some of %s" % (n, ",".join(ALL + list(MLBENCH))))
+    if any(n in MLBENCH and not os.path.exists(os.path.join(DATA, n + ".csv")) for n in names):
+        require_mlbench()
         if n in SUBSETS:
             raw = os.path.join(HERE, "data", SUBSETS[n][0], "train-images-idx3-ubyte")
             if not os.path.exists(raw):
@@ -198,7 +221,7 @@ def main():
                 r = sklearn_mlp(name, seed) if method == "sklearn" else ours(name, method, seed, runs, args.reuse)
                 results.setdefault(name, {}).setdefault(method, []).append(dict(r, seed=seed))
                 print(name, method, "seed", seed, r, flush=True)
-    labels = {"gradient": "gradient", "bcd": "bcd", "gradient-50": "gradient, 50 rounds",
+    labels = {"gradient": "gradient", "bcd": "bcd", "gradient-20": "gradient, 20 rounds", "gradient-50": "gradient, 50 rounds",
               "gradient-stop": "gradient, 10% held out, stop after 10 rounds without progress (at most 200)",
               "sklearn": "scikit-learn MLPClassifier"}
     header = ("| data set | training / test points | %s |\n" % " | ".join(
