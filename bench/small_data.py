@@ -202,12 +202,12 @@ def main():
     for n in names:
         if n not in ALL and n not in MLBENCH:
             ap.error("unknown data set %s; expected some of %s" % (n, ",".join(ALL + list(MLBENCH))))
-    if any(n in MLBENCH and not os.path.exists(os.path.join(DATA, n + ".csv")) for n in names):
-        require_mlbench()
         if n in SUBSETS:
             raw = os.path.join(HERE, "data", SUBSETS[n][0], "train-images-idx3-ubyte")
             if not os.path.exists(raw):
                 ap.error("%s needs %s: run bench/data/fetch.sh first" % (n, raw))
+    if any(n in MLBENCH and not os.path.exists(os.path.join(DATA, n + ".csv")) for n in names):
+        require_mlbench()
     if not args.tag and (names != ALL or args.seeds != "0,1,2" or args.methods != "gradient,bcd,sklearn"):
         ap.error("a run of other data sets, seeds or methods needs --tag=-x, so as not to overwrite small-data.md")
     runs = os.path.join(HERE, "results", "runs", "small" + args.tag)
