@@ -22,6 +22,7 @@ import org.idl.spark.train.TrainingData;
 import org.idl.spark.train.TrainingLimits;
 import org.idl.spark.train.VectorInputs;
 import org.idl.train.DataBlock;
+import org.idl.train.EarlyStopping;
 import org.idl.train.ImplicitTrainer;
 import org.idl.train.MemoryPlan;
 import org.idl.train.Solver;
@@ -198,6 +199,11 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
             throw new IllegalArgumentException("earlyStoppingRounds = " + getEarlyStoppingRounds()
                     + " needs validation rows: set validationIndicatorCol");
         }
+        EarlyStopping.Metric stoppingMetric = EarlyStopping.Metric.parse(getEarlyStoppingMetric());
+        if (stoppingMetric == EarlyStopping.Metric.ACCURACY && !classification()) {
+            throw new IllegalArgumentException("earlyStoppingMetric = accuracy needs a classifier; a regressor stops"
+                    + " on the loss");
+        }
         String weightCol = getWeightCol();
         Solver solver = Solver.parse(getSolver());
         JavaRDD<Row> rows = TrainingData.rows(dataset, getFeaturesCol(), getLabelCol(), weightCol);
@@ -237,6 +243,7 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
         DistributedTrainer.Result result = DistributedTrainer.fit(blocks, validationBlocks, shape.features(), shape.outputs(),
                 config, trainer(), depth, (Integer) getOrDefault(p.checkpointInterval),
                 Averaging.parse(getOrDefault(p.averaging)), getEarlyStoppingRounds(),
+                stoppingMetric,
                 indicator.isEmpty() ? validationEvery : 1, checkpoints, inProcess);
         return copyValues(createModel(uid, result, shape.outputs()), extractParamMap());
     }
@@ -431,6 +438,11 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
     @SuppressWarnings("unchecked")
     public E setEarlyStoppingRounds(int value) {
         return (E) set(p.earlyStoppingRounds, value);
+    }
+
+    @SuppressWarnings("unchecked")
+    public E setEarlyStoppingMetric(String value) {
+        return (E) set(p.earlyStoppingMetric, value);
     }
 
     @SuppressWarnings("unchecked")

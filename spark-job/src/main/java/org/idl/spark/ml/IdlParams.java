@@ -11,6 +11,7 @@ import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.util.Identifiable;
 import org.idl.model.Activation;
 import org.idl.spark.train.Averaging;
+import org.idl.train.EarlyStopping;
 import org.idl.train.Loss;
 import org.idl.train.Solver;
 import org.idl.train.bcd.BcdConfig;
@@ -60,6 +61,7 @@ public final class IdlParams {
     final Param<String> validationIndicatorCol;
     final Param<String> weightCol;
     final IntParam earlyStoppingRounds;
+    final Param<String> earlyStoppingMetric;
     final IntParam bcdBatchSize;
     final DoubleParam proximalAB;
     final DoubleParam proximalReadout;
@@ -146,8 +148,12 @@ public final class IdlParams {
                 + " not all 0): the loss counts each point by its weight (every solver); empty: every point 1",
                 (scala.Function1<String, Object> & Serializable) v -> v != null);
         earlyStoppingRounds = new IntParam(owner, "earlyStoppingRounds", "with validationIndicatorCol: stop when the"
-                + " validation loss has not improved for this many rounds, and keep the model of its best round;"
+                + " validation metric (earlyStoppingMetric) has not improved for this many rounds, and keep the model of its best round;"
                 + " 0: never (>= 0)", ParamValidators.gtEq(0));
+        earlyStoppingMetric = new Param<>(owner, "earlyStoppingMetric", "with earlyStoppingRounds: what must improve,"
+                + " loss (the mean validation loss) or accuracy (the validation accuracy, ties broken by the lower"
+                + " loss; classifiers only)",
+                parsedBy(EarlyStopping.Metric::parse));
         bcdBatchSize = new IntParam(owner, "bcdBatchSize", "BCD, minibatch schedule: points per mini-batch over all"
                 + " partitions, one pass and one pair of driver steps each (> 0)", ParamValidators.gt(0));
         proximalAB = new DoubleParam(owner, "proximalAB", "BCD, minibatch schedule: weight tau of the proximal term"
@@ -234,6 +240,7 @@ public final class IdlParams {
         owner.setDefault(validationIndicatorCol, "");
         owner.setDefault(weightCol, "");
         owner.setDefault(earlyStoppingRounds, (Object) 0);
+        owner.setDefault(earlyStoppingMetric, EarlyStopping.Metric.LOSS.spec());
         owner.setDefault(bcdBatchSize, (Object) d.batchSize());
         owner.setDefault(proximalAB, (Object) d.proximalAB());
         owner.setDefault(proximalReadout, (Object) d.proximalReadout());

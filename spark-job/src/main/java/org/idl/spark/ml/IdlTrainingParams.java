@@ -281,6 +281,14 @@ public interface IdlTrainingParams extends Params {
         return (Integer) getOrDefault(earlyStoppingRounds());
     }
 
+    default Param<String> earlyStoppingMetric() {
+        return trainingParams().earlyStoppingMetric;
+    }
+
+    default String getEarlyStoppingMetric() {
+        return getOrDefault(earlyStoppingMetric());
+    }
+
     default IntParam bcdBatchSize() {
         return trainingParams().bcdBatchSize;
     }

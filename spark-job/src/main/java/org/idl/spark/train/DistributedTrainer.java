@@ -7,6 +7,7 @@ import org.idl.model.WellPosedness;
 import org.idl.spark.ml.TrainingSummary;
 import org.idl.train.BlockStore;
 import org.idl.train.DataBlock;
+import org.idl.train.EarlyStopping;
 import org.idl.train.Evaluation;
 import org.idl.train.ImplicitTrainer;
 import org.idl.train.MetricSums;
@@ -43,7 +44,8 @@ public final class DistributedTrainer {
      */
     public static Result fit(JavaRDD<DataBlock> blocks, JavaRDD<DataBlock> validationBlocks, int inputs, int outputs,
                       BcdConfig config, ImplicitTrainer trainer, int aggregationDepth, int checkpointInterval,
-                      Averaging averaging, int earlyStoppingRounds, int validationEvery,
+                      Averaging averaging, int earlyStoppingRounds, EarlyStopping.Metric stoppingMetric,
+                      int validationEvery,
                       TrainingCheckpoints checkpoints, boolean inProcess) {
         long start = System.nanoTime();
         int threads = blocks.context().defaultParallelism();
@@ -79,7 +81,7 @@ public final class DistributedTrainer {
             if (resume != null) {
                 LOG.info("resuming after round {} from {}", resume.rounds().size(), checkpoints.directory());
             }
-            EarlyStopping stopping = new EarlyStopping(earlyStoppingRounds);
+            EarlyStopping stopping = new EarlyStopping(earlyStoppingRounds, stoppingMetric);
             TrainingListener listener = new TrainingListener() {
                 @Override
                 public void roundCompleted(Round round, TrainingResult state) {
@@ -107,7 +109,7 @@ public final class DistributedTrainer {
                                     + " next batch's loss jumped), the steps halved as often", undone,
                                     undone == 1 ? "" : "s")));
                     if (validation.containsKey(round.round())) {
-                        stopping.record(round.round(), validation.get(round.round()).meanLoss(), state.model());
+                        stopping.record(round.round(), validation.get(round.round()), state.model());
                     }
                 }
 
@@ -126,8 +128,8 @@ public final class DistributedTrainer {
             };
             TrainingResult result = trainer.fit(store, inputs, outputs, listener, resume);
             if (stopping.enabled() && stopping.best() != null) {
-                LOG.info("early stopping: the validation loss was lowest after round {} ({}); keeping that round's model",
-                        stopping.bestRound(), stopping.bestLoss());
+                LOG.info("early stopping: round {} was the best ({}); keeping its model", stopping.bestRound(),
+                        stopping.describeBest());
                 result = new TrainingResult(stopping.best(), result.initial(), result.rounds());
             }
             rounds.addAll(result.rounds());
@@ -193,51 +195,6 @@ public final class DistributedTrainer {
             if (validationStore != null) {
                 validationStore.release();
             }
-        }
-    }
-
-    /**
-     * Early stopping on the validation loss: stop once it has not improved for {@code rounds} rounds, and
-     * keep the model of its best round (0 rounds: never stop).
-     */
-    private static final class EarlyStopping {
-        private final int rounds;
-        private double bestLoss = Double.POSITIVE_INFINITY;
-        private int bestRound;
-        private int lastRound;
-        private ImplicitModel best;
-
-        EarlyStopping(int rounds) {
-            this.rounds = rounds;
-        }
-
-        boolean enabled() {
-            return rounds > 0;
-        }
-
-        void record(int round, double loss, ImplicitModel model) {
-            lastRound = round;
-            if (loss < bestLoss) {
-                bestLoss = loss;
-                bestRound = round;
-                best = model;
-            }
-        }
-
-        boolean stop() {
-            return enabled() && best != null && lastRound - bestRound >= rounds;
-        }
-
-        ImplicitModel best() {
-            return best;
-        }
-
-        int bestRound() {
-            return bestRound;
-        }
-
-        double bestLoss() {
-            return bestLoss;
         }
     }
 

@@ -128,10 +128,11 @@ class PersistenceTest extends SparkSessionTest {
                 .setAbIterations(7).setReadoutPasses(2).setInitialReadoutPasses(2).setGradientIter(3)
                 .setStepSize(2e-3).setBatchSize(32).setSyncSteps(5).setAveraging("driver").setGradientTol(1e-4)
                 .setStepSchedule("cosine").setValidationIndicatorCol("isVal").setEarlyStoppingRounds(5)
+                .setEarlyStoppingMetric("accuracy")
                 .setBcdBatchSize(50).setProximalAB(0.5).setProximalReadout(0.5).setCurvatureScaleAB(0.5);
         IdlClassifier defaults = new IdlClassifier();
         List<Param<?>> training = trainingParams(classifier);
-        assertEquals(42, training.size());
+        assertEquals(43, training.size());
         java.util.Set<String> apart = java.util.Set.of("solver", "robustRadius", "robustRadii", "robustWeight",
                 "robustRamp", "rank", "weightCol");
         for (Param<?> p : training) {

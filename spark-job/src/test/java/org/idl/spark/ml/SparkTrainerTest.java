@@ -112,6 +112,28 @@ class SparkTrainerTest extends SparkSessionTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new IdlClassifier().setEarlyStoppingRounds(3).fit(frame));
         assertTrue(e.getMessage().contains("validationIndicatorCol"), e.getMessage());
+
+        // On the accuracy: the best round is the most accurate, ties going to the lower loss.
+        IdlClassificationModel onAccuracy = classifier.copy(new org.apache.spark.ml.param.ParamMap())
+                .setEarlyStoppingMetric("accuracy").fit(frame);
+        double[] accuracy = onAccuracy.summary().validationMetric();
+        double[] loss2 = onAccuracy.summary().validationLoss();
+        int rounds2 = onAccuracy.summary().rounds();
+        int best2 = 0;
+        for (int i = 1; i < rounds2; i++) {
+            best2 = accuracy[i] > accuracy[best2] || (accuracy[i] == accuracy[best2] && loss2[i] < loss2[best2])
+                    ? i : best2;
+        }
+        assertTrue(rounds2 < 40 && best2 + 1 + 2 == rounds2, "stopped 2 rounds after the best: "
+                + java.util.Arrays.toString(accuracy) + " " + java.util.Arrays.toString(loss2));
+        double right = 0;
+        for (Row r : onAccuracy.transform(frame.filter("isVal")).select("prediction", "label").collectAsList()) {
+            right += r.getDouble(0) == r.getDouble(1) ? 1 : 0;
+        }
+        assertEquals(accuracy[best2], right / held, 1e-12);
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new IdlClassifier().setEarlyStoppingMetric("auc"));
+        assertTrue(e.getMessage().contains("earlyStoppingMetric"), e.getMessage());
     }
 
     @Test

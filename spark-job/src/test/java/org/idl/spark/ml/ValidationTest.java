@@ -68,7 +68,7 @@ class ValidationTest extends SparkSessionTest {
     }
 
     @Test
-    void robustTrainingIsRefusedWhereItDoesNotApply() {
+    void settingsAreRefusedWhereTheyDoNotApply() {
         Dataset<Row> digits = org.idl.spark.SparkTestData.frame(spark, org.idl.spark.SparkTestData.digits().train, 2);
         // BCD's robust counterpart: the recipe schedule alone, without penalties on B and D.
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new IdlClassifier()
@@ -89,6 +89,10 @@ class ValidationTest extends SparkSessionTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> new IdlClassifier().setHiddenSize(4).setSolver("gradient").setRank(5).fit(digits));
         assertTrue(e.getMessage().contains("exceeds hiddenSize = 4"), e.getMessage());
+        // A regressor has no accuracy to stop on.
+        e = assertThrows(IllegalArgumentException.class, () -> new IdlRegressor().setHiddenSize(4).setSolver("gradient")
+                .setEarlyStoppingMetric("accuracy").fit(digits));
+        assertTrue(e.getMessage().contains("earlyStoppingMetric = accuracy needs a classifier"), e.getMessage());
     }
 
     @Test
