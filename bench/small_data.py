@@ -19,7 +19,8 @@ from bench/data's MNIST and Fashion-MNIST):
 
 Methods (--methods): gradient, bcd, sklearn as above; gradient-20 and gradient-50 set model.gradientIter
 (50, the default since 2026-12-02, was 20 before); gradient-stop holds 10% of the training rows out and stops
-once their loss has not improved for 10 rounds (at most 200).
+once their loss has not improved for 10 rounds (at most 200); gradient-stop-acc the same on their accuracy (ties
+going to the lower loss), gradient-stop-acc-20 after 20 rounds without a better accuracy.
 
   /usr/bin/python3 bench/small_data.py [--seeds 0,1,2] [--sets iris,wine,...] [--methods ...] [--tag=-x] [--reuse]
 
@@ -56,6 +57,10 @@ METHODS = {"gradient": ["model.solver=gradient"], "bcd": ["model.solver=bcd"],
            "gradient-50": ["model.solver=gradient", "model.gradientIter=50"],
            "gradient-stop": ["model.solver=gradient", "model.gradientIter=200", "data.validationFraction=0.1",
                              "model.earlyStoppingRounds=10"],
+           "gradient-stop-acc": ["model.solver=gradient", "model.gradientIter=200", "data.validationFraction=0.1",
+                                 "model.earlyStoppingRounds=10", "model.earlyStoppingMetric=accuracy"],
+           "gradient-stop-acc-20": ["model.solver=gradient", "model.gradientIter=200", "data.validationFraction=0.1",
+                                    "model.earlyStoppingRounds=20", "model.earlyStoppingMetric=accuracy"],
            "sklearn": None}
 # The gradient solver's rounds unless set (GradientConfig.DEFAULT_ROUNDS; 20 before 2026-12-02).
 DEFAULT_GRADIENT_ROUNDS = 50
@@ -232,6 +237,8 @@ def main():
                 print(name, method, "seed", seed, r, flush=True)
     labels = {"gradient": "gradient", "bcd": "bcd", "gradient-20": "gradient, 20 rounds", "gradient-50": "gradient, 50 rounds",
               "gradient-stop": "gradient, 10% held out, stop after 10 rounds without progress (at most 200)",
+              "gradient-stop-acc": "gradient, 10% held out, stop after 10 rounds without a better accuracy (at most 200)",
+              "gradient-stop-acc-20": "gradient, 10% held out, stop after 20 rounds without a better accuracy (at most 200)",
               "sklearn": "scikit-learn MLPClassifier"}
     header = ("| data set | training / test points | %s |\n" % " | ".join(
         labels[m] + (": mean test accuracy (per seed; mean training s)" if i == 0 else "")
