@@ -241,7 +241,7 @@ public abstract class IdlEstimator<E extends IdlEstimator<E, M>, M extends Predi
                     getFeaturesCol());
         }
         DistributedTrainer.Result result = DistributedTrainer.fit(blocks, validationBlocks, shape.features(), shape.outputs(),
-                config, trainer(), depth, (Integer) getOrDefault(p.checkpointInterval),
+                classification(), config, trainer(), depth, (Integer) getOrDefault(p.checkpointInterval),
                 Averaging.parse(getOrDefault(p.averaging)), getEarlyStoppingRounds(),
                 stoppingMetric,
                 indicator.isEmpty() ? validationEvery : 1, checkpoints, inProcess);

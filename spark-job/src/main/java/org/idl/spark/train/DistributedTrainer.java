@@ -39,11 +39,12 @@ public final class DistributedTrainer {
     }
 
     /**
+     * @param classification whether the model classifies (its metric is the accuracy, whatever its loss; else the RMSE)
      * @param inProcess hold the blocks in the driver's JVM and run passes on its threads instead of as
      *                  Spark jobs ({@link DriverBlockStore}; Spark's local mode only, see {@link InProcess})
      */
     public static Result fit(JavaRDD<DataBlock> blocks, JavaRDD<DataBlock> validationBlocks, int inputs, int outputs,
-                      BcdConfig config, ImplicitTrainer trainer, int aggregationDepth, int checkpointInterval,
+                      boolean classification, BcdConfig config, ImplicitTrainer trainer, int aggregationDepth, int checkpointInterval,
                       Averaging averaging, int earlyStoppingRounds, EarlyStopping.Metric stoppingMetric,
                       int validationEvery,
                       TrainingCheckpoints checkpoints, boolean inProcess) {
@@ -58,7 +59,6 @@ public final class DistributedTrainer {
                     + " Spark job (spark.idl.inProcess = false to train through Spark jobs)", store.store.blockCount(),
                     threads);
         }
-        boolean classification = config.loss().classification();
         List<Round> rounds = new ArrayList<>();
         // Validation metrics per round number (rounds restored from a checkpoint have none).
         java.util.Map<Integer, MetricSums> validation = new java.util.HashMap<>();

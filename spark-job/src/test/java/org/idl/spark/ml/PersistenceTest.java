@@ -143,6 +143,8 @@ class PersistenceTest extends SparkSessionTest {
         }
         IdlClassificationModel model = classifier.fit(SparkTestData.frame(spark, data.train, 2)
                 .withColumn("isVal", org.apache.spark.sql.functions.rand(1).lt(0.2)));
+        // A classifier's metric is the accuracy, whatever its loss (squared here).
+        assertEquals("accuracy", model.summary().metricName());
         String path = dir.resolve("model").toString();
         model.write().save(path);
         IdlClassificationModel loaded = IdlClassificationModel.load(path);
