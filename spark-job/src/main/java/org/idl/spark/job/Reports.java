@@ -34,7 +34,9 @@ final class Reports {
         boolean validation = config.validationFraction() > 0;
         if (validation) {
             facts.put("validation", "data.validationFraction = " + config.get("data.validationFraction")
-                    + " of the training data held out, " + s.rounds() + " rounds");
+                    + " of the training data held out, " + s.rounds() + " rounds"
+                    + (s.keptRound() < s.rounds() ? ", the model of round " + s.keptRound() + " kept (early stopping)"
+                    : ""));
         }
         return HtmlReport.render(new ReportData("idl training report", s.objectiveHistory(), s.trainMetric(),
                 validation ? null : s.validationMetric(),

@@ -223,6 +223,7 @@ final class TrainCommand {
         boolean validation = config.validationFraction() > 0;
         metrics.put(validation ? "validationLossHistory" : "testLossHistory", nullForNaN(s.validationLoss()));
         metrics.put(validation ? "validationAccuracyHistory" : "testAccuracyHistory", nullForNaN(s.validationMetric()));
+        metrics.put("keptRound", s.keptRound());
         metrics.put("trainMetrics", train);
         metrics.put("testMetrics", test);
         Map<String, Object> wp = new LinkedHashMap<>();

@@ -19,8 +19,9 @@ import java.io.Serializable;
  * and the part of those spent before this fit's first round began (the schedule's set-up passes; all of
  * them when no round ran; what else falls outside the rounds is the final measurement of the trained
  * model, and for the hybrid solver the passes between its two phases);
- * the number of partitions; and per round the batch updates the minibatch BCD schedule undid because the
- * next batch's loss jumped (0 for every other solver and schedule).
+ * the number of partitions; per round the batch updates the minibatch BCD schedule undid because the
+ * next batch's loss jumped (0 for every other solver and schedule); and the round whose model was kept:
+ * the last, or with early stopping its best (0 when no round ran).
  */
 public record TrainingSummary(
         double[] objectiveHistory,
@@ -47,7 +48,8 @@ public record TrainingSummary(
         double trainingSeconds,
         double setUpSeconds,
         int partitions,
-        int[] undoneUpdates) implements Serializable {
+        int[] undoneUpdates,
+        int keptRound) implements Serializable {
 
     /** The summary a model holds; only a model fresh from fit in this session has one. */
     static TrainingSummary require(TrainingSummary summary) {

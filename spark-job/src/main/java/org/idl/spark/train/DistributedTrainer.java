@@ -127,7 +127,10 @@ public final class DistributedTrainer {
                 }
             };
             TrainingResult result = trainer.fit(store, inputs, outputs, listener, resume);
+            List<Round> done = result.rounds();
+            int keptRound = done.isEmpty() ? 0 : done.get(done.size() - 1).round();
             if (stopping.enabled() && stopping.best() != null) {
+                keptRound = stopping.bestRound();
                 LOG.info("early stopping: round {} was the best ({}); keeping its model", stopping.bestRound(),
                         stopping.describeBest());
                 result = new TrainingResult(stopping.best(), result.initial(), result.rounds());
@@ -186,7 +189,7 @@ public final class DistributedTrainer {
                     classification ? "accuracy" : "rmse", result.initial().meanLoss(),
                     classification ? result.initial().accuracy() : result.initial().rmse(), wp.infNorm(),
                     wp.spectralRadiusEstimate(), wp.factor(), dataSeconds, trainingSeconds, setUpSeconds,
-                    store.store.blockCount(), undone);
+                    store.store.blockCount(), undone, keptRound);
             LOG.info(String.format("trained in %.1f s after %.1f s building the blocks: ||A||_inf = %.4f, rho(|A|) ~ %.4f",
                     summary.trainingSeconds(), summary.dataSeconds(), wp.infNorm(), wp.spectralRadiusEstimate()));
             return new Result(result.model(), summary);

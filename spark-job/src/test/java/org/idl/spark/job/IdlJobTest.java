@@ -199,6 +199,7 @@ class IdlJobTest {
             }
         }
         assertEquals(rounds - 4, bestRound, m.get("validationLossHistory").toString());
+        assertEquals(bestRound + 1, m.get("keptRound").asInt(), "the round whose model was kept, numbered from 1");
         // About 80% of the 1346 training points trained (the rest validated).
         long trainCount = m.get("trainMetrics").get("count").asLong();
         assertTrue(trainCount > 1000 && trainCount < 1200, "trained on " + trainCount);

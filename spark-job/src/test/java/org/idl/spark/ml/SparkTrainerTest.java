@@ -45,6 +45,7 @@ class SparkTrainerTest extends SparkSessionTest {
         ImplicitModel distributed = model.implicitModel();
         assertEquals(partitions, model.summary().partitions());
         assertEquals(4, model.summary().rounds());
+        assertEquals(4, model.summary().keptRound(), "without early stopping the last round's model is kept");
         for (String name : List.of("A", "B", "C", "D")) {
             Matrix l = SparkTests.pick(local, name);
             Matrix d = SparkTests.pick(distributed, name);
@@ -100,6 +101,7 @@ class SparkTrainerTest extends SparkSessionTest {
         }
         assertTrue(rounds < 40, "no early stop: " + java.util.Arrays.toString(validation));
         assertEquals(best + 1 + 2, rounds, "stopped 2 rounds after the best: " + java.util.Arrays.toString(validation));
+        assertEquals(best + 1, model.summary().keptRound());
         // The model kept is the best round's: its loss on the held-out rows is that round's.
         List<Row> rows = model.transform(frame.filter("isVal")).select("probability", "label").collectAsList();
         assertEquals(held, rows.size());
@@ -134,6 +136,7 @@ class SparkTrainerTest extends SparkSessionTest {
         // The data must tell the metrics apart: here the loss turns up before the accuracy stops rising.
         assertTrue(best2 > lowestLoss2 && accuracy[best2] > accuracy[lowestLoss2], history);
         assertTrue(rounds2 < 20 && best2 + 1 + 4 == rounds2, "stopped 4 rounds after the best: " + history);
+        assertEquals(best2 + 1, onAccuracy.summary().keptRound());
         double right = 0;
         double heldLoss = 0;
         for (Row r : onAccuracy.transform(frame.filter("isVal")).select("prediction", "label", "probability")
