@@ -148,8 +148,8 @@ public final class IdlParams {
                 + " not all 0): the loss counts each point by its weight (every solver); empty: every point 1",
                 (scala.Function1<String, Object> & Serializable) v -> v != null);
         earlyStoppingRounds = new IntParam(owner, "earlyStoppingRounds", "with validationIndicatorCol: stop when the"
-                + " validation metric (earlyStoppingMetric) has not improved for this many rounds, and keep the model of its best round;"
-                + " 0: never (>= 0)", ParamValidators.gtEq(0));
+                + " validation metric (earlyStoppingMetric) has not improved for this many rounds, and keep the model"
+                + " of its best round; 0: never (>= 0)", ParamValidators.gtEq(0));
         earlyStoppingMetric = new Param<>(owner, "earlyStoppingMetric", "with earlyStoppingRounds: what must improve,"
                 + " loss (the mean validation loss) or accuracy (the validation accuracy, ties broken by the lower"
                 + " loss; classifiers only)",
