@@ -19,7 +19,8 @@ c_job is the cost of one Spark job beyond its tasks' compute: measured here at t
 over epochs of (pass seconds - tasks' compute / cores) / passes), or 0.1 s and 0.3 s, what a job
 costs on real clusters. c_ring(K) = steps x alpha + 2 (K - 1) / K x bytes / beta is an all-reduce
 of the parameters and Adam moments among the tasks, 8 bytes a value (4 with
-`--set spark.idl.allReduceWire=float32`, whose alpha and beta come from allreduce-float32.json), in
+`--set spark.idl.allReduceWire=float32`, whose alpha and beta come from allreduce-float32.json; 2 with
+`bfloat16`, allreduce-bfloat16.json), in
 2 log2 K steps of recursive halving and doubling when K is a power of two, 2 (K - 1) around a ring
 otherwise: with this machine's loopback alpha and beta
 (`bench/perf/run allreduce`, bench/results/perf/allreduce.json) for "local", and with a 10 GbE
@@ -82,7 +83,7 @@ def wire_width(sets):
         key, _, value = s.partition("=")
         if key.strip() == "spark.idl.allReduceWire":
             wire = value.strip()
-    return {"float32": 4, "float64": 8}[wire]
+    return {"bfloat16": 2, "float32": 4, "float64": 8}[wire]
 
 
 def modelled(rows, job_cost, ring_cost):
@@ -114,7 +115,8 @@ def main():
     ks = [int(k) for k in args.partitions.split(",")]
     cores = os.cpu_count()
     width = wire_width(args.set)
-    with open(ALLREDUCE if width == 8 else ALLREDUCE.replace(".json", "-float32.json")) as f:
+    with open({8: ALLREDUCE, 4: ALLREDUCE.replace(".json", "-float32.json"),
+               2: ALLREDUCE.replace(".json", "-bfloat16.json")}[width]) as f:
         loopback = json.load(f)
     loopback = {"alpha": loopback["alphaSeconds"], "beta": loopback["betaBytesPerSecond"]}
     load_start = load_average()

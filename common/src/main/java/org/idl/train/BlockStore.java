@@ -38,12 +38,13 @@ public interface BlockStore {
         void sumInPlace(double[] values);
 
         /**
-         * The same sum, where the transport may carry each value in single precision (the Spark tasks'
-         * all-reduce does with {@code spark.idl.allReduceWire = float32}): for averages that tolerate an
-         * error of about 1e-7 of the magnitudes summed, such as the gradient solver's parameters and Adam
-         * moments, never for statistics a model must reproduce exactly. Every block still gets the same values.
+         * The same sum, where the transport may carry each value but the last {@code exactTail} in fewer
+         * bits (the Spark tasks' all-reduce does with {@code spark.idl.allReduceWire = float32}, an error of
+         * about 1e-7 of the magnitudes summed, or {@code bfloat16}, about 4e-3): for averages that tolerate
+         * it, such as the gradient solver's parameters and Adam moments, never for statistics a model must
+         * reproduce exactly; the tail (counts, weights) is summed exactly. Every block gets the same values.
          */
-        default void roundedSumInPlace(double[] values) {
+        default void roundedSumInPlace(double[] values, int exactTail) {
             sumInPlace(values);
         }
     }

@@ -136,7 +136,7 @@ public final class AllReduceCost {
                 for (int i = -20; i < repeats; i++) {
                     java.util.Arrays.fill(values, rank + 1.0);
                     long t0 = System.nanoTime();
-                    peers.roundedSumInPlace(values); // the gradient solver's averages
+                    peers.roundedSumInPlace(values, 2); // the gradient solver's averages
                     if (i >= 0) {
                         seconds[i] = (System.nanoTime() - t0) / 1e9;
                     }

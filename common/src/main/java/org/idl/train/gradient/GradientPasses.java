@@ -275,7 +275,8 @@ public final class GradientPasses {
         }
         sums[at] = state.steps() * m;
         sums[at + 1] = m;
-        reduce.roundedSumInPlace(sums); // averages: single precision on the wire is enough
+        // Averages: fewer bits on the wire are enough, but for the steps and points, which divide them.
+        reduce.roundedSumInPlace(sums, 2);
         return sums;
     }
 

@@ -146,8 +146,8 @@ final class DriverBlockStore implements TimedBlockStore {
         }
 
         @Override
-        public void roundedSumInPlace(double[] values) {
-            timed(() -> reduce.roundedSumInPlace(values));
+        public void roundedSumInPlace(double[] values, int exactTail) {
+            timed(() -> reduce.roundedSumInPlace(values, exactTail));
         }
 
         private void timed(Runnable sum) {

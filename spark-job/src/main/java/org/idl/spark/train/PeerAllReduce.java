@@ -43,10 +43,12 @@ import java.util.concurrent.Future;
  * identical values.
  *
  * <p>{@link #sumInPlace} sends doubles. {@link #roundedSumInPlace}, the gradient solver's averages,
- * sends single precision where the session's {@value #CONF} is {@code float32} ({@link Wire}; doubles
- * by default): half the bytes of an average, the term that grows with K. Each task keeps its sums in
- * double and rounds what it sends; before the all-gather the owner of a chunk rounds its finished sums
- * too, so every task ends with the same values: the exact sum to about 1e-7 of the magnitudes summed.
+ * sends single precision where the session's {@value #CONF} is {@code float32}, or bfloat16 where it is
+ * {@code bfloat16} ({@link Wire}; doubles by default): a half or a quarter of the bytes of an average,
+ * the term that grows with K. Each task keeps its sums in double and rounds what it sends; before the
+ * all-gather the owner of a chunk rounds its finished sums too, so every task ends with the same values:
+ * the exact sum to about K x 6e-8 (float32) or K x 4e-3 (bfloat16) of the magnitudes summed. The
+ * values the caller marks as an exact tail (the counts that divide an average) travel as doubles.
  */
 public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
     /** How long a task waits for a partner: longer than any task's steps between two averages. */
@@ -64,7 +66,8 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
 
     /** What a rounded sum sends for each value: the session's {@value #CONF}, {@code float64} unless set. */
     public enum Wire {
-        FLOAT32(4), FLOAT64(8);
+        /** The top 16 bits of a float: its sign, 8 exponent bits and 7 of mantissa, rounded to nearest even. */
+        BFLOAT16(2), FLOAT32(4), FLOAT64(8);
 
         public final int bytes;
 
@@ -74,10 +77,30 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
 
         public static Wire parse(String v) {
             return switch (v) {
+                case "bfloat16" -> BFLOAT16;
                 case "float32" -> FLOAT32;
                 case "float64" -> FLOAT64;
-                default -> throw new IllegalArgumentException(CONF + " must be float32 or float64, got '" + v + "'");
+                default -> throw new IllegalArgumentException(CONF + " must be bfloat16, float32 or float64, got '"
+                        + v + "'");
             };
+        }
+
+        /** {@code v} as this wire carries it. */
+        public double round(double v) {
+            return switch (this) {
+                case BFLOAT16 -> Float.intBitsToFloat(bfloat16Bits(v) << 16);
+                case FLOAT32 -> (float) v;
+                case FLOAT64 -> v;
+            };
+        }
+
+        /** The 16 bits of {@code v} in bfloat16 (in the low half of the int). */
+        static int bfloat16Bits(double v) {
+            int bits = Float.floatToRawIntBits((float) v);
+            if (Float.isNaN(Float.intBitsToFloat(bits))) {
+                return bits >>> 16 | 0x40; // a quiet NaN stays a NaN
+            }
+            return (bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16;
         }
     }
 
@@ -94,6 +117,10 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
     private byte[] receiveBuffer = new byte[0];
     /** Scratch for float32 values on their way to or from the wire (free again once a send is encoded). */
     private float[] floats = new float[0];
+    /** Scratch for bfloat16 values, likewise. */
+    private short[] shorts = new short[0];
+    /** In the sum under way, the values from this index on travel as doubles whatever the wire. */
+    private int exactFrom;
     /** The sums taken, the seconds in them and their CPU seconds. */
     private final AllReduceClock clock = new AllReduceClock();
 
@@ -224,18 +251,19 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
 
     @Override
     public void sumInPlace(double[] values) {
-        sum(values, Wire.FLOAT64);
+        sum(values, Wire.FLOAT64, values.length);
     }
 
     @Override
-    public void roundedSumInPlace(double[] values) {
-        sum(values, wire);
+    public void roundedSumInPlace(double[] values, int exactTail) {
+        sum(values, wire, values.length - exactTail);
     }
 
-    private void sum(double[] values, Wire on) {
+    private void sum(double[] values, Wire on, int exactFrom) {
         if (size == 1) {
             return;
         }
+        this.exactFrom = exactFrom;
         clock.time(() -> {
             try {
                 if (isPowerOfTwo(size)) {
@@ -304,11 +332,19 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
         return floats;
     }
 
+    private short[] shorts(int n) {
+        if (shorts.length < n) {
+            shorts = new short[n];
+        }
+        return shorts;
+    }
+
     /** This task's finished chunks, rounded as the all-gather will send them, so that every task holds the same values. */
     private void roundAsSent(double[] values, int fromChunk, int toChunk, Wire on) {
-        if (on == Wire.FLOAT32) {
-            for (int i = start(values.length, fromChunk), end = start(values.length, toChunk); i < end; i++) {
-                values[i] = (float) values[i];
+        if (on != Wire.FLOAT64) {
+            for (int i = start(values.length, fromChunk), end = Math.min(exactFrom, start(values.length, toChunk));
+                 i < end; i++) {
+                values[i] = on.round(values[i]);
             }
         }
     }
@@ -328,46 +364,67 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
         int sendLength = start(values.length, sendTo) - sendStart;
         int receiveStart = start(values.length, receiveFrom);
         int receiveLength = start(values.length, receiveTo) - receiveStart;
-        int width = on.bytes;
-        if (sendBuffer.length < width * sendLength) {
-            sendBuffer = new byte[width * sendLength];
+        // The rounded values first, then those from exactFrom on as doubles.
+        int sendRounded = on == Wire.FLOAT64 ? 0 : Math.max(0, Math.min(sendLength, exactFrom - sendStart));
+        int receiveRounded = on == Wire.FLOAT64 ? 0 : Math.max(0, Math.min(receiveLength, exactFrom - receiveStart));
+        int sendBytes = on.bytes * sendRounded + 8 * (sendLength - sendRounded);
+        int receiveBytes = on.bytes * receiveRounded + 8 * (receiveLength - receiveRounded);
+        if (sendBuffer.length < sendBytes) {
+            sendBuffer = new byte[sendBytes];
         }
         // Little-endian, as the machines Spark runs on: the bulk copies below are then plain copies.
         ByteBuffer out = ByteBuffer.wrap(sendBuffer).order(ByteOrder.LITTLE_ENDIAN);
         if (on == Wire.FLOAT32) {
-            float[] rounded = floats(sendLength);
-            for (int i = 0; i < sendLength; i++) {
+            float[] rounded = floats(sendRounded);
+            for (int i = 0; i < sendRounded; i++) {
                 rounded[i] = (float) values[sendStart + i];
             }
-            out.asFloatBuffer().put(rounded, 0, sendLength);
-        } else {
-            out.asDoubleBuffer().put(values, sendStart, sendLength);
+            out.asFloatBuffer().put(rounded, 0, sendRounded);
+        } else if (on == Wire.BFLOAT16) {
+            short[] rounded = shorts(sendRounded);
+            for (int i = 0; i < sendRounded; i++) {
+                rounded[i] = (short) Wire.bfloat16Bits(values[sendStart + i]);
+            }
+            out.asShortBuffer().put(rounded, 0, sendRounded);
         }
+        out.position(on.bytes * sendRounded);
+        out.slice().order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().put(values, sendStart + sendRounded,
+                sendLength - sendRounded);
         byte[] outgoing = sendBuffer;
         // Both partners send at once: writing on another thread keeps full socket buffers from deadlocking them.
         Future<?> sent = sender.submit(() -> {
-            to.out().write(outgoing, 0, width * sendLength);
+            to.out().write(outgoing, 0, sendBytes);
             to.out().flush();
             return null;
         });
-        if (receiveBuffer.length < width * receiveLength) {
-            receiveBuffer = new byte[width * receiveLength];
+        if (receiveBuffer.length < receiveBytes) {
+            receiveBuffer = new byte[receiveBytes];
         }
-        from.in().readFully(receiveBuffer, 0, width * receiveLength);
-        ByteBuffer incoming = ByteBuffer.wrap(receiveBuffer, 0, width * receiveLength).order(ByteOrder.LITTLE_ENDIAN);
+        from.in().readFully(receiveBuffer, 0, receiveBytes);
+        ByteBuffer incoming = ByteBuffer.wrap(receiveBuffer, 0, receiveBytes).order(ByteOrder.LITTLE_ENDIAN);
         if (on == Wire.FLOAT32) {
-            float[] got = floats(receiveLength);
-            incoming.asFloatBuffer().get(got, 0, receiveLength);
-            for (int i = 0; i < receiveLength; i++) {
+            float[] got = floats(receiveRounded);
+            incoming.asFloatBuffer().get(got, 0, receiveRounded);
+            for (int i = 0; i < receiveRounded; i++) {
                 values[receiveStart + i] = add ? values[receiveStart + i] + got[i] : got[i];
             }
-        } else if (add) {
-            DoubleBuffer got = incoming.asDoubleBuffer();
-            for (int i = 0; i < receiveLength; i++) {
-                values[receiveStart + i] += got.get(i);
+        } else if (on == Wire.BFLOAT16) {
+            short[] got = shorts(receiveRounded);
+            incoming.asShortBuffer().get(got, 0, receiveRounded);
+            for (int i = 0; i < receiveRounded; i++) {
+                double v = Float.intBitsToFloat((got[i] & 0xFFFF) << 16);
+                values[receiveStart + i] = add ? values[receiveStart + i] + v : v;
+            }
+        }
+        incoming.position(on.bytes * receiveRounded);
+        DoubleBuffer doubles = incoming.slice().order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
+        int exact = receiveStart + receiveRounded;
+        if (add) {
+            for (int i = 0; i < receiveLength - receiveRounded; i++) {
+                values[exact + i] += doubles.get(i);
             }
         } else {
-            incoming.asDoubleBuffer().get(values, receiveStart, receiveLength);
+            doubles.get(values, exact, receiveLength - receiveRounded);
         }
         try {
             sent.get();

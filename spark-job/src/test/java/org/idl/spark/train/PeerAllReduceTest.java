@@ -68,39 +68,53 @@ class PeerAllReduceTest {
                         }
                     }
                     String what = wire + ", " + k + " tasks, " + length + " values";
-                    boolean single = wire == PeerAllReduce.Wire.FLOAT32 && k > 1;
+                    boolean narrow = wire != PeerAllReduce.Wire.FLOAT64 && k > 1;
+                    // The last EXACT_TAIL values travel as doubles on any wire.
+                    int rounded = length - EXACT_TAIL;
                     assertEquals(k, results.size());
                     for (double[] got : results) {
                         double[] exact = java.util.Arrays.copyOfRange(got, 0, length);
                         assertArrayEquals(expected, exact, 1e-12, "sumInPlace, " + what);
                         for (int i = 0; i < length; i++) {
-                            // float32: each partial sum sent is rounded, by 2^-24 of at most the magnitudes
-                            // summed, at most K - 1 times along a chain, and the finished sum once more.
-                            double tolerance = single ? k * magnitude[i] * 0x1p-24 : 1e-12;
+                            // Each partial sum sent is rounded, by 2^-24 (float32) or 2^-8 (bfloat16) of at
+                            // most the magnitudes summed, at most K - 1 times along a chain, and the finished
+                            // sum once more.
+                            double unit = wire == PeerAllReduce.Wire.BFLOAT16 ? 0x1p-8 : 0x1p-24;
+                            double tolerance = narrow && i < rounded ? k * magnitude[i] * unit : 1e-12;
                             assertEquals(expected[i], got[length + i], tolerance, "roundedSumInPlace, " + what);
                         }
                         assertArrayEquals(results.get(0), got, 0.0, "tasks disagree");
-                        if (single) {
-                            for (double v : java.util.Arrays.copyOfRange(got, length, 2 * length)) {
-                                assertEquals(v, (float) v, 0.0, "a sum on the float32 wire is a float: " + v);
+                        if (narrow) {
+                            for (int i = 0; i < rounded; i++) {
+                                double v = got[length + i];
+                                assertEquals(v, wire.round(v), 0.0, "a sum on the " + wire + " wire is on it: " + v);
                             }
                         }
                     }
-                    if (single && k > 2) {
+                    if (narrow && k > 2) {
                         boolean differs = false;
-                        for (int i = 0; i < length; i++) {
+                        for (int i = 0; i < rounded; i++) {
                             differs |= results.get(0)[length + i] != expected[i];
                         }
-                        assertTrue(differs, "the float32 wire sent doubles: " + what);
+                        assertTrue(differs, "the " + wire + " wire sent doubles: " + what);
                     }
                 }
             }
         }
         assertEquals(PeerAllReduce.Wire.FLOAT64, PeerAllReduce.Wire.parse("float64"));
+        assertEquals(PeerAllReduce.Wire.BFLOAT16, PeerAllReduce.Wire.parse("bfloat16"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PeerAllReduce.Wire.parse("f16"));
-        assertTrue(e.getMessage().contains("spark.idl.allReduceWire must be float32 or float64, got 'f16'"),
+        assertTrue(e.getMessage().contains("spark.idl.allReduceWire must be bfloat16, float32 or float64, got 'f16'"),
                 e.getMessage());
+        // bfloat16 keeps 8 significant bits (7 stored), rounds to nearest (ties to even), and keeps NaN a NaN.
+        assertEquals(1872.0, PeerAllReduce.Wire.BFLOAT16.round(1875.0), 0.0);
+        assertEquals(1.0, PeerAllReduce.Wire.BFLOAT16.round(1.0 + 0x1p-9), 0.0);
+        assertEquals(1.0 + 0x1p-7, PeerAllReduce.Wire.BFLOAT16.round(1.0 + 3 * 0x1p-9), 0.0);
+        assertTrue(Double.isNaN(PeerAllReduce.Wire.BFLOAT16.round(Double.NaN)));
     }
+
+    /** How many values at the end of a rounded sum travel exactly. */
+    private static final int EXACT_TAIL = 2;
 
     /** Each task sums, three times over, exactly and rounded, an array that depends on its rank. */
     private static final class SumOnce extends scala.runtime.AbstractFunction1<scala.collection.Iterator<Integer>,
@@ -132,7 +146,7 @@ class PeerAllReduceTest {
                             values[i] = value(rank, i);
                         }
                         if (rounded == 1) {
-                            peers.roundedSumInPlace(values);
+                            peers.roundedSumInPlace(values, EXACT_TAIL);
                         } else {
                             peers.sumInPlace(values);
                         }
