@@ -23,14 +23,14 @@ import java.util.stream.IntStream;
  * job's own {@link PeerAllReduce}, K tasks of a barrier stage in local mode summing arrays of N
  * doubles over loopback TCP, nothing else running. The time of an all-reduce is
  * {@code steps x alpha + 2 (K - 1) / K x w N / beta} (a latency per step, the bytes through each
- * task's links; w = 8 bytes a value, 4 with {@code --wire float32}), with {@code 2 log2 K} steps when
+ * task's links; w = 8 bytes a value, 4 with {@code --wire float32}, 2 with {@code bfloat16}), with {@code 2 log2 K} steps when
  * K is a power of two (recursive halving and doubling) and {@code 2 (K - 1)} otherwise (a ring); alpha and beta are fitted by least squares to the K = 2
  * timings (two tasks on two cores: no task waits for a core), which is what {@code bench/partitions.py}
  * models K executors with. Larger K on this 2-core machine are timed too, but there the tasks take turns on
  * the cores, so those figures show contention, not the network.
  *
  * <pre>
- * AllReduceCost --partitions 2,4,8 --doubles 1000,30000,100000,292380 [--repeats 40] [--wire float32] --out allreduce.json
+ * AllReduceCost --partitions 2,4,8 --doubles 1000,30000,100000,292380 [--repeats 40] [--wire float32|bfloat16] --out allreduce.json
  * </pre>
  */
 public final class AllReduceCost {

@@ -110,6 +110,11 @@ class PeerAllReduceTest {
         assertEquals(1872.0, PeerAllReduce.Wire.BFLOAT16.round(1875.0), 0.0);
         assertEquals(1.0, PeerAllReduce.Wire.BFLOAT16.round(1.0 + 0x1p-9), 0.0);
         assertEquals(1.0 + 0x1p-7, PeerAllReduce.Wire.BFLOAT16.round(1.0 + 3 * 0x1p-9), 0.0);
+        assertEquals(1.0, PeerAllReduce.Wire.BFLOAT16.round(1.0 + 0x1p-8), 0.0); // a tie, to the even 1
+        assertEquals(1.0 + 0x1p-6, PeerAllReduce.Wire.BFLOAT16.round(1.0 + 3 * 0x1p-8), 0.0); // a tie, up to even
+        assertEquals(-1872.0, PeerAllReduce.Wire.BFLOAT16.round(-1875.0), 0.0);
+        assertEquals(Double.POSITIVE_INFINITY, PeerAllReduce.Wire.BFLOAT16.round(Float.MAX_VALUE), 0.0);
+        assertEquals(Double.NEGATIVE_INFINITY, PeerAllReduce.Wire.BFLOAT16.round(Double.NEGATIVE_INFINITY), 0.0);
         assertTrue(Double.isNaN(PeerAllReduce.Wire.BFLOAT16.round(Double.NaN)));
     }
 
