@@ -256,6 +256,9 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
 
     @Override
     public void roundedSumInPlace(double[] values, int exactTail) {
+        if (exactTail < 0 || exactTail > values.length) {
+            throw new IllegalArgumentException("exactTail must be in [0, " + values.length + "], got " + exactTail);
+        }
         sum(values, wire, values.length - exactTail);
     }
 
