@@ -88,7 +88,7 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
         /** {@code v} as this wire carries it. */
         public double round(double v) {
             return switch (this) {
-                case BFLOAT16 -> Float.intBitsToFloat(bfloat16Bits(v) << 16);
+                case BFLOAT16 -> fromBfloat16Bits(bfloat16Bits(v));
                 case FLOAT32 -> (float) v;
                 case FLOAT64 -> v;
             };
@@ -101,6 +101,11 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
                 return bits >>> 16 | 0x40; // a quiet NaN stays a NaN
             }
             return (bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16;
+        }
+
+        /** The number whose bfloat16 bits are the low 16 of {@code bits}. */
+        static double fromBfloat16Bits(int bits) {
+            return Float.intBitsToFloat((bits & 0xFFFF) << 16);
         }
     }
 
@@ -119,8 +124,6 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
     private float[] floats = new float[0];
     /** Scratch for bfloat16 values, likewise. */
     private short[] shorts = new short[0];
-    /** In the sum under way, the values from this index on travel as doubles whatever the wire. */
-    private int exactFrom;
     /** The sums taken, the seconds in them and their CPU seconds. */
     private final AllReduceClock clock = new AllReduceClock();
 
@@ -251,7 +254,7 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
 
     @Override
     public void sumInPlace(double[] values) {
-        sum(values, Wire.FLOAT64, values.length);
+        sum(values, 0);
     }
 
     @Override
@@ -259,20 +262,20 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
         if (exactTail < 0 || exactTail > values.length) {
             throw new IllegalArgumentException("exactTail must be in [0, " + values.length + "], got " + exactTail);
         }
-        sum(values, wire, values.length - exactTail);
+        sum(values, wire == Wire.FLOAT64 ? 0 : values.length - exactTail);
     }
 
-    private void sum(double[] values, Wire on, int exactFrom) {
+    /** Sums {@code values} over the tasks: those below {@code rounded} on the {@link #wire}, the rest as doubles. */
+    private void sum(double[] values, int rounded) {
         if (size == 1) {
             return;
         }
-        this.exactFrom = exactFrom;
         clock.time(() -> {
             try {
                 if (isPowerOfTwo(size)) {
-                    halvingDoubling(values, on);
+                    halvingDoubling(values, rounded);
                 } else {
-                    ring(values, on);
+                    ring(values, rounded);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("the all-reduce of task " + rank + " of " + size + " failed: "
@@ -286,7 +289,7 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
      * hold, each keeps one half and adds the partner's copy of it; after log2 K steps each task holds the
      * full sum of K / 2^log2K = one chunk. Recursive doubling then retraces the steps, swapping halves.
      */
-    private void halvingDoubling(double[] values, Wire on) throws IOException {
+    private void halvingDoubling(double[] values, int rounded) throws IOException {
         int steps = links.length;
         int[] from = new int[steps + 1];
         int[] to = new int[steps + 1];
@@ -299,32 +302,32 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
             to[i + 1] = lower ? mid : to[i];
             int giveFrom = lower ? mid : from[i];
             int giveTo = lower ? to[i] : mid;
-            exchange(links[i], values, giveFrom, giveTo, from[i + 1], to[i + 1], true, on);
+            exchange(links[i], values, giveFrom, giveTo, from[i + 1], to[i + 1], true, rounded);
         }
-        roundAsSent(values, from[steps], to[steps], on);
+        roundAsSent(values, from[steps], to[steps], rounded);
         for (int i = steps - 1; i >= 0; i--) {
             boolean lower = (rank & (1 << i)) == 0;
             int mid = (from[i] + to[i]) / 2;
             int getFrom = lower ? mid : from[i];
             int getTo = lower ? to[i] : mid;
-            exchange(links[i], values, from[i + 1], to[i + 1], getFrom, getTo, false, on);
+            exchange(links[i], values, from[i + 1], to[i + 1], getFrom, getTo, false, rounded);
         }
     }
 
     /** The ring: a reduce-scatter (after K - 1 steps this task holds the sum of chunk rank + 1), then an all-gather. */
-    private void ring(double[] values, Wire on) throws IOException {
+    private void ring(double[] values, int rounded) throws IOException {
         Link next = links[0];
         Link previous = links[1];
         for (int s = 0; s < size - 1; s++) {
             int send = chunk(rank - s);
             int receive = chunk(rank - s - 1);
-            exchange(next, previous, values, send, send + 1, receive, receive + 1, true, on);
+            exchange(next, previous, values, send, send + 1, receive, receive + 1, true, rounded);
         }
-        roundAsSent(values, chunk(rank + 1), chunk(rank + 1) + 1, on);
+        roundAsSent(values, chunk(rank + 1), chunk(rank + 1) + 1, rounded);
         for (int s = 0; s < size - 1; s++) {
             int send = chunk(rank - s + 1);
             int receive = chunk(rank - s);
-            exchange(next, previous, values, send, send + 1, receive, receive + 1, false, on);
+            exchange(next, previous, values, send, send + 1, receive, receive + 1, false, rounded);
         }
     }
 
@@ -343,18 +346,16 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
     }
 
     /** This task's finished chunks, rounded as the all-gather will send them, so that every task holds the same values. */
-    private void roundAsSent(double[] values, int fromChunk, int toChunk, Wire on) {
-        if (on != Wire.FLOAT64) {
-            for (int i = start(values.length, fromChunk), end = Math.min(exactFrom, start(values.length, toChunk));
-                 i < end; i++) {
-                values[i] = on.round(values[i]);
-            }
+    private void roundAsSent(double[] values, int fromChunk, int toChunk, int rounded) {
+        for (int i = start(values.length, fromChunk), end = Math.min(rounded, start(values.length, toChunk)); i < end;
+             i++) {
+            values[i] = wire.round(values[i]);
         }
     }
 
     private void exchange(Link partner, double[] values, int sendFrom, int sendTo, int receiveFrom, int receiveTo,
-                          boolean add, Wire on) throws IOException {
-        exchange(partner, partner, values, sendFrom, sendTo, receiveFrom, receiveTo, add, on);
+                          boolean add, int rounded) throws IOException {
+        exchange(partner, partner, values, sendFrom, sendTo, receiveFrom, receiveTo, add, rounded);
     }
 
     /**
@@ -362,35 +363,35 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
      * from {@code from}, added to or replacing this task's values.
      */
     private void exchange(Link to, Link from, double[] values, int sendFrom, int sendTo, int receiveFrom, int receiveTo,
-                          boolean add, Wire on) throws IOException {
+                          boolean add, int rounded) throws IOException {
         int sendStart = start(values.length, sendFrom);
         int sendLength = start(values.length, sendTo) - sendStart;
         int receiveStart = start(values.length, receiveFrom);
         int receiveLength = start(values.length, receiveTo) - receiveStart;
-        // The rounded values first, then those from exactFrom on as doubles.
-        int sendRounded = on == Wire.FLOAT64 ? 0 : Math.max(0, Math.min(sendLength, exactFrom - sendStart));
-        int receiveRounded = on == Wire.FLOAT64 ? 0 : Math.max(0, Math.min(receiveLength, exactFrom - receiveStart));
-        int sendBytes = on.bytes * sendRounded + 8 * (sendLength - sendRounded);
-        int receiveBytes = on.bytes * receiveRounded + 8 * (receiveLength - receiveRounded);
+        // The values below `rounded` first, on the wire, then the others as doubles.
+        int sendRounded = Math.max(0, Math.min(sendLength, rounded - sendStart));
+        int receiveRounded = Math.max(0, Math.min(receiveLength, rounded - receiveStart));
+        int sendBytes = wire.bytes * sendRounded + 8 * (sendLength - sendRounded);
+        int receiveBytes = wire.bytes * receiveRounded + 8 * (receiveLength - receiveRounded);
         if (sendBuffer.length < sendBytes) {
             sendBuffer = new byte[sendBytes];
         }
         // Little-endian, as the machines Spark runs on: the bulk copies below are then plain copies.
         ByteBuffer out = ByteBuffer.wrap(sendBuffer).order(ByteOrder.LITTLE_ENDIAN);
-        if (on == Wire.FLOAT32) {
-            float[] rounded = floats(sendRounded);
+        if (wire == Wire.FLOAT32) {
+            float[] narrow = floats(sendRounded);
             for (int i = 0; i < sendRounded; i++) {
-                rounded[i] = (float) values[sendStart + i];
+                narrow[i] = (float) values[sendStart + i];
             }
-            out.asFloatBuffer().put(rounded, 0, sendRounded);
-        } else if (on == Wire.BFLOAT16) {
-            short[] rounded = shorts(sendRounded);
+            out.asFloatBuffer().put(narrow, 0, sendRounded);
+        } else if (wire == Wire.BFLOAT16) {
+            short[] narrow = shorts(sendRounded);
             for (int i = 0; i < sendRounded; i++) {
-                rounded[i] = (short) Wire.bfloat16Bits(values[sendStart + i]);
+                narrow[i] = (short) Wire.bfloat16Bits(values[sendStart + i]);
             }
-            out.asShortBuffer().put(rounded, 0, sendRounded);
+            out.asShortBuffer().put(narrow, 0, sendRounded);
         }
-        out.position(on.bytes * sendRounded);
+        out.position(wire.bytes * sendRounded);
         out.slice().order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().put(values, sendStart + sendRounded,
                 sendLength - sendRounded);
         byte[] outgoing = sendBuffer;
@@ -405,21 +406,21 @@ public final class PeerAllReduce implements BlockStore.AllReduce, Closeable {
         }
         from.in().readFully(receiveBuffer, 0, receiveBytes);
         ByteBuffer incoming = ByteBuffer.wrap(receiveBuffer, 0, receiveBytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (on == Wire.FLOAT32) {
+        if (wire == Wire.FLOAT32) {
             float[] got = floats(receiveRounded);
             incoming.asFloatBuffer().get(got, 0, receiveRounded);
             for (int i = 0; i < receiveRounded; i++) {
                 values[receiveStart + i] = add ? values[receiveStart + i] + got[i] : got[i];
             }
-        } else if (on == Wire.BFLOAT16) {
+        } else if (wire == Wire.BFLOAT16) {
             short[] got = shorts(receiveRounded);
             incoming.asShortBuffer().get(got, 0, receiveRounded);
             for (int i = 0; i < receiveRounded; i++) {
-                double v = Float.intBitsToFloat((got[i] & 0xFFFF) << 16);
+                double v = Wire.fromBfloat16Bits(got[i]);
                 values[receiveStart + i] = add ? values[receiveStart + i] + v : v;
             }
         }
-        incoming.position(on.bytes * receiveRounded);
+        incoming.position(wire.bytes * receiveRounded);
         DoubleBuffer doubles = incoming.slice().order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
         int exact = receiveStart + receiveRounded;
         if (add) {
