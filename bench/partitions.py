@@ -76,14 +76,17 @@ def ring_seconds(k, numbers, width, network):
     return steps * network["alpha"] + 2 * (k - 1) / k * width * numbers / network["beta"]
 
 
-def wire_width(sets):
-    """Bytes a value on the all-reduce's wire: the last spark.idl.allReduceWire among the settings, else float64."""
+WIRE_BYTES = {"bfloat16": 2, "float32": 4, "float64": 8}
+
+
+def wire_of(sets):
+    """The all-reduce's wire: the last spark.idl.allReduceWire among the settings, else float64."""
     wire = "float64"
     for s in sets:
         key, _, value = s.partition("=")
         if key.strip() == "spark.idl.allReduceWire":
             wire = value.strip()
-    return {"bfloat16": 2, "float32": 4, "float64": 8}[wire]
+    return wire
 
 
 def modelled(rows, job_cost, ring_cost):
@@ -114,9 +117,10 @@ def main():
     args = ap.parse_args()
     ks = [int(k) for k in args.partitions.split(",")]
     cores = os.cpu_count()
-    width = wire_width(args.set)
-    with open({8: ALLREDUCE, 4: ALLREDUCE.replace(".json", "-float32.json"),
-               2: ALLREDUCE.replace(".json", "-bfloat16.json")}[width]) as f:
+    wire = wire_of(args.set)
+    width = WIRE_BYTES[wire]
+    # bench/perf/run allreduce [--wire W] writes allreduce.json for doubles, allreduce-W.json otherwise.
+    with open(ALLREDUCE if wire == "float64" else ALLREDUCE.replace(".json", "-%s.json" % wire)) as f:
         loopback = json.load(f)
     loopback = {"alpha": loopback["alphaSeconds"], "beta": loopback["betaBytesPerSecond"]}
     load_start = load_average()
