@@ -44,9 +44,9 @@ public final class DistributedTrainer {
      *                  Spark jobs ({@link DriverBlockStore}; Spark's local mode only, see {@link InProcess})
      */
     public static Result fit(JavaRDD<DataBlock> blocks, JavaRDD<DataBlock> validationBlocks, int inputs, int outputs,
-                      boolean classification, BcdConfig config, ImplicitTrainer trainer, int aggregationDepth, int checkpointInterval,
-                      Averaging averaging, int earlyStoppingRounds, EarlyStopping.Metric stoppingMetric,
-                      int validationEvery,
+                      boolean classification, BcdConfig config, ImplicitTrainer trainer, int aggregationDepth,
+                      int checkpointInterval, Averaging averaging, int earlyStoppingRounds,
+                      EarlyStopping.Metric stoppingMetric, int validationEvery,
                       TrainingCheckpoints checkpoints, boolean inProcess) {
         long start = System.nanoTime();
         int threads = blocks.context().defaultParallelism();
