@@ -261,8 +261,8 @@ def main():
     base = os.path.join(HERE, "results", "small", "small-data" + args.tag)
     with open(base + ".md", "w") as f:
         reused = any(r.get("reused") for by in results.values() for rs in by.values() for r in rs)
-        f.write("small data with the defaults (`bench/small_data.py`), seeds %s, %s%s, %s, load average %s -> %s\n\n"
-                % (args.seeds, started, " (job runs reused from an earlier sitting)" if reused else "",
+        f.write("small data, methods %s (`bench/small_data.py`), seeds %s, %s%s, %s, load average %s -> %s\n\n"
+                % (",".join(methods), args.seeds, started, " (job runs reused from an earlier sitting)" if reused else "",
                    machine(), load_start, load_average()))
         f.write(table)
     with open(base + ".json", "w") as f:
