@@ -262,7 +262,7 @@ def main():
     with open(base + ".md", "w") as f:
         reused = any(r.get("reused") for by in results.values() for rs in by.values() for r in rs)
         f.write("small data, methods %s (`bench/small_data.py`), seeds %s, %s%s, %s, load average %s -> %s\n\n"
-                % (",".join(methods), args.seeds, started, " (job runs reused from an earlier sitting)" if reused else "",
+                % (args.methods, args.seeds, started, " (job runs reused from an earlier sitting)" if reused else "",
                    machine(), load_start, load_average()))
         f.write(table)
     with open(base + ".json", "w") as f:
